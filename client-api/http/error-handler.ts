@@ -1,0 +1,58 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { errors, isMatrixError, MatrixError } from "../../homeserver/errors.js";
+import type { Logger } from "../../homeserver/app/logger.js";
+
+const METHODS = ["GET", "POST", "PUT", "DELETE"] as const;
+
+/** Maps what Fastify raises to the spec's errors, so client input never surfaces as a 500. */
+export function toMatrixError(error: FastifyError): MatrixError | undefined {
+  if (isMatrixError(error)) return error;
+  if (error.validation) {
+    const first = error.validation[0];
+    const part = error.validationContext;
+    if (part === "body" && first?.keyword === "type" && first.instancePath === "") return errors.notJson();
+    if (first?.keyword === "required") {
+      const missing = (first.params as { missingProperty?: string }).missingProperty;
+      return part === "body" ? errors.badJson(`Missing property ${missing}`) : errors.missingParam(`Missing ${part} parameter ${missing}`);
+    }
+    const where = `${first?.instancePath || ""}`.replace(/^\//, "").replace(/\//g, ".");
+    const message = `${part}${where ? `.${where}` : ""} ${first?.message ?? "is invalid"}`;
+    return part === "body" ? errors.badJson(message) : errors.invalidParam(message);
+  }
+  switch (error.code) {
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return errors.notJson();
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return errors.tooLarge();
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return errors.notJson("Unsupported content type");
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return new MatrixError("M_UNKNOWN", error.message, error.statusCode);
+  }
+  return undefined;
+}
+
+export function installErrorHandling(app: FastifyInstance, logger: Logger): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const matrixError = toMatrixError(error);
+    if (matrixError) {
+      if (matrixError.status === 429) {
+        const seconds = Math.ceil(Number(matrixError.extra.retry_after_ms ?? 1000) / 1000);
+        void reply.header("Retry-After", String(seconds));
+      }
+      return reply.status(matrixError.status).send(matrixError.toJSON());
+    }
+    // Log the route, never the URL: query strings can carry access tokens.
+    logger.error({ err: error, method: request.method, route: request.routeOptions.url }, "unhandled error");
+    return reply.status(500).send({ errcode: "M_UNKNOWN", error: "Internal server error" });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0];
+    const otherMethod = METHODS.some((m) => m !== request.method && app.findRoute({ method: m, url: path }) !== null);
+    const error = otherMethod ? errors.unrecognized("Method not allowed", 405) : errors.unrecognized();
+    return reply.status(error.status).send(error.toJSON());
+  });
+}

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from "fastify";
+import type { AppContext } from "../homeserver/app/app-context.js";
+import { createClientApiContext } from "./client-api-context.js";
+import { registerDiscoveryRoutes } from "./routes/discovery/index.js";
+import { registerAccountRoutes } from "./routes/account/index.js";
+import { registerDevicesRoutes } from "./routes/devices/index.js";
+import { registerProfileRoutes } from "./routes/profile/index.js";
+import { registerAccountDataRoutes } from "./routes/account-data/index.js";
+import { registerFiltersRoutes } from "./routes/filters/index.js";
+import { registerRoomsRoutes } from "./routes/rooms/index.js";
+import { registerSyncRoutes } from "./routes/sync/index.js";
+import { registerDirectoryRoutes } from "./routes/directory/index.js";
+
+/** Mounts `/_matrix/client/*` and `/.well-known/matrix/client` on an app that has the HTTP plumbing installed. */
+export function registerClientApi(app: FastifyInstance, appContext: AppContext): void {
+  const ctx = createClientApiContext(appContext);
+  registerDiscoveryRoutes(app, ctx);
+  registerAccountRoutes(app, ctx);
+  registerDevicesRoutes(app, ctx);
+  registerProfileRoutes(app, ctx);
+  registerAccountDataRoutes(app, ctx);
+  registerFiltersRoutes(app, ctx);
+  registerRoomsRoutes(app, ctx);
+  registerSyncRoutes(app, ctx);
+  registerDirectoryRoutes(app, ctx);
+}

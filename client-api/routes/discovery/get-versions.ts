@@ -1,0 +1,23 @@
+import type { FastifyInstance } from "fastify";
+import type { ClientApiContext } from "../../client-api-context.js";
+import type { GetVersionsResponse } from "../../../schemas/client/discovery/get-versions.js";
+
+/** Every version Synapse lists up to the one we implement: clients pick features by the newest they share. */
+export const SUPPORTED_VERSIONS = [
+  "r0.0.1",
+  "r0.1.0",
+  "r0.2.0",
+  "r0.3.0",
+  "r0.4.0",
+  "r0.5.0",
+  "r0.6.0",
+  "r0.6.1",
+  ...Array.from({ length: 19 }, (_, i) => `v1.${i + 1}`),
+];
+
+export function registerGetVersions(app: FastifyInstance, _ctx: ClientApiContext): void {
+  app.get("/_matrix/client/versions", async (): Promise<GetVersionsResponse> => ({
+    versions: SUPPORTED_VERSIONS,
+    unstable_features: {},
+  }));
+}

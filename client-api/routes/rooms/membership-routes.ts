@@ -1,0 +1,50 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ClientApiContext } from "../../client-api-context.js";
+import { roomIdParams, targetedMembershipBody } from "../../../schemas/client/rooms/membership.js";
+import { errors } from "../../../homeserver/errors.js";
+
+/** Reads the optional `reason` of join/leave bodies, which clients may send empty or not at all. */
+function optionalReason(request: FastifyRequest): string | undefined {
+  const body = request.body;
+  if (body === undefined || body === null) return undefined;
+  if (typeof body !== "object" || Array.isArray(body)) throw errors.notJson();
+  const reason = (body as { reason?: unknown }).reason;
+  if (reason !== undefined && typeof reason !== "string") throw errors.badJson("reason must be a string");
+  return reason as string | undefined;
+}
+
+export function registerMembershipRoutes(app: FastifyInstance, ctx: ClientApiContext): void {
+  const join = async (request: FastifyRequest, roomIdOrAlias: string) => {
+    const requester = await ctx.auth(request);
+    ctx.rateLimit(requester.userId);
+    return { room_id: await ctx.app.rooms.service.join(requester, roomIdOrAlias, optionalReason(request)) };
+  };
+  app.post("/_matrix/client/v3/join/:roomIdOrAlias", async (request) => join(request, (request.params as { roomIdOrAlias: string }).roomIdOrAlias));
+  app.post("/_matrix/client/v3/rooms/:roomId/join", { schema: { params: roomIdParams } }, async (request) =>
+    join(request, (request.params as { roomId: string }).roomId),
+  );
+
+  app.post("/_matrix/client/v3/rooms/:roomId/leave", { schema: { params: roomIdParams } }, async (request) => {
+    const requester = await ctx.auth(request);
+    const { roomId } = request.params as { roomId: string };
+    await ctx.app.rooms.service.membership(requester, roomId, "leave", requester.userId, optionalReason(request));
+    return {};
+  });
+
+  app.post("/_matrix/client/v3/rooms/:roomId/forget", { schema: { params: roomIdParams } }, async (request) => {
+    const requester = await ctx.auth(request);
+    await ctx.app.rooms.service.forget(requester, (request.params as { roomId: string }).roomId);
+    return {};
+  });
+
+  for (const action of ["invite", "kick", "ban", "unban"] as const) {
+    app.post(`/_matrix/client/v3/rooms/:roomId/${action}`, { schema: { params: roomIdParams, body: targetedMembershipBody } }, async (request) => {
+      const requester = await ctx.auth(request);
+      ctx.rateLimit(requester.userId);
+      const { roomId } = request.params as { roomId: string };
+      const { user_id: target, reason } = request.body as { user_id: string; reason?: string };
+      await ctx.app.rooms.service.membership(requester, roomId, action, target, reason);
+      return {};
+    });
+  }
+}

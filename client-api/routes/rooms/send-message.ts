@@ -1,0 +1,18 @@
+import type { FastifyInstance } from "fastify";
+import type { ClientApiContext } from "../../client-api-context.js";
+import { eventContentBody, sendEventParams } from "../../../schemas/client/rooms/send-event.js";
+import type { JsonObject } from "../../../homeserver/events/pdu.js";
+
+export function registerSendMessage(app: FastifyInstance, ctx: ClientApiContext): void {
+  app.put(
+    "/_matrix/client/v3/rooms/:roomId/send/:eventType/:txnId",
+    { schema: { params: sendEventParams, body: eventContentBody } },
+    async (request) => {
+      const requester = await ctx.auth(request);
+      ctx.rateLimit(requester.userId);
+      const { roomId, eventType, txnId } = request.params as { roomId: string; eventType: string; txnId: string };
+      const eventId = await ctx.app.rooms.service.sendMessage(requester, roomId, eventType, request.body as JsonObject, txnId);
+      return { event_id: eventId };
+    },
+  );
+}

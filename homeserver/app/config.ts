@@ -1,0 +1,118 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Ajv, type ErrorObject } from "ajv";
+import YAML from "yaml";
+import { CONFIG_SCHEMA } from "./config-schema.js";
+
+export interface ListenerConfig {
+  port: number;
+  bind_address: string;
+  resources: Array<"client" | "federation">;
+}
+
+export interface Config {
+  server_name: string;
+  public_baseurl: string;
+  listeners: ListenerConfig[];
+  data_dir: string;
+  database: { type: "embedded" | "postgres"; path: string; url?: string; pool_size: number };
+  signing_key_path: string;
+  registration: { enabled: boolean; shared_secret: string | null; require_token: boolean; tokens: string[] };
+  rate_limits: { enabled: boolean; per_second: number; burst: number };
+  access_token_lifetime_ms: number;
+  log_level: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+  max_request_body_bytes: number;
+  sync: { max_timeout_ms: number };
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Environment variables override the file, for containers. Each names one key; nested keys use "__".
+ * Values are parsed as YAML scalars so "false" and "8008" get their proper types.
+ */
+const ENV_PREFIX = "MYELIN_";
+const ENV_IGNORED = new Set(["MYELIN_CONFIG"]);
+
+function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || ENV_IGNORED.has(name) || value === undefined) continue;
+    if (name.startsWith("MYELIN_TEST_") || name.startsWith("MYELIN_CONFORMANCE_")) continue;
+    const path = name.slice(ENV_PREFIX.length).toLowerCase().split("__");
+    if (path[0] === "port") {
+      // The common container case: one listener on a given port.
+      const listeners = (raw.listeners as Array<Record<string, unknown>> | undefined) ?? [{}];
+      listeners[0] = { ...listeners[0], port: Number(value) };
+      raw.listeners = listeners;
+      continue;
+    }
+    let target = raw;
+    for (const key of path.slice(0, -1)) {
+      if (typeof target[key] !== "object" || target[key] === null) target[key] = {};
+      target = target[key] as Record<string, unknown>;
+    }
+    target[path[path.length - 1]] = YAML.parse(value);
+  }
+}
+
+function describeError(error: ErrorObject): string {
+  const key = error.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(top level)";
+  if (error.keyword === "additionalProperties") {
+    const extra = (error.params as { additionalProperty: string }).additionalProperty;
+    return `${key === "(top level)" ? "" : `${key}.`}${extra}: unknown key`;
+  }
+  if (error.keyword === "enum") {
+    return `${key}: must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.join(", ")}`;
+  }
+  return `${key}: ${error.message}`;
+}
+
+const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
+const validate = ajv.compile(CONFIG_SCHEMA);
+
+export function buildConfig(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Config {
+  const config = structuredClone(raw);
+  applyEnvironment(config, env);
+  if (!validate(config)) {
+    throw new ConfigError(`invalid configuration:\n  ${(validate.errors ?? []).map(describeError).join("\n  ")}`);
+  }
+  const c = config as unknown as Config;
+  if (c.database.type === "postgres" && !c.database.url) {
+    throw new ConfigError("invalid configuration:\n  database.url: required when database.type is postgres");
+  }
+  c.database.path ??= join(c.data_dir, "db");
+  c.signing_key_path ??= join(c.data_dir, `${c.server_name.replace(/[^A-Za-z0-9.-]/g, "_")}.signing.key`);
+  c.public_baseurl ??= `http://${c.server_name}/`;
+  if (!c.public_baseurl.endsWith("/")) c.public_baseurl += "/";
+  return c;
+}
+
+/** Loads YAML from `path`, or from nothing at all: `npm start` works on a fresh clone with no file. */
+export async function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv): Promise<{ config: Config; defaults: boolean }> {
+  if (!path) {
+    // Zero-configuration local use: localhost on 8008, data in ./data, open registration.
+    const config = buildConfig(
+      {
+        server_name: "localhost",
+        public_baseurl: "http://localhost:8008/",
+        registration: { enabled: true },
+      },
+      env,
+    );
+    return { config, defaults: true };
+  }
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = YAML.parse(text) ?? {};
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid YAML: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== "object" || Array.isArray(parsed)) throw new ConfigError(`config file ${path} must hold a mapping`);
+  return { config: buildConfig(parsed as Record<string, unknown>, env), defaults: false };
+}

@@ -1,0 +1,25 @@
+import type { Database, Db } from "../storage/database.js";
+import type { SigningKey } from "../crypto/signing-key.js";
+import type { Notifier } from "../sync/notifier.js";
+import type { OrderedPublisher } from "../streams/ordered-publisher.js";
+import type { Config } from "./config.js";
+import type { Clock } from "./clock.js";
+import type { Logger } from "./logger.js";
+
+/**
+ * What every service may use. Built once in app/ and passed down: there are no module-level singletons.
+ */
+export interface CoreContext {
+  config: Config;
+  serverName: string;
+  database: Database;
+  db: Db;
+  signingKey: SigningKey;
+  clock: Clock;
+  logger: Logger;
+  notifier: Notifier;
+  streams: {
+    events: OrderedPublisher;
+    accountData: OrderedPublisher;
+  };
+}

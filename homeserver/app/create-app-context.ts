@@ -1,0 +1,54 @@
+import { sql } from "kysely";
+import type { Database } from "../storage/database.js";
+import type { SigningKey } from "../crypto/signing-key.js";
+import { Notifier } from "../sync/notifier.js";
+import { OrderedPublisher } from "../streams/ordered-publisher.js";
+import { createUserServices, type UserHooks } from "../users/index.js";
+import { createRoomServices } from "../rooms/index.js";
+import { createSyncServices } from "../sync/index.js";
+import type { AppContext } from "./app-context.js";
+import type { CoreContext } from "./core-context.js";
+import type { Config } from "./config.js";
+import { systemClock, type Clock } from "./clock.js";
+import type { Logger } from "./logger.js";
+
+export interface AppContextOptions {
+  config: Config;
+  database: Database;
+  signingKey: SigningKey;
+  logger: Logger;
+  clock?: Clock;
+}
+
+/** Stream publishers resume from what is stored, so tokens issued before a restart stay valid. */
+async function maxPosition(database: Database, table: "events" | "account_data"): Promise<number> {
+  const { rows } = await sql<{ max: number | null }>`SELECT max(stream_pos) AS max FROM ${sql.table(table)}`.execute(database.db);
+  return Number(rows[0]?.max ?? 0);
+}
+
+export async function createAppContext(options: AppContextOptions): Promise<AppContext> {
+  const core: CoreContext = {
+    config: options.config,
+    serverName: options.config.server_name,
+    database: options.database,
+    db: options.database.db,
+    signingKey: options.signingKey,
+    clock: options.clock ?? systemClock,
+    logger: options.logger,
+    notifier: new Notifier(),
+    streams: {
+      events: new OrderedPublisher(await maxPosition(options.database, "events")),
+      accountData: new OrderedPublisher(await maxPosition(options.database, "account_data")),
+    },
+  };
+  // Users and rooms call each other (profile changes become member events); late binding breaks the cycle.
+  const context = core as AppContext;
+  const hooks: UserHooks = {
+    onProfileChanged: (userId, profile) => context.rooms.onProfileChanged(userId, profile),
+    onDeactivated: (userId) => context.rooms.leaveAllRooms(userId),
+  };
+  context.users = createUserServices(core, hooks);
+  context.rooms = createRoomServices(core, context.users);
+  context.sync = createSyncServices();
+  return context;
+}

@@ -1,0 +1,47 @@
+import type { FastifyInstance } from "fastify";
+import { generateSigningKey } from "../crypto/signing-key.js";
+import { openTestDatabase, type DriverName } from "../storage/test-databases.js";
+import { buildConfig, type Config } from "./config.js";
+import { createAppContext } from "./create-app-context.js";
+import { buildHttpApp } from "./http-app.js";
+import type { AppContext } from "./app-context.js";
+import { silentLogger } from "./logger.js";
+import type { Clock } from "./clock.js";
+
+export interface TestApp {
+  ctx: AppContext;
+  http: FastifyInstance;
+  dispose(): Promise<void>;
+}
+
+/** A whole homeserver over a fresh test database, for service tests and `app.inject()` route tests. */
+export async function createTestApp(
+  driver: DriverName,
+  overrides: Record<string, unknown> = {},
+  clock?: Clock,
+): Promise<TestApp> {
+  const config: Config = buildConfig({
+    server_name: "test.local",
+    registration: { enabled: true, shared_secret: "test-shared-secret" },
+    rate_limits: { enabled: false },
+    ...overrides,
+  });
+  const test = await openTestDatabase(driver);
+  const ctx = await createAppContext({
+    config,
+    database: test.database,
+    signingKey: generateSigningKey(),
+    logger: silentLogger,
+    clock,
+  });
+  const http = buildHttpApp(ctx, { resources: ["client", "federation"] });
+  await http.ready();
+  return {
+    ctx,
+    http,
+    dispose: async () => {
+      await http.close();
+      await test.dispose();
+    },
+  };
+}

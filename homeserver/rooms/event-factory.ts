@@ -1,0 +1,75 @@
+import { randomBytes } from "node:crypto";
+import { encodeUnpaddedBase64, encodeUnpaddedUrlSafeBase64 } from "../crypto/base64.js";
+import { computeContentHash, computeReferenceHash } from "../crypto/event-hashes.js";
+import { signJson } from "../crypto/signed-json.js";
+import type { SigningKey } from "../crypto/signing-key.js";
+import type { IdentifiedPdu, JsonObject, Pdu } from "../events/pdu.js";
+import { redactEvent } from "../events/redaction.js";
+import type { RoomVersion } from "../events/room-versions.js";
+
+/** The reference-hash event id of a v3+ event; v1/v2 ids are carried in the event itself. */
+export function computeEventId(pdu: Pdu, version: RoomVersion): string {
+  if (version.eventIdFormat === "server-generated") {
+    if (!pdu.event_id) throw new Error("room versions 1 and 2 carry event_id in the event");
+    return pdu.event_id;
+  }
+  const { event_id: _ignored, ...withoutId } = pdu;
+  const hash = computeReferenceHash(redactEvent(withoutId as Pdu, version) as Record<string, unknown>);
+  return `$${version.eventIdFormat === "base64" ? encodeUnpaddedBase64(hash) : encodeUnpaddedUrlSafeBase64(hash)}`;
+}
+
+export interface EventDraft {
+  type: string;
+  stateKey?: string;
+  sender: string;
+  content: JsonObject;
+  /** Top-level `redacts` for room versions before 11 (v11+ carries it in content). */
+  redacts?: string;
+}
+
+export interface EventPlacement {
+  roomId: string | undefined;
+  prevEvents: string[];
+  authEvents: string[];
+  depth: number;
+  originServerTs: number;
+}
+
+/**
+ * Builds, hashes and signs a PDU originating here. The v12 create event has no room_id: the room id is
+ * derived from its event id, so the caller computes it afterwards.
+ */
+export function buildLocalEvent(
+  draft: EventDraft,
+  placement: EventPlacement,
+  version: RoomVersion,
+  serverName: string,
+  key: SigningKey,
+): IdentifiedPdu {
+  const unhashed: Pdu = {
+    auth_events: placement.authEvents,
+    content: draft.content,
+    depth: placement.depth,
+    origin_server_ts: placement.originServerTs,
+    prev_events: placement.prevEvents,
+    sender: draft.sender,
+    type: draft.type,
+  };
+  if (placement.roomId !== undefined) unhashed.room_id = placement.roomId;
+  if (draft.stateKey !== undefined) unhashed.state_key = draft.stateKey;
+  if (draft.redacts !== undefined && !version.redactsInContent) unhashed.redacts = draft.redacts;
+  // Versions before 11 still expect `origin`; v11 removed it from the event format.
+  if (version.redactionRules.keepOriginMembershipPrevState) unhashed.origin = serverName;
+  if (version.eventIdFormat === "server-generated") {
+    unhashed.event_id = `$${randomBytes(18).toString("base64url")}:${serverName}`;
+    // v1/v2 cite events as [id, {sha256}] pairs; we only need the ids here, hashes are optional.
+    unhashed.prev_events = placement.prevEvents.map((id) => [id, {}]);
+    unhashed.auth_events = placement.authEvents.map((id) => [id, {}]);
+  }
+  const hashed: Pdu = { ...unhashed, hashes: { sha256: computeContentHash(unhashed as Record<string, unknown>) } };
+  // The signature covers the redacted event so it survives redaction.
+  const redacted = redactEvent(hashed, version);
+  const signatures = signJson(redacted as Record<string, unknown>, serverName, key).signatures;
+  const signed: Pdu = { ...hashed, signatures };
+  return { ...signed, event_id: computeEventId(signed, version) };
+}

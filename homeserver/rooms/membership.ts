@@ -1,0 +1,66 @@
+import { errors } from "../errors.js";
+import type { JsonObject } from "../events/pdu.js";
+import type { Requester } from "../users/requester.js";
+import type { EventPersister } from "./persist-events.js";
+
+export type MembershipAction = "invite" | "kick" | "ban" | "unban" | "leave" | "join";
+
+export interface MembershipDeps {
+  persister: EventPersister;
+  memberContent(userId: string, membership: string): Promise<JsonObject>;
+}
+
+/**
+ * Membership changes of a local room. The auth rules decide what is allowed; here we only shape the event
+ * and turn "not in the room" into the errors clients expect before the rules would say something vaguer.
+ */
+export async function changeMembership(
+  deps: MembershipDeps,
+  requester: Requester,
+  roomId: string,
+  action: MembershipAction,
+  target: string,
+  reason?: string,
+): Promise<string> {
+  const memory = await deps.persister.roomMemory(roomId);
+  if (!memory) throw action === "join" ? errors.notFound("No known servers to join this room") : errors.forbidden("You are not in this room");
+  const current = memory.membershipOf(target);
+  let content: JsonObject;
+  switch (action) {
+    case "join":
+      if (current === "ban") throw errors.forbidden("You are banned from this room");
+      content = await deps.memberContent(target, "join");
+      break;
+    case "invite":
+      if (current === "join") throw errors.forbidden(`${target} is already in the room`);
+      if (current === "ban") throw errors.forbidden(`${target} is banned from the room`);
+      content = { membership: "invite", ...(await profileOnly(deps, target)) };
+      break;
+    case "leave":
+      if (current === undefined || current === "leave") {
+        throw errors.forbidden("You are not in this room");
+      }
+      if (current === "ban") throw errors.forbidden("You are banned from this room");
+      content = { membership: "leave" };
+      break;
+    case "kick":
+      if (current !== "join" && current !== "invite" && current !== "knock") throw errors.forbidden(`${target} is not in the room`);
+      content = { membership: "leave" };
+      break;
+    case "ban":
+      content = { membership: "ban" };
+      break;
+    case "unban":
+      if (current !== "ban") throw errors.forbidden(`${target} is not banned`);
+      content = { membership: "leave" };
+      break;
+  }
+  if (reason !== undefined) content.reason = reason;
+  const persisted = await deps.persister.persistLocal(roomId, { type: "m.room.member", stateKey: target, sender: requester.userId, content });
+  return persisted.eventId;
+}
+
+async function profileOnly(deps: MembershipDeps, userId: string): Promise<JsonObject> {
+  const { membership: _m, ...profile } = await deps.memberContent(userId, "invite");
+  return profile;
+}

@@ -1,0 +1,162 @@
+import { randomBytes } from "node:crypto";
+import type { CoreContext } from "../app/core-context.js";
+import { errors, isMatrixError } from "../errors.js";
+import type { JsonObject } from "../events/pdu.js";
+import { namedPowerLevel, userPowerLevel } from "../events/auth-rules/index.js";
+import { AliasesStore } from "../storage/stores/aliases-store.js";
+import type { UserServices } from "../users/index.js";
+import type { Requester } from "../users/requester.js";
+import { createRoom, type CreateRoomRequest } from "./create-room.js";
+import { changeMembership, type MembershipAction } from "./membership.js";
+import type { EventPersister } from "./persist-events.js";
+
+/** Writes to local rooms on behalf of local users: create, send, state, redact, membership. */
+export class RoomService {
+  readonly aliases: AliasesStore;
+
+  constructor(
+    private readonly core: CoreContext,
+    readonly persister: EventPersister,
+    private readonly users: UserServices,
+  ) {
+    this.aliases = new AliasesStore(core.db);
+  }
+
+  /** The member event content for a user, carrying their current profile as the spec recommends. */
+  readonly memberContent = async (userId: string, membership: string): Promise<JsonObject> => {
+    const content: JsonObject = { membership };
+    const profile = await this.users.profiles.getProfile(userId);
+    if (profile?.displayname) content.displayname = profile.displayname;
+    if (profile?.avatar_url) content.avatar_url = profile.avatar_url;
+    return content;
+  };
+
+  createRoom(requester: Requester, request: CreateRoomRequest): Promise<string> {
+    return createRoom({ core: this.core, persister: this.persister, aliases: this.aliases, memberContent: this.memberContent }, requester, request);
+  }
+
+  async sendMessage(requester: Requester, roomId: string, type: string, content: JsonObject, txnId: string): Promise<string> {
+    await this.requireJoined(requester.userId, roomId);
+    const persisted = await this.persister.persistLocal(
+      roomId,
+      { type, sender: requester.userId, content },
+      { senderDevice: requester.deviceId, txnId },
+    );
+    return persisted.eventId;
+  }
+
+  async sendState(requester: Requester, roomId: string, type: string, stateKey: string, content: JsonObject): Promise<string> {
+    await this.requireJoined(requester.userId, roomId);
+    if (type === "m.room.member") throw errors.forbidden("Use the membership endpoints to change membership");
+    if (type === "m.room.canonical_alias") await this.checkCanonicalAlias(roomId, content);
+    const persisted = await this.persister.persistLocal(roomId, { type, stateKey, sender: requester.userId, content });
+    return persisted.eventId;
+  }
+
+  async redact(requester: Requester, roomId: string, eventId: string, txnId: string, reason?: string): Promise<string> {
+    const memory = await this.requireJoined(requester.userId, roomId);
+    const target = await this.persister.events.get(eventId);
+    if (!target || target.pdu.room_id !== roomId) throw errors.notFound("Event not found");
+    // The auth rules only compare servers; a user may redact another user's event only with the redact level.
+    if (
+      target.pdu.sender !== requester.userId &&
+      userPowerLevel(requester.userId, memory.lookup, memory.version) < namedPowerLevel("redact", memory.lookup, memory.version)
+    ) {
+      throw errors.forbidden("You may not redact other users' events");
+    }
+    const content: JsonObject = {};
+    if (reason !== undefined) content.reason = reason;
+    if (memory.version.redactsInContent) content.redacts = eventId;
+    const persisted = await this.persister.persistLocal(
+      roomId,
+      { type: "m.room.redaction", sender: requester.userId, content, redacts: eventId },
+      { senderDevice: requester.deviceId, txnId },
+    );
+    return persisted.eventId;
+  }
+
+  async join(requester: Requester, roomIdOrAlias: string, reason?: string): Promise<string> {
+    const roomId = await this.resolveRoom(roomIdOrAlias);
+    const memory = await this.persister.roomMemory(roomId);
+    if (memory?.membershipOf(requester.userId) === "join") return roomId; // joining twice is a no-op
+    await changeMembership(this.membershipDeps, requester, roomId, "join", requester.userId, reason);
+    await this.core.db.deleteFrom("room_forgotten").where("user_id", "=", requester.userId).where("room_id", "=", roomId).execute();
+    return roomId;
+  }
+
+  async membership(requester: Requester, roomId: string, action: Exclude<MembershipAction, "join">, target: string, reason?: string): Promise<void> {
+    await changeMembership(this.membershipDeps, requester, roomId, action, action === "leave" ? requester.userId : target, reason);
+  }
+
+  async forget(requester: Requester, roomId: string): Promise<void> {
+    const memory = await this.persister.roomMemory(roomId);
+    const membership = memory?.membershipOf(requester.userId);
+    if (membership === "join" || membership === "invite" || membership === "knock") {
+      throw errors.unknown("You must leave the room before forgetting it", 400);
+    }
+    await this.core.db
+      .insertInto("room_forgotten")
+      .values({ user_id: requester.userId, room_id: roomId })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+
+  async resolveRoom(roomIdOrAlias: string): Promise<string> {
+    if (roomIdOrAlias.startsWith("!")) return roomIdOrAlias;
+    if (!roomIdOrAlias.startsWith("#")) throw errors.invalidParam("Expected a room id or alias");
+    const roomId = await this.aliases.resolve(roomIdOrAlias);
+    if (!roomId) throw errors.notFound("Room alias not found");
+    return roomId;
+  }
+
+  async requireJoined(userId: string, roomId: string) {
+    const memory = await this.persister.roomMemory(roomId);
+    if (!memory || memory.membershipOf(userId) !== "join") throw errors.forbidden("You are not joined to this room");
+    return memory;
+  }
+
+  /** Sends a new member event into every joined room after a profile change (Synapse does the same). */
+  async propagateProfile(userId: string, _profile: { displayname: string | null; avatar_url: string | null }): Promise<void> {
+    const rooms = await this.persister.rooms.roomsForUser(userId, ["join"]);
+    for (const { roomId } of rooms) {
+      try {
+        await this.persister.persistLocal(roomId, { type: "m.room.member", stateKey: userId, sender: userId, content: await this.memberContent(userId, "join") });
+      } catch (error) {
+        // One room refusing (e.g. power levels) must not stop the others.
+        if (!isMatrixError(error)) throw error;
+        this.core.logger.warn({ roomId, err: error.message }, "profile update not sent to room");
+      }
+    }
+  }
+
+  async leaveAllRooms(userId: string): Promise<void> {
+    const rooms = await this.persister.rooms.roomsForUser(userId, ["join", "invite", "knock"]);
+    const requester: Requester = { userId, deviceId: "", isAdmin: false, tokenHash: "" };
+    for (const { roomId } of rooms) {
+      try {
+        await changeMembership(this.membershipDeps, requester, roomId, "leave", userId);
+      } catch (error) {
+        if (!isMatrixError(error)) throw error;
+      }
+    }
+  }
+
+  /** The spec requires a canonical alias to point at this room. */
+  private async checkCanonicalAlias(roomId: string, content: JsonObject): Promise<void> {
+    const aliases = [content.alias, ...(Array.isArray(content.alt_aliases) ? content.alt_aliases : [])].filter((a) => a !== undefined && a !== null);
+    for (const alias of aliases) {
+      if (typeof alias !== "string" || !alias.startsWith("#")) throw errors.invalidParam("Invalid alias");
+      if (alias.endsWith(`:${this.core.serverName}`) && (await this.aliases.resolve(alias)) !== roomId) {
+        throw errors.badAlias(`${alias} does not point to this room`);
+      }
+    }
+  }
+
+  private get membershipDeps() {
+    return { persister: this.persister, memberContent: this.memberContent };
+  }
+
+  static newTxnId(): string {
+    return randomBytes(8).toString("hex");
+  }
+}

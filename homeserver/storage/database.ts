@@ -1,0 +1,77 @@
+import { Kysely, PostgresDialect, type Transaction } from "kysely";
+import { PGliteDialect } from "kysely-pglite-dialect";
+import pg from "pg";
+import type { Schema } from "./schema.js";
+
+export type DatabaseConfig =
+  | { type: "embedded"; path?: string } // path undefined = in memory (tests)
+  | { type: "postgres"; url: string; poolSize?: number };
+
+export type Db = Kysely<Schema>;
+export type Tx = Transaction<Schema>;
+
+/**
+ * One object over either driver. `transaction` gives after-commit hooks so that notifying waiters,
+ * waking the federation sender and so on only happen once the data is durable and visible.
+ */
+export class Database {
+  private readonly commitHooks = new WeakMap<Tx, Array<() => void>>();
+
+  constructor(
+    readonly db: Db,
+    readonly driver: "embedded" | "postgres",
+    private readonly closeDriver: () => Promise<void>,
+  ) {}
+
+  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    let hooks: Array<() => void> = [];
+    const result = await this.db.transaction().execute(async (tx) => {
+      hooks = [];
+      this.commitHooks.set(tx, hooks);
+      return work(tx);
+    });
+    for (const hook of hooks) {
+      try {
+        hook();
+      } catch (error) {
+        // A failing listener must not turn a committed write into an error for the caller.
+        console.error("after-commit hook failed", error);
+      }
+    }
+    return result;
+  }
+
+  /** Runs `hook` after `tx` commits; never if it rolls back. */
+  onCommit(tx: Tx, hook: () => void): void {
+    const hooks = this.commitHooks.get(tx);
+    if (!hooks) throw new Error("onCommit needs a transaction started by Database.transaction");
+    hooks.push(hook);
+  }
+
+  close(): Promise<void> {
+    return this.closeDriver();
+  }
+}
+
+// pg hands back int8 as strings to be safe beyond 2^53; our ids and stream positions stay far below that,
+// and PGlite already returns numbers, so both drivers agree on numbers.
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as "text");
+  },
+};
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.type === "postgres") {
+    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 10, types: pgTypes as pg.CustomTypesConfig });
+    const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+    return new Database(db, "postgres", () => db.destroy());
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const pglite = config.path ? new PGlite(config.path) : new PGlite();
+  await pglite.waitReady;
+  const db = new Kysely<Schema>({ dialect: new PGliteDialect(pglite) });
+  return new Database(db, "embedded", () => db.destroy());
+}

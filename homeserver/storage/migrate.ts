@@ -1,0 +1,22 @@
+import { Migrator, type Migration, type MigrationProvider } from "kysely";
+import type { Database } from "./database.js";
+import * as initialSchema from "./migrations/20261127T1800-initial-schema.js";
+import * as users from "./migrations/20261127T1900-users.js";
+
+/**
+ * Migrations are listed in code (not read from disk) so they work the same under tsx, bundles and tests.
+ * Names start with a UTC timestamp; Kysely applies them in name order and records each once.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  "20261127T1800-initial-schema": initialSchema,
+  "20261127T1900-users": users,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  const migrator = new Migrator({ db: database.db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

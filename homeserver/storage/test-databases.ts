@@ -1,0 +1,48 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { openDatabase, type Database } from "./database.js";
+import { migrateToLatest } from "./migrate.js";
+
+export type DriverName = "embedded" | "postgres";
+
+/**
+ * The drivers every store test runs against: PGlite always; real Postgres when MYELIN_TEST_POSTGRES_URL
+ * names a server (CI sets it), so `npm test` still passes on a machine with no database running.
+ */
+export function testDrivers(): DriverName[] {
+  return process.env.MYELIN_TEST_POSTGRES_URL ? ["embedded", "postgres"] : ["embedded"];
+}
+
+export interface TestDatabase {
+  database: Database;
+  dispose(): Promise<void>;
+}
+
+/** A migrated, empty database: PGlite in memory, or a fresh Postgres database dropped on dispose. */
+export async function openTestDatabase(driver: DriverName): Promise<TestDatabase> {
+  if (driver === "embedded") {
+    const database = await openDatabase({ type: "embedded" });
+    await migrateToLatest(database);
+    return { database, dispose: () => database.close() };
+  }
+  const adminUrl = process.env.MYELIN_TEST_POSTGRES_URL!;
+  const name = `myelin_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ type: "postgres", url: url.toString(), poolSize: 10 });
+  await migrateToLatest(database);
+  return {
+    database,
+    dispose: async () => {
+      await database.close();
+      const cleanup = new pg.Client({ connectionString: adminUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export interface SyncServices {}
+export function createSyncServices(): SyncServices {
+  return {};
+}

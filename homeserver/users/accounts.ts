@@ -1,0 +1,193 @@
+import type { CoreContext } from "../app/core-context.js";
+import { errors } from "../errors.js";
+import type { Tx } from "../storage/database.js";
+import { checkPasswordShape } from "./credentials.js";
+import { hashPassword } from "./passwords.js";
+import type { Requester } from "./requester.js";
+import { newLocalpart } from "./secrets.js";
+import type { IssuedTokens, SessionService } from "./sessions.js";
+import type { AccountDataStore } from "./stores/account-data-store.js";
+import type { DeviceStore } from "./stores/device-store.js";
+import type { RegistrationTokenStore } from "./stores/registration-token-store.js";
+import type { TokenStore } from "./stores/token-store.js";
+import type { UserStore } from "./stores/user-store.js";
+import type { AccessTokenAuth } from "./token-auth.js";
+import type { UiaService } from "./uia.js";
+import { checkNewLocalpart, userIdOf } from "./user-ids.js";
+import type { UserHooks } from "./index.js";
+
+export const REGISTRATION_TOKEN_STAGE = "m.login.registration_token";
+
+export interface RegisterBody {
+  auth?: unknown;
+  username?: string;
+  password?: string;
+  device_id?: string;
+  initial_device_display_name?: string;
+  inhibit_login?: boolean;
+  refresh_token?: boolean;
+}
+
+export type RegisterResult = { user_id: string; home_server: string } & Partial<IssuedTokens>;
+
+export interface NewAccount {
+  localpart: string;
+  password: string | null;
+  admin?: boolean;
+  displayname?: string;
+  /** Counted as used in the same transaction that creates the account. */
+  registrationToken?: string;
+  session?: Omit<Parameters<SessionService["createSession"]>[1], "userId">;
+}
+
+/** Accounts: registration, password changes, deactivation. */
+export class AccountService {
+  constructor(
+    private readonly core: CoreContext,
+    private readonly stores: { users: UserStore; devices: DeviceStore; tokens: TokenStore; accountData: AccountDataStore; registrationTokens: RegistrationTokenStore },
+    private readonly sessions: SessionService,
+    private readonly uia: UiaService,
+    private readonly auth: AccessTokenAuth,
+    private readonly hooks: UserHooks,
+  ) {}
+
+  /** The localpart a requested username maps to: lower-cased (the spec lets us map), then checked. */
+  normaliseUsername(username: string): string {
+    const localpart = username.toLowerCase();
+    checkNewLocalpart(localpart, this.core.serverName);
+    return localpart;
+  }
+
+  /** GET /register/available: true, or throws M_INVALID_USERNAME / M_USER_IN_USE. */
+  async checkAvailable(username: string): Promise<true> {
+    if (!this.core.config.registration.enabled) throw errors.forbiddenRegistration();
+    const localpart = this.normaliseUsername(username);
+    if (await this.stores.users.localpartTaken(localpart)) throw errors.userInUse();
+    return true;
+  }
+
+  /** The UIA flows registration offers: a token when the config demands one, else the dummy stage. */
+  registrationFlows(): string[][] {
+    return this.core.config.registration.require_token ? [[REGISTRATION_TOKEN_STAGE]] : [["m.login.dummy"]];
+  }
+
+  /** POST /register (user accounts; guests are refused). */
+  async register(body: RegisterBody, options: { kind: string; ip: string | null }): Promise<RegisterResult> {
+    if (!this.core.config.registration.enabled) throw errors.forbiddenRegistration();
+    if (options.kind === "guest") throw errors.guestAccessForbidden();
+    // Username and password problems are reported before UIA, so the user is not sent through auth first.
+    const localpart = body.username === undefined ? undefined : this.normaliseUsername(body.username);
+    if (localpart !== undefined && (await this.stores.users.localpartTaken(localpart))) throw errors.userInUse();
+    if (body.password !== undefined) checkPasswordShape(body.password);
+
+    const completed = await this.uia.authenticate(body.auth, { operation: "register", flows: this.registrationFlows() });
+    if (body.password === undefined) throw errors.missingParam("Missing params: password");
+
+    const account: NewAccount = {
+      localpart: localpart ?? (await this.freeLocalpart()),
+      password: body.password,
+      registrationToken: completed.get(REGISTRATION_TOKEN_STAGE) as string | undefined,
+      session: body.inhibit_login
+        ? undefined
+        : { deviceId: body.device_id, initialDisplayName: body.initial_device_display_name, refreshToken: body.refresh_token, ip: options.ip },
+    };
+    const { userId, tokens } = await this.createAccount(account);
+    return { user_id: userId, home_server: this.core.serverName, ...tokens };
+  }
+
+  /**
+   * Creates the account (and its first device and tokens, when `session` is given) in one transaction.
+   * Shared by /register, shared-secret admin registration and `myelin register-user`.
+   */
+  async createAccount(account: NewAccount): Promise<{ userId: string; tokens?: IssuedTokens }> {
+    checkNewLocalpart(account.localpart, this.core.serverName);
+    const userId = userIdOf(account.localpart, this.core.serverName);
+    const passwordHash = account.password === null ? null : await hashPassword(checkPasswordShape(account.password));
+    const tokens = await this.core.database.transaction(async (tx) => {
+      const inserted = await this.stores.users.insert(tx, {
+        userId,
+        localpart: account.localpart,
+        passwordHash,
+        createdTs: this.core.clock.now(),
+        isAdmin: account.admin ?? false,
+        // Like Synapse, a new account starts with its localpart as display name.
+        displayname: account.displayname ?? account.localpart,
+      });
+      if (!inserted) throw errors.userInUse();
+      await this.consumeRegistrationToken(tx, account.registrationToken);
+      return account.session ? this.sessions.createSession(tx, { ...account.session, userId }) : undefined;
+    });
+    return { userId, tokens };
+  }
+
+  /** POST /account/password, after m.login.password UIA. */
+  async changePassword(requester: Requester, body: { new_password: string; logout_devices?: boolean; auth?: unknown }): Promise<void> {
+    checkPasswordShape(body.new_password, "new_password");
+    await this.uia.authenticate(body.auth, passwordUia("change_password", requester.userId));
+    const passwordHash = await hashPassword(body.new_password);
+    await this.core.database.transaction(async (tx) => {
+      await this.stores.users.setPasswordHash(tx, requester.userId, passwordHash);
+      if (body.logout_devices !== false) {
+        // The spec revokes the user's other access tokens and their devices; the requester stays logged in.
+        await this.stores.tokens.deleteForUser(tx, requester.userId, requester.deviceId);
+        await this.stores.devices.deleteAllExcept(tx, requester.userId, requester.deviceId);
+      }
+    });
+    this.auth.forgetUser(requester.userId);
+  }
+
+  /** POST /account/deactivate, after m.login.password UIA. The account stays, so its id is never reused. */
+  async deactivate(requester: Requester, body: { auth?: unknown; erase?: boolean }): Promise<void> {
+    await this.uia.authenticate(body.auth, passwordUia("deactivate", requester.userId));
+    const erase = body.erase === true;
+    await this.core.database.transaction(async (tx) => {
+      await this.stores.users.markDeactivated(tx, requester.userId, erase);
+      await this.stores.tokens.deleteForUser(tx, requester.userId, null);
+      await this.stores.devices.deleteAllExcept(tx, requester.userId, null);
+      if (erase) await this.stores.accountData.deleteAll(tx, requester.userId);
+    });
+    this.auth.forgetUser(requester.userId);
+    try {
+      await this.hooks.onDeactivated(requester.userId);
+    } catch (error) {
+      // The deactivation has committed and the user can no longer retry; leaving rooms is best effort here.
+      this.core.logger.error({ err: error, userId: requester.userId }, "leaving rooms after deactivation failed");
+    }
+  }
+
+  /** The m.login.registration_token stage: a token from the config file, or a usable one from the table. */
+  async checkRegistrationTokenStage(auth: Record<string, unknown>): Promise<string> {
+    const token = auth.token;
+    if (typeof token !== "string" || token === "") throw errors.missingParam("Missing auth.token");
+    if (this.core.config.registration.tokens.includes(token)) return token;
+    if (await this.stores.registrationTokens.isUsable(token, this.core.clock.now())) return token;
+    // Becomes the 401 challenge's errcode, so the client can ask for another token.
+    throw errors.forbidden("Invalid registration token");
+  }
+
+  /** GET /v1/register/m.login.registration_token/validity. */
+  async isRegistrationTokenValid(token: string): Promise<boolean> {
+    if (this.core.config.registration.tokens.includes(token)) return true;
+    return this.stores.registrationTokens.isUsable(token, this.core.clock.now());
+  }
+
+  private async consumeRegistrationToken(tx: Tx, token: string | undefined): Promise<void> {
+    if (token === undefined || this.core.config.registration.tokens.includes(token)) return;
+    // Re-checked here: the token may have been used up since the UIA stage accepted it.
+    if (!(await this.stores.registrationTokens.consume(tx, token, this.core.clock.now()))) {
+      throw errors.forbidden("Registration token is no longer valid");
+    }
+  }
+
+  private async freeLocalpart(): Promise<string> {
+    for (;;) {
+      const localpart = newLocalpart();
+      if (!(await this.stores.users.localpartTaken(localpart))) return localpart;
+    }
+  }
+}
+
+/** UIA for an authenticated user's sensitive operation: their current password. */
+export function passwordUia(operation: string, userId: string): { operation: string; userId: string; flows: string[][] } {
+  return { operation, userId, flows: [["m.login.password"]] };
+}

@@ -1,0 +1,78 @@
+import type { CoreContext } from "../app/core-context.js";
+import { AccountDataService } from "./account-data.js";
+import { AccountService, REGISTRATION_TOKEN_STAGE } from "./accounts.js";
+import { PasswordChecker } from "./credentials.js";
+import { DeviceService } from "./devices.js";
+import { FilterService } from "./filters.js";
+import { ProfileService, type Profile } from "./profiles.js";
+import { SessionService } from "./sessions.js";
+import { SharedSecretRegistration } from "./shared-secret.js";
+import { AccountDataStore } from "./stores/account-data-store.js";
+import { DeviceStore } from "./stores/device-store.js";
+import { FilterStore } from "./stores/filter-store.js";
+import { RegistrationTokenStore } from "./stores/registration-token-store.js";
+import { TokenStore } from "./stores/token-store.js";
+import { UserStore } from "./stores/user-store.js";
+import { AccessTokenAuth } from "./token-auth.js";
+import { UiaService } from "./uia.js";
+
+export interface UserHooks {
+  /** Called after a profile change so the rooms domain can send new m.room.member events. */
+  onProfileChanged(userId: string, profile: Profile): Promise<void>;
+  /** Called when an account is deactivated so the rooms domain can leave its rooms. */
+  onDeactivated(userId: string): Promise<void>;
+}
+
+/** The users domain: accounts, logins and tokens, devices, profiles, account data, filters. */
+export interface UserServices {
+  /** Access tokens -> Requester (TokenAuthenticator), with revocation taking effect at once. */
+  auth: AccessTokenAuth;
+  uia: UiaService;
+  accounts: AccountService;
+  sessions: SessionService;
+  devices: DeviceService;
+  profiles: ProfileService;
+  accountData: AccountDataService;
+  filters: FilterService;
+  sharedSecret: SharedSecretRegistration;
+  registrationTokens: RegistrationTokenStore;
+}
+
+export function createUserServices(core: CoreContext, hooks: UserHooks): UserServices {
+  const users = new UserStore(core.db);
+  const devices = new DeviceStore(core.db);
+  const tokens = new TokenStore(core.db);
+  const accountDataStore = new AccountDataStore(core.db);
+  const registrationTokens = new RegistrationTokenStore(core.db);
+
+  const auth = new AccessTokenAuth(tokens, core.clock);
+  const passwords = new PasswordChecker(users);
+  // Late-bound: the registration-token stage asks the account service, which itself needs the UIA service.
+  let accounts: AccountService | undefined;
+  const uia = new UiaService(core.clock, {
+    "m.login.dummy": async () => true,
+    "m.login.password": (authDict, subject) => passwords.checkStage(authDict, subject, core.serverName),
+    [REGISTRATION_TOKEN_STAGE]: (authDict) => accounts!.checkRegistrationTokenStage(authDict),
+  });
+  const sessions = new SessionService(core, devices, tokens, passwords, auth);
+  accounts = new AccountService(
+    core,
+    { users, devices, tokens, accountData: accountDataStore, registrationTokens },
+    sessions,
+    uia,
+    auth,
+    hooks,
+  );
+  return {
+    auth,
+    uia,
+    accounts,
+    sessions,
+    devices: new DeviceService(core, devices, tokens, uia, auth),
+    profiles: new ProfileService(core, users, hooks),
+    accountData: new AccountDataService(core, accountDataStore),
+    filters: new FilterService(new FilterStore(core.db)),
+    sharedSecret: new SharedSecretRegistration(core, accounts),
+    registrationTokens,
+  };
+}

@@ -1,0 +1,13 @@
+/** Who is making a client request, once their access token has been checked. */
+export interface Requester {
+  userId: string;
+  deviceId: string;
+  isAdmin: boolean;
+  /** Hash of the access token used, so logout can revoke exactly that one. */
+  tokenHash: string;
+}
+
+/** Resolves an access token. Throws M_UNKNOWN_TOKEN (with soft_logout when it merely expired). */
+export interface TokenAuthenticator {
+  authenticate(accessToken: string): Promise<Requester>;
+}

@@ -1,0 +1,84 @@
+import type { Clock } from "../app/clock.js";
+import { errors } from "../errors.js";
+import type { Requester, TokenAuthenticator } from "./requester.js";
+import { hashToken } from "./secrets.js";
+import type { AccessTokenOwner, TokenStore } from "./stores/token-store.js";
+
+/** How long a looked-up token may be answered from memory; revocation in this process clears it at once. */
+const CACHE_TTL_MS = 30_000;
+const CACHE_MAX_ENTRIES = 50_000;
+
+interface CacheEntry {
+  owner: AccessTokenOwner;
+  cachedAt: number;
+}
+
+/**
+ * Resolves access tokens for every authenticated request, with a small cache because sync long-polls
+ * authenticate constantly. Correctness under revocation: every revoking transaction calls `forgetUser`
+ * after it commits, and a lookup only fills the cache if no revocation happened while it read the
+ * database (the generation check), so a token revoked here is refused from the moment the revoke commits.
+ * The cache is per process: it assumes, as the stream publishers do, one process serving the clients.
+ */
+export class AccessTokenAuth implements TokenAuthenticator {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly byUser = new Map<string, Set<string>>();
+  private generation = 0;
+
+  constructor(
+    private readonly tokens: TokenStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Throws M_UNKNOWN_TOKEN for unknown tokens, and with `soft_logout: true` for expired ones (the client may
+   * refresh). `allowExpired` is for logout, which the spec allows with a token that has merely expired.
+   */
+  async authenticate(accessToken: string, options: { allowExpired?: boolean } = {}): Promise<Requester> {
+    const tokenHash = hashToken(accessToken);
+    const owner = await this.lookup(tokenHash);
+    if (!owner || owner.deactivated) throw errors.unknownToken();
+    if (!options.allowExpired && owner.expiresTs !== null && owner.expiresTs <= this.clock.now()) {
+      throw errors.unknownToken("Access token has expired", true);
+    }
+    return { userId: owner.userId, deviceId: owner.deviceId, isAdmin: owner.isAdmin, tokenHash };
+  }
+
+  /** Call after a transaction that revoked any of the user's tokens (or deactivated them) commits. */
+  forgetUser(userId: string): void {
+    this.generation++;
+    for (const tokenHash of this.byUser.get(userId) ?? []) this.cache.delete(tokenHash);
+    this.byUser.delete(userId);
+  }
+
+  private async lookup(tokenHash: string): Promise<AccessTokenOwner | undefined> {
+    const now = this.clock.now();
+    const cached = this.cache.get(tokenHash);
+    if (cached && now - cached.cachedAt < CACHE_TTL_MS) return cached.owner;
+    if (cached) this.drop(tokenHash, cached.owner.userId);
+
+    const generation = this.generation;
+    const owner = await this.tokens.findAccessToken(tokenHash);
+    if (owner && generation === this.generation) this.remember(tokenHash, owner, now);
+    return owner;
+  }
+
+  private remember(tokenHash: string, owner: AccessTokenOwner, now: number): void {
+    if (this.cache.size >= CACHE_MAX_ENTRIES) {
+      // Cheap bound: evict the oldest insertion (Map iterates in insertion order).
+      const oldest = this.cache.entries().next().value;
+      if (oldest) this.drop(oldest[0], oldest[1].owner.userId);
+    }
+    this.cache.set(tokenHash, { owner, cachedAt: now });
+    let hashes = this.byUser.get(owner.userId);
+    if (!hashes) this.byUser.set(owner.userId, (hashes = new Set()));
+    hashes.add(tokenHash);
+  }
+
+  private drop(tokenHash: string, userId: string): void {
+    this.cache.delete(tokenHash);
+    const hashes = this.byUser.get(userId);
+    hashes?.delete(tokenHash);
+    if (hashes?.size === 0) this.byUser.delete(userId);
+  }
+}

@@ -1,0 +1,16 @@
+/** POST /_matrix/client/v3/refresh (refresh). */
+export interface RefreshRequest {
+  refresh_token: string;
+}
+
+export interface RefreshResponse {
+  access_token: string;
+  refresh_token?: string;
+  expires_in_ms?: number;
+}
+
+export const refreshBodySchema = {
+  type: "object",
+  required: ["refresh_token"],
+  properties: { refresh_token: { type: "string" } },
+} as const;

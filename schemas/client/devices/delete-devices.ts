@@ -1,0 +1,16 @@
+import { authenticationDataSchema, type AuthenticationData } from "../account/auth-data.js";
+
+/** POST /_matrix/client/v3/delete_devices (deleteDevices). */
+export interface DeleteDevicesRequest {
+  devices: string[];
+  auth?: AuthenticationData;
+}
+
+export const deleteDevicesBodySchema = {
+  type: "object",
+  required: ["devices"],
+  properties: {
+    devices: { type: "array", items: { type: "string" } },
+    auth: authenticationDataSchema,
+  },
+} as const;

@@ -1,0 +1,11 @@
+/** GET /_matrix/client/v3/devices (getDevices). */
+export interface Device {
+  device_id: string;
+  display_name?: string;
+  last_seen_ip?: string;
+  last_seen_ts?: number;
+}
+
+export interface GetDevicesResponse {
+  devices: Device[];
+}

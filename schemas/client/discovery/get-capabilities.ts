@@ -1,0 +1,16 @@
+/** GET /_matrix/client/v3/capabilities (getCapabilities). */
+export interface BooleanCapability {
+  enabled: boolean;
+}
+
+export interface GetCapabilitiesResponse {
+  capabilities: {
+    "m.change_password"?: BooleanCapability;
+    "m.room_versions"?: { default: string; available: Record<string, "stable" | "unstable"> };
+    "m.set_displayname"?: BooleanCapability;
+    "m.set_avatar_url"?: BooleanCapability;
+    "m.3pid_changes"?: BooleanCapability;
+    "m.get_login_token"?: BooleanCapability;
+    [capability: string]: unknown;
+  };
+}
