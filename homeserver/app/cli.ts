@@ -83,7 +83,9 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error) => {
-    console.error(error instanceof ConfigError ? error.message : error);
+    // Configuration and Matrix errors (e.g. a taken username) are the user's to fix: print just the message.
+    const known = error instanceof ConfigError || (error instanceof Error && error.name === "MatrixError");
+    console.error(known ? error.message : error);
     process.exit(1);
   },
 );

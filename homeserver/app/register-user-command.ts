@@ -13,7 +13,7 @@ export async function registerUserFromConfig(config: Config, args: { localpart: 
     await migrateToLatest(database);
     const { key } = await loadOrCreateSigningKey(config.signing_key_path);
     const ctx = await createAppContext({ config, database, signingKey: key, logger: silentLogger });
-    return await registerUserFromShell(ctx, args);
+    return (await registerUserFromShell(ctx, args)).userId;
   } finally {
     await database.close();
   }

@@ -1,20 +1,17 @@
 import type { CoreContext } from "../app/core-context.js";
-import { errors } from "../errors.js";
+import { errors, MatrixError } from "../errors.js";
 import { authEventTypesFor, checkEventAuth, canApplyRedaction, redactsOf } from "../events/auth-rules/index.js";
-import { stateKeyOf, type IdentifiedPdu } from "../events/pdu.js";
+import { stateKeyOf, type IdentifiedPdu, type StateLookup } from "../events/pdu.js";
 import { requireRoomVersion, type RoomVersion } from "../events/room-versions.js";
 import { EventsStore, type StoredEvent } from "../storage/stores/events-store.js";
 import { RoomsStore } from "../storage/stores/rooms-store.js";
-import { StateStore, type StateMap } from "../storage/stores/state-store.js";
+import { StateStore } from "../storage/stores/state-store.js";
 import { TxnStore } from "../storage/stores/txn-store.js";
-import type { Tx } from "../storage/database.js";
 import { buildLocalEvent, type EventDraft } from "./event-factory.js";
 import { RoomMemory } from "./room-memory.js";
+import { writeBatch, type AcceptedEvent, type PersistOptions } from "./persist-batch.js";
 
-export interface PersistOptions {
-  senderDevice?: string;
-  txnId?: string;
-}
+export type { PersistOptions } from "./persist-batch.js";
 
 export interface PersistedEvent {
   eventId: string;
@@ -24,15 +21,26 @@ export interface PersistedEvent {
   deduplicated: boolean;
 }
 
+interface PendingSend {
+  draft: EventDraft;
+  options: PersistOptions;
+  resolve(result: PersistedEvent): void;
+  reject(error: unknown): void;
+}
+
 const MAX_PREV_EVENTS = 10;
+const MAX_BATCH = 200;
+const txnKey = (userId: string, deviceId: string, txnId: string) => `${userId}\u0000${deviceId}\u0000${txnId}`;
 
 /**
- * The persist pipeline: one queue per room serialises writes, so each event is authorised against the state
+ * The persist pipeline. One queue per room serialises writes, so each event is authorised against the state
  * it will actually follow, gets the next gapless room sequence and the next stream position, and is stored
- * with its state in one transaction. Readers are notified once the position is published.
+ * with its state in one transaction. Sends that arrive while a write is in progress are written together
+ * in the next transaction (group commit). Readers are notified once the positions are published.
  */
 export class EventPersister {
   private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly pending = new Map<string, PendingSend[]>();
   private readonly memory = new Map<string, Promise<RoomMemory>>();
   private lastCreateTs = 0;
   readonly events: EventsStore;
@@ -64,14 +72,14 @@ export class EventPersister {
 
   /** The in-memory view of a room, loaded once from the database. Undefined if we do not know the room. */
   async roomMemory(roomId: string): Promise<RoomMemory | undefined> {
-    let pending = this.memory.get(roomId);
-    if (!pending) {
-      pending = this.loadRoomMemory(roomId);
-      this.memory.set(roomId, pending);
-      pending.catch(() => this.memory.delete(roomId));
+    let loading = this.memory.get(roomId);
+    if (!loading) {
+      loading = this.loadRoomMemory(roomId);
+      this.memory.set(roomId, loading);
+      loading.catch(() => this.memory.delete(roomId));
     }
     try {
-      return await pending;
+      return await loading;
     } catch (error) {
       if (error instanceof UnknownRoom) return undefined;
       throw error;
@@ -117,13 +125,7 @@ export class EventPersister {
     this.lastCreateTs = createTs;
     const pdu = buildLocalEvent(
       { type: "m.room.create", stateKey: "", sender: creator, content: createContent as IdentifiedPdu["content"] },
-      {
-        roomId: version.roomIdFromCreateEvent ? undefined : roomIdIfNotDerived,
-        prevEvents: [],
-        authEvents: [],
-        depth: 1,
-        originServerTs: createTs,
-      },
+      { roomId: version.roomIdFromCreateEvent ? undefined : roomIdIfNotDerived, prevEvents: [], authEvents: [], depth: 1, originServerTs: createTs },
       version,
       this.core.serverName,
       this.core.signingKey,
@@ -131,140 +133,113 @@ export class EventPersister {
     const roomId = version.roomIdFromCreateEvent ? `!${pdu.event_id.slice(1)}` : roomIdIfNotDerived;
     const verdict = checkEventAuth(pdu, { get: () => undefined }, version);
     if (!verdict.ok) throw errors.badJson(`Invalid m.room.create event: ${verdict.reason}`);
-    const event = await this.serialise(roomId, async () => {
+    const streamPos = await this.serialise(roomId, async () => {
       const memory = new RoomMemory(roomId, version, new Map(), [], 0, null);
-      return this.write(memory, pdu, {}, async (tx) => {
-        await this.rooms.create(tx, { roomId, roomVersion: version.id, creator, createdTs: this.core.clock.now(), directoryVisibility: "private" });
+      const [position] = await writeBatch(this.core, this, memory, [{ pdu, options: {} }], async (tx) => {
+        await this.rooms.create(tx, { roomId, roomVersion: version.id, creator, createdTs: createTs, directoryVisibility: "private" });
       });
+      this.memory.set(roomId, Promise.resolve(memory));
+      return position;
     });
-    return { roomId, event };
+    return { roomId, event: { eventId: pdu.event_id, streamPos, pdu, deduplicated: false } };
   }
 
-  /** Builds, authorises and persists an event from a local user. Throws M_FORBIDDEN when auth rejects it. */
-  async persistLocal(roomId: string, draft: EventDraft, options: PersistOptions = {}): Promise<PersistedEvent> {
-    return this.serialise(roomId, async () => {
-      if (options.txnId && options.senderDevice) {
-        const earlier = await this.txns.find(draft.sender, options.senderDevice, options.txnId);
-        if (earlier) {
-          const stored = await this.events.get(earlier.eventId);
-          if (stored) return { eventId: earlier.eventId, streamPos: stored.streamPos, pdu: stored.pdu, deduplicated: true };
-        }
+  /** Builds, authorises and persists an event from a local user. Rejects with M_FORBIDDEN when auth refuses it. */
+  persistLocal(roomId: string, draft: EventDraft, options: PersistOptions = {}): Promise<PersistedEvent> {
+    return new Promise<PersistedEvent>((resolve, reject) => {
+      let queue = this.pending.get(roomId);
+      if (!queue) this.pending.set(roomId, (queue = []));
+      queue.push({ draft, options, resolve, reject });
+      // Each send schedules a drain; a drain takes everything pending, so later drains may find nothing.
+      void this.serialise(roomId, () => this.drain(roomId));
+    });
+  }
+
+  private async drain(roomId: string): Promise<void> {
+    while (true) {
+      const queue = this.pending.get(roomId);
+      if (!queue || queue.length === 0) return;
+      const items = queue.splice(0, MAX_BATCH);
+      try {
+        await this.persistBatch(roomId, items);
+      } catch (error) {
+        for (const item of items) item.reject(error);
       }
-      const memory = await this.roomMemory(roomId);
-      if (!memory) throw errors.notFound("Unknown room");
-      const version = memory.version;
-      const authEvents = authEventTypesFor({ type: draft.type, sender: draft.sender, state_key: draft.stateKey, content: draft.content }, version)
-        .map(([type, stateKey]) => memory.stateEvent(type, stateKey)?.event_id)
-        .filter((id): id is string => id !== undefined);
-      const pdu = buildLocalEvent(
-        draft,
-        {
-          roomId,
-          prevEvents: memory.extremities.slice(0, MAX_PREV_EVENTS),
-          authEvents,
-          depth: memory.maxDepth + 1,
-          originServerTs: this.core.clock.now(),
-        },
-        version,
-        this.core.serverName,
-        this.core.signingKey,
-      );
-      const verdict = checkEventAuth(pdu, memory.lookup, version);
-      if (!verdict.ok) throw errors.forbidden(verdict.reason);
-      return this.write(memory, pdu, options);
-    });
+    }
   }
 
-  /** The one transaction that stores an event; memory and readers are updated only after it commits. */
-  private async write(memory: RoomMemory, pdu: IdentifiedPdu, options: PersistOptions, before?: (tx: Tx) => Promise<void>): Promise<PersistedEvent> {
-    const roomId = memory.roomId;
-    const isState = typeof pdu.state_key === "string";
-    const key = isState ? stateKeyOf(pdu.type, pdu.state_key!) : undefined;
-    const replaced = key ? memory.state.get(key) : undefined;
-    const redactionTarget = await this.redactionTargetToApply(pdu, memory);
-    const publisher = this.core.streams.events;
-    const streamPos = publisher.allocate();
-    let committed = false;
-    try {
-      await this.core.database.transaction(async (tx) => {
-        if (before) await before(tx);
-        const roomSeq = await this.rooms.nextSeq(tx, roomId);
-        const groupBefore = memory.stateGroup;
-        let groupAfter = groupBefore;
-        if (key) {
-          groupAfter = await this.state.createGroup(tx, roomId, groupBefore, new Map([[key, pdu.event_id]]), async () => {
-            const full: StateMap = new Map([...memory.state].map(([k, e]) => [k, e.event_id]));
-            full.set(key, pdu.event_id);
-            return full;
-          });
-        }
-        const unsigned = replaced
-          ? { replaces_state: replaced.event_id, prev_content: replaced.content, prev_sender: replaced.sender }
-          : null;
-        await this.events.insert(tx, {
-          roomId,
-          streamPos,
-          roomSeq,
-          pdu,
-          unsigned,
-          senderDevice: options.senderDevice ?? null,
-          txnId: options.txnId ?? null,
-          stateGroupBefore: groupBefore,
-          stateGroupAfter: groupAfter,
-        });
-        if (key) {
-          await this.rooms.setCurrentState(tx, roomId, {
-            type: pdu.type,
-            stateKey: pdu.state_key!,
-            eventId: pdu.event_id,
-            membership: pdu.type === "m.room.member" ? String(pdu.content.membership) : null,
-            streamPos,
-          });
-        }
-        await this.rooms.replaceForwardExtremities(tx, roomId, memory.extremities, pdu.event_id);
-        if (options.txnId && options.senderDevice) {
-          await this.txns.record(tx, {
-            userId: pdu.sender,
-            deviceId: options.senderDevice,
-            txnId: options.txnId,
-            eventId: pdu.event_id,
-            roomId,
-            ts: this.core.clock.now(),
-          });
-        }
-        if (redactionTarget) await this.events.markRedacted(tx, redactionTarget, pdu.event_id);
-        // Memory is updated inside the commit hook so it changes exactly when the data becomes durable.
-        this.core.database.onCommit(tx, () => {
-          committed = true;
-          if (key) memory.state.set(key, pdu);
-          memory.extremities = [pdu.event_id];
-          memory.maxDepth = Math.max(memory.maxDepth, pdu.depth);
-          memory.stateGroup = groupAfter;
-        });
-      });
-    } finally {
-      const audience = {
-        rooms: [roomId],
-        users: pdu.type === "m.room.member" && pdu.state_key ? [pdu.state_key] : [],
-      };
-      publisher.finish(streamPos, committed ? () => this.core.notifier.onNew("events", streamPos, audience) : undefined);
+  private async persistBatch(roomId: string, items: PendingSend[]): Promise<void> {
+    const memory = await this.roomMemory(roomId);
+    if (!memory) {
+      for (const item of items) item.reject(errors.notFound("Unknown room"));
+      return;
     }
-    if (!this.memory.has(roomId)) this.memory.set(roomId, Promise.resolve(memory));
-    return { eventId: pdu.event_id, streamPos, pdu, deduplicated: false };
+    const earlier = await this.txns.findMany(
+      items.filter((i) => i.options.txnId && i.options.senderDevice).map((i) => ({ userId: i.draft.sender, deviceId: i.options.senderDevice!, txnId: i.options.txnId! })),
+    );
+    // Events in this batch are authorised against the state left by the ones before them.
+    const staged = new Map<string, IdentifiedPdu>();
+    const lookup: StateLookup = { get: (type, key) => staged.get(stateKeyOf(type, key)) ?? memory.state.get(stateKeyOf(type, key)) };
+    let extremities = memory.extremities.slice(0, MAX_PREV_EVENTS);
+    let depth = memory.maxDepth;
+    const accepted: Array<AcceptedEvent & { item: PendingSend }> = [];
+    const duplicates: Array<{ item: PendingSend; eventId: string }> = [];
+    const batchTxns = new Map<string, string>();
+    for (const item of items) {
+      const { draft, options } = item;
+      const key = options.txnId && options.senderDevice ? txnKey(draft.sender, options.senderDevice, options.txnId) : undefined;
+      const previous = key ? (earlier.get(key) ?? batchTxns.get(key)) : undefined;
+      if (previous) {
+        duplicates.push({ item, eventId: previous });
+        continue;
+      }
+      const built = this.build(memory, lookup, draft, extremities, depth + 1);
+      if (built instanceof MatrixError) {
+        item.reject(built);
+        continue;
+      }
+      const stateKey = typeof built.state_key === "string" ? stateKeyOf(built.type, built.state_key) : undefined;
+      const replaced = stateKey ? (staged.get(stateKey) ?? memory.state.get(stateKey)) : undefined;
+      if (stateKey) staged.set(stateKey, built);
+      extremities = [built.event_id];
+      depth = built.depth;
+      if (key) batchTxns.set(key, built.event_id);
+      accepted.push({ pdu: built, options, replaced, redactionTarget: await this.redactionTargetToApply(built, memory, lookup), item });
+    }
+    if (accepted.length > 0) {
+      const positions = await writeBatch(this.core, this, memory, accepted);
+      accepted.forEach((a, i) => a.item.resolve({ eventId: a.pdu.event_id, streamPos: positions[i], pdu: a.pdu, deduplicated: false }));
+    }
+    for (const { item, eventId } of duplicates) {
+      const stored = await this.events.get(eventId);
+      if (stored) item.resolve({ eventId, streamPos: stored.streamPos, pdu: stored.pdu, deduplicated: true });
+      else item.reject(errors.unknown("Duplicate transaction was not stored", 500));
+    }
+  }
+
+  private build(memory: RoomMemory, lookup: StateLookup, draft: EventDraft, prevEvents: string[], depth: number): IdentifiedPdu | MatrixError {
+    const version = memory.version;
+    const authEvents = authEventTypesFor({ type: draft.type, sender: draft.sender, state_key: draft.stateKey, content: draft.content }, version)
+      .map(([type, stateKey]) => lookup.get(type, stateKey)?.event_id)
+      .filter((id): id is string => id !== undefined);
+    const pdu = buildLocalEvent(
+      draft,
+      { roomId: memory.roomId, prevEvents, authEvents, depth, originServerTs: this.core.clock.now() },
+      version,
+      this.core.serverName,
+      this.core.signingKey,
+    );
+    const verdict = checkEventAuth(pdu, lookup, version);
+    return verdict.ok ? pdu : errors.forbidden(verdict.reason);
   }
 
   /** A redaction takes effect on its target only if the sender may redact it (v3+ checks this here). */
-  private async redactionTargetToApply(pdu: IdentifiedPdu, memory: RoomMemory): Promise<string | undefined> {
+  private async redactionTargetToApply(pdu: IdentifiedPdu, memory: RoomMemory, lookup: StateLookup): Promise<string | undefined> {
     if (pdu.type !== "m.room.redaction") return undefined;
     const targetId = redactsOf(pdu, memory.version);
     const target = targetId ? await this.events.get(targetId) : undefined;
     if (!target) return undefined;
-    return canApplyRedaction(pdu, target.pdu, memory.lookup, memory.version) ? target.pdu.event_id : undefined;
-  }
-
-  /** Forget cached memory of a room, e.g. after an out-of-band change; the next write reloads it. */
-  forget(roomId: string): void {
-    this.memory.delete(roomId);
+    return canApplyRedaction(pdu, target.pdu, lookup, memory.version) ? target.pdu.event_id : undefined;
   }
 
   async stored(eventId: string): Promise<StoredEvent | undefined> {

@@ -14,6 +14,8 @@ export function registerGetCapabilities(app: FastifyInstance, ctx: ClientApiCont
         "m.set_avatar_url": { enabled: true },
         "m.3pid_changes": { enabled: false },
         "m.get_login_token": { enabled: false },
+        // Only these two fields are stored; naming them tells clients not to offer custom fields.
+        "m.profile_fields": { enabled: true, allowed: ["displayname", "avatar_url"] },
       },
     };
   });

@@ -56,8 +56,24 @@ export function parsePowerLevel(value: JsonValue | undefined, version: RoomVersi
   return undefined;
 }
 
-function levelOr(content: JsonObject, key: string, fallback: number, version: RoomVersion): number {
-  return has(content, key) ? (parsePowerLevel(content[key], version) ?? fallback) : fallback;
+/**
+ * Reading a level from state already accepted: lenient in every version (integer strings and
+ * truncated floats are read, anything else falls back to the default), as Synapse reads them.
+ * Validation is strict per version only when a new power-levels event arrives, so in a room whose
+ * state passed the rules this leniency never changes an outcome; it only avoids surprises when
+ * the state came from elsewhere (tests, imported rooms).
+ */
+export function readPowerLevel(value: JsonValue | undefined): number | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? Math.trunc(value) : undefined;
+  if (typeof value === "string" && STRINGY_INTEGER.test(value)) {
+    const parsed = Number.parseInt(value.trim(), 10);
+    return Number.isSafeInteger(parsed) ? parsed : undefined;
+  }
+  return undefined;
+}
+
+function levelOr(content: JsonObject, key: string, fallback: number): number {
+  return has(content, key) ? (readPowerLevel(content[key]) ?? fallback) : fallback;
 }
 
 function powerLevelsContent(authState: StateLookup): JsonObject | undefined {
@@ -73,9 +89,9 @@ export function userPowerLevel(userId: string, authState: StateLookup, version: 
   if (version.creatorsHavePrivilege && create && creatorsOf(create).has(userId)) return Infinity;
   const content = powerLevelsContent(authState);
   if (content) {
-    const usersDefault = levelOr(content, "users_default", 0, version);
+    const usersDefault = levelOr(content, "users_default", 0);
     const users = content["users"];
-    return isObject(users) ? levelOr(users, userId, usersDefault, version) : usersDefault;
+    return isObject(users) ? levelOr(users, userId, usersDefault) : usersDefault;
   }
   return create && creatorOf(create, version) === userId ? 100 : 0;
 }
@@ -83,7 +99,7 @@ export function userPowerLevel(userId: string, authState: StateLookup, version: 
 /** invite / kick / ban / redact level (or a *_default) in force. */
 export function namedPowerLevel(name: NamedLevel, authState: StateLookup, version: RoomVersion): number {
   const content = powerLevelsContent(authState);
-  return content ? levelOr(content, name, NAMED_DEFAULTS[name], version) : NAMED_DEFAULTS[name];
+  return content ? levelOr(content, name, NAMED_DEFAULTS[name]) : NAMED_DEFAULTS[name];
 }
 
 /**
@@ -95,11 +111,9 @@ export function requiredPowerLevel(type: string, isState: boolean, authState: St
   const content = powerLevelsContent(authState);
   const fallback = isState ? 50 : 0;
   if (!content) return fallback;
-  const typeDefault = isState
-    ? levelOr(content, "state_default", 50, version)
-    : levelOr(content, "events_default", 0, version);
+  const typeDefault = isState ? levelOr(content, "state_default", 50) : levelOr(content, "events_default", 0);
   const events = content["events"];
-  return isObject(events) ? levelOr(events, type, typeDefault, version) : typeDefault;
+  return isObject(events) ? levelOr(events, type, typeDefault) : typeDefault;
 }
 
 type LevelMap = Map<string, number>;
@@ -140,11 +154,34 @@ function parsePowerLevelsContent(content: JsonObject, version: RoomVersion): Par
   }
   const events = parseLevelMap(content["events"], version, false);
   if (!events) return "'events' must be an object of integer power levels";
-  const notifications = parseLevelMap(content["notifications"], version, false);
+  // Before v6 `notifications` plays no part in auth, so it is not judged there (Synapse agrees).
+  const notifications = version.limitNotificationsPowerLevels
+    ? parseLevelMap(content["notifications"], version, false)
+    : new Map<string, number>();
   if (!notifications) return "'notifications' must be an object of integer power levels";
   const users = parseLevelMap(content["users"], version, true);
   if (!users) return "'users' must map valid user ids to integer power levels";
   return { named, events, notifications, users };
+}
+
+/** The current (already accepted) power levels, read leniently: unreadable entries count as absent. */
+function readPowerLevelsContent(content: JsonObject): ParsedPowerLevels {
+  const readMap = (value: JsonValue | undefined): LevelMap => {
+    const out: LevelMap = new Map();
+    if (isObject(value)) {
+      for (const [key, raw] of Object.entries(value)) {
+        const level = readPowerLevel(raw);
+        if (level !== undefined) out.set(key, level);
+      }
+    }
+    return out;
+  };
+  const named = new Map<NamedLevel, number>();
+  for (const name of NAMED_LEVELS) {
+    const level = readPowerLevel(content[name]);
+    if (level !== undefined) named.set(name, level);
+  }
+  return { named, events: readMap(content["events"]), notifications: readMap(content["notifications"]), users: readMap(content["users"]) };
 }
 
 /** Rule "if type is m.room.power_levels", applied after the generic send-level checks. */
@@ -164,12 +201,7 @@ export function checkPowerLevelsEvent(event: IdentifiedPdu, authState: StateLook
 
   const previous = authState.get(POWER_LEVELS, "");
   if (!previous) return ALLOW;
-  const old = parsePowerLevelsContent(previous.content, version);
-  // An unreadable current event cannot bound anything; treat it as absent values (cannot happen
-  // for events we accepted, as they passed this very check).
-  const oldLevels: ParsedPowerLevels = typeof old === "string"
-    ? { named: new Map(), events: new Map(), notifications: new Map(), users: new Map() }
-    : old;
+  const oldLevels = readPowerLevelsContent(previous.content);
 
   const senderLevel = userPowerLevel(event.sender, authState, version);
 
@@ -198,7 +230,7 @@ export function checkPowerLevelsEvent(event: IdentifiedPdu, authState: StateLook
     const now = parsed.users.get(user);
     if (was === now) continue;
     // Peers at your own level are protected from you; your own entry you may lower.
-    if (user !== event.sender && was !== undefined && was >= senderLevel) {
+    if (user !== event.sender && was !== undefined && was > senderLevel) {
       return reject(`cannot change the level of ${user}, which is not below own level`);
     }
     if (now !== undefined && now > senderLevel) return reject(`cannot give ${user} level ${now}, above own level`);

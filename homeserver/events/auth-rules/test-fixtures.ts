@@ -67,9 +67,7 @@ export class TestRoom {
   nextId(): string {
     counter += 1;
     // v1/v2 ids name a server; later ids are opaque hashes.
-    return this.version?.eventIdFormat === "server-generated" || this.version === undefined
-      ? `$e${counter}:a.example`
-      : `$hash${counter}`;
+    return this.version.eventIdFormat === "server-generated" ? `$e${counter}:a.example` : `$hash${counter}`;
   }
 
   /** An event in this room with sensible defaults; `fields` override. */

@@ -72,30 +72,34 @@ function fromRow(row: Row): StoredEvent {
 export class EventsStore {
   constructor(private readonly db: Db) {}
 
-  async insert(tx: Tx, row: NewEventRow): Promise<void> {
-    const { pdu } = row;
-    // v1/v2 carry event_id in the PDU; later versions derive it, so it is kept out of the stored JSON.
+  async insertMany(tx: Tx, rows: NewEventRow[]): Promise<void> {
+    if (rows.length === 0) return;
     await tx
       .insertInto("events")
-      .values({
-        stream_pos: row.streamPos,
-        event_id: pdu.event_id,
-        room_id: row.roomId,
-        room_seq: row.roomSeq,
-        type: pdu.type,
-        state_key: pdu.state_key ?? null,
-        sender: pdu.sender,
-        depth: pdu.depth,
-        origin_server_ts: pdu.origin_server_ts,
-        membership: pdu.type === "m.room.member" ? String(pdu.content.membership ?? "") : null,
-        json: JSON.stringify(pdu),
-        unsigned_json: row.unsigned ? JSON.stringify(row.unsigned) : null,
-        sender_device: row.senderDevice,
-        txn_id: row.txnId,
-        redacted_by: null,
-        state_group_before: row.stateGroupBefore,
-        state_group_after: row.stateGroupAfter,
-      })
+      .values(
+        rows.map((row) => {
+          const { pdu } = row;
+          return {
+            stream_pos: row.streamPos,
+            event_id: pdu.event_id,
+            room_id: row.roomId,
+            room_seq: row.roomSeq,
+            type: pdu.type,
+            state_key: pdu.state_key ?? null,
+            sender: pdu.sender,
+            depth: pdu.depth,
+            origin_server_ts: pdu.origin_server_ts,
+            membership: pdu.type === "m.room.member" ? String(pdu.content.membership ?? "") : null,
+            json: JSON.stringify(pdu),
+            unsigned_json: row.unsigned ? JSON.stringify(row.unsigned) : null,
+            sender_device: row.senderDevice,
+            txn_id: row.txnId,
+            redacted_by: null,
+            state_group_before: row.stateGroupBefore,
+            state_group_after: row.stateGroupAfter,
+          };
+        }),
+      )
       .execute();
   }
 

@@ -47,11 +47,14 @@ export class RoomsStore {
       : undefined;
   }
 
-  /** Takes the next per-room sequence number; the row update also locks the room until commit. */
-  async nextSeq(tx: Tx, roomId: string): Promise<number> {
+  /**
+   * Takes `count` consecutive per-room sequence numbers and returns the last; the row update also locks the
+   * room until commit, which serialises writers across processes.
+   */
+  async advanceSeq(tx: Tx, roomId: string, count: number): Promise<number> {
     const row = await tx
       .updateTable("rooms")
-      .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
+      .set((eb) => ({ last_seq: eb("last_seq", "+", count) }))
       .where("room_id", "=", roomId)
       .returning("last_seq")
       .executeTakeFirstOrThrow();

@@ -15,10 +15,26 @@ export class TxnStore {
     return row ? { eventId: row.event_id, roomId: row.room_id } : undefined;
   }
 
-  async record(tx: Tx, entry: { userId: string; deviceId: string; txnId: string; eventId: string; roomId: string; ts: number }): Promise<void> {
+  /** Looks up many (user, device, txnId) triples in one query; keys are `${user}\0${device}\0${txnId}`. */
+  async findMany(entries: Array<{ userId: string; deviceId: string; txnId: string }>): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (entries.length === 0) return found;
+    const rows = await this.db
+      .selectFrom("txn_ids")
+      .select(["user_id", "device_id", "txn_id", "event_id"])
+      .where((eb) =>
+        eb.or(entries.map((e) => eb.and([eb("user_id", "=", e.userId), eb("device_id", "=", e.deviceId), eb("txn_id", "=", e.txnId)]))),
+      )
+      .execute();
+    for (const row of rows) found.set(`${row.user_id}\u0000${row.device_id}\u0000${row.txn_id}`, row.event_id);
+    return found;
+  }
+
+  async recordMany(tx: Tx, entries: Array<{ userId: string; deviceId: string; txnId: string; eventId: string; roomId: string; ts: number }>): Promise<void> {
+    if (entries.length === 0) return;
     await tx
       .insertInto("txn_ids")
-      .values({ user_id: entry.userId, device_id: entry.deviceId, txn_id: entry.txnId, event_id: entry.eventId, room_id: entry.roomId, created_ts: entry.ts })
+      .values(entries.map((e) => ({ user_id: e.userId, device_id: e.deviceId, txn_id: e.txnId, event_id: e.eventId, room_id: e.roomId, created_ts: e.ts })))
       .execute();
   }
 }

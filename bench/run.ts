@@ -1,0 +1,212 @@
+/**
+ * Myelin load benchmark (npm run bench [-- options]): starts a homeserver child process, registers users,
+ * measures send throughput and sync delivery latency over loopback HTTP, samples the server's RSS, runs the
+ * state-res benchmark, prints a table and one `BENCH_RESULT {...}` JSON line.
+ *
+ *   --clients N               syncing clients in the latency scenario (500; env BENCH_CLIENTS)
+ *   --senders M               paced senders in the latency scenario (10; env BENCH_SENDERS)
+ *   --messages N              messages in the latency scenario (1000; env BENCH_MESSAGES)
+ *   --rate R                  total send rate in the latency scenario, messages/s (20; env BENCH_RATE)
+ *   --throughput-messages N   messages in the throughput scenario (3000; env BENCH_THROUGHPUT_MESSAGES)
+ *   --throughput-senders N    senders in the throughput scenario (10)
+ *   --embedded                use the embedded database even when Postgres answers
+ *   --server-node-args "..."  extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+ *   --skip-state-res          do not run bench/state-res.ts
+ *   --keep-files              keep the server's temp folder (config, log)
+ */
+import { cpus } from "node:os";
+import { parseArgs } from "node:util";
+import { runLatency, type LatencyResult } from "./latency.js";
+import { openPool } from "./matrix-http.js";
+import { readRssMb, RssSampler } from "./memory.js";
+import { setUpRoom } from "./room-setup.js";
+import { startBenchServer, type BenchServer } from "./server-process.js";
+import { runStateResBench } from "./state-res.js";
+import { runThroughput, type ThroughputResult } from "./throughput.js";
+
+const TARGETS = { throughputMsgPerSec: 2000, latencyP50Ms: 5, latencyP99Ms: 50 };
+
+const { values: args } = parseArgs({
+  options: {
+    clients: { type: "string" },
+    senders: { type: "string" },
+    messages: { type: "string" },
+    rate: { type: "string" },
+    "throughput-messages": { type: "string" },
+    "throughput-senders": { type: "string" },
+    embedded: { type: "boolean", default: false },
+    "server-node-args": { type: "string" },
+    "skip-state-res": { type: "boolean", default: false },
+    "keep-files": { type: "boolean", default: false },
+  },
+});
+
+function intOption(value: string | undefined, env: string | undefined, fallback: number, name: string): number {
+  const raw = value ?? env;
+  if (raw === undefined) return fallback;
+  const parsed = Number(raw);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive number, got "${raw}"`);
+  return parsed;
+}
+
+const config = {
+  clients: Math.floor(intOption(args.clients, process.env.BENCH_CLIENTS, 500, "clients")),
+  senders: Math.floor(intOption(args.senders, process.env.BENCH_SENDERS, 10, "senders")),
+  messages: Math.floor(intOption(args.messages, process.env.BENCH_MESSAGES, 1000, "messages")),
+  rate: intOption(args.rate, process.env.BENCH_RATE, 20, "rate"),
+  throughputMessages: Math.floor(intOption(args["throughput-messages"], process.env.BENCH_THROUGHPUT_MESSAGES, 3000, "throughput-messages")),
+  throughputSenders: Math.floor(intOption(args["throughput-senders"], undefined, 10, "throughput-senders")),
+};
+const serverNodeArgs = (args["server-node-args"] ?? process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+
+const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+const errors: string[] = [];
+const memory: Record<string, number | null> = { startedMb: null, beforeLoadMb: null, peakMb: null, afterMb: null };
+let throughput: ThroughputResult | null = null;
+let latency: LatencyResult | null = null;
+let stateRes: { name: string; ms: number }[] = [];
+let databaseKind = "not started";
+let setupMs: Record<string, number> = {};
+
+let server: BenchServer | null = null;
+const onSignal = (signal: NodeJS.Signals) => {
+  log(`${signal}: stopping the server`);
+  void (server?.dispose() ?? Promise.resolve()).finally(() => process.exit(130));
+};
+process.once("SIGINT", onSignal);
+process.once("SIGTERM", onSignal);
+
+try {
+  server = await startBenchServer({ forceEmbedded: args.embedded ?? false, nodeArgs: serverNodeArgs, keepFiles: args["keep-files"] ?? false });
+  databaseKind = server.database;
+  log(`server pid ${server.pid} at ${server.baseUrl}, database ${server.database}`);
+  memory.startedMb = readRssMb(server.pid);
+
+  const setupPool = openPool(server.baseUrl, 16);
+  const sendPool = openPool(server.baseUrl, Math.max(config.senders, config.throughputSenders) + 4);
+  let sampler: RssSampler | null = null;
+  try {
+    const senderCount = Math.max(config.senders, config.throughputSenders);
+    log(`setting up: ${senderCount} senders + ${config.clients} readers in one room`);
+    const room = await setUpRoom(setupPool, senderCount, config.clients, log);
+    setupMs = room.setupMs;
+    memory.beforeLoadMb = readRssMb(server.pid);
+    sampler = new RssSampler(server.pid);
+
+    try {
+      log(`throughput: ${config.throughputSenders} senders, ${config.throughputMessages} messages`);
+      throughput = await runThroughput(sendPool, room.roomId, room.senders.slice(0, config.throughputSenders), config.throughputMessages, 180_000);
+    } catch (error) {
+      errors.push(`throughput: ${(error as Error).message}`);
+    }
+
+    const syncPool = openPool(server.baseUrl, config.clients + 16);
+    try {
+      log(`latency: ${config.clients} syncing clients, ${config.senders} senders`);
+      latency = await runLatency({
+        syncPool,
+        sendPool,
+        roomId: room.roomId,
+        clients: room.readers,
+        senders: room.senders.slice(0, config.senders),
+        messages: config.messages,
+        ratePerSecond: config.rate,
+        drainMs: 15_000,
+        log,
+      });
+    } catch (error) {
+      errors.push(`latency: ${(error as Error).message}`);
+    } finally {
+      await syncPool.destroy().catch(() => undefined);
+    }
+  } catch (error) {
+    errors.push(`setup: ${(error as Error).message}`);
+  } finally {
+    await Promise.allSettled([setupPool.close(), sendPool.close()]);
+    memory.peakMb = sampler?.stop() ?? null;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    memory.afterMb = readRssMb(server.pid);
+  }
+} catch (error) {
+  errors.push(`server: ${(error as Error).message}`);
+} finally {
+  if (errors.length && server) log(`server log tail:\n${server.logTail(20)}`);
+  try {
+    await server?.dispose();
+  } catch (error) {
+    errors.push(`cleanup: ${(error as Error).message}`);
+  }
+}
+
+if (!args["skip-state-res"]) {
+  try {
+    log("state-res benchmark");
+    stateRes = await runStateResBench();
+  } catch (error) {
+    errors.push(`state-res: ${(error as Error).message}`);
+  }
+}
+
+report();
+process.exitCode = errors.length ? 1 : 0;
+
+function report(): void {
+  const rows: Array<[string, string, string, string]> = [];
+  const row = (label: string, value: unknown, target = "", met = "") => rows.push([label, String(value ?? "-"), target, met]);
+  const yesNo = (ok: boolean) => (ok ? "yes" : "NO");
+  const cpu = cpus();
+  console.log(`\nMyelin benchmark — node ${process.version}, ${cpu.length} CPU core(s) (${cpu[0]?.model ?? "?"})`);
+  console.log(`database: ${databaseKind}. Load generator and server share these cores over loopback HTTP; figures are lower bounds.`);
+  console.log(`setup (ms): ${JSON.stringify(setupMs)}\n`);
+
+  if (throughput) {
+    row(`throughput: ${throughput.senders} senders, ${throughput.messages} msgs in ${throughput.elapsedMs} ms`, `${throughput.messagesPerSecond} msg/s`, `>= ${TARGETS.throughputMsgPerSec} msg/s`, yesNo(throughput.messagesPerSecond >= TARGETS.throughputMsgPerSec));
+    row("  send round trip p50 / p95 / p99 (ms)", `${throughput.sendLatencyMs.p50} / ${throughput.sendLatencyMs.p95} / ${throughput.sendLatencyMs.p99}`);
+    if (throughput.failed) row("  failed sends", throughput.failed);
+  } else row("throughput", "not measured (see errors)");
+
+  if (latency) {
+    const l = latency.deliveryLatencyMs;
+    const label = `latency: ${latency.clients} clients long-polling, one room, ${latency.senders} senders`;
+    row(label, `p50 ${l.p50} ms`, `p50 <= ${TARGETS.latencyP50Ms} ms`, yesNo(l.p50 <= TARGETS.latencyP50Ms));
+    row("", `p95 ${l.p95} ms`);
+    row("", `p99 ${l.p99} ms`, `p99 <= ${TARGETS.latencyP99Ms} ms`, yesNo(l.p99 <= TARGETS.latencyP99Ms));
+    row("", `max ${l.max} ms, mean ${l.mean} ms`);
+    row("  messages/s achieved (target rate)", `${latency.messagesPerSecond} (${latency.targetRatePerSecond})`);
+    row("  deliveries/s", latency.deliveriesPerSecond);
+    row("  deliveries / expected", `${latency.deliveries} / ${latency.expectedDeliveries}`);
+    row("  missing / duplicate deliveries", `${latency.missingDeliveries} / ${latency.duplicateDeliveries}`);
+    row("  sync responses / errors / limited timelines", `${latency.syncResponses} / ${latency.syncErrors} / ${latency.limitedTimelines}`);
+    row("  send ack p50 / p99 (ms)", `${latency.sendAckMs.p50} / ${latency.sendAckMs.p99}`);
+  } else row("latency", "not measured (see errors)");
+
+  row("server RSS at start / before load / peak / after (MB)", [memory.startedMb, memory.beforeLoadMb, memory.peakMb, memory.afterMb].map((v) => v ?? "-").join(" / "));
+  for (const result of stateRes) row(result.name, `${result.ms} ms`);
+
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ["figure", "value", "target"][i].length));
+  const line = (r: string[]) => `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}`.trimEnd();
+  console.log(line(["figure", "value", "target", "met"]));
+  console.log(line(widths.map((w) => "-".repeat(w)).concat("---")));
+  for (const r of rows) console.log(line(r));
+  if (errors.length) console.log(`\nERRORS:\n${errors.map((e) => `  - ${e}`).join("\n")}`);
+
+  const result = {
+    node: process.version,
+    cpus: cpu.length,
+    database: databaseKind,
+    config,
+    setupMs,
+    targets: TARGETS,
+    throughput,
+    latency,
+    met: {
+      throughput: throughput ? throughput.messagesPerSecond >= TARGETS.throughputMsgPerSec : null,
+      latencyP50: latency ? latency.deliveryLatencyMs.p50 <= TARGETS.latencyP50Ms : null,
+      latencyP99: latency ? latency.deliveryLatencyMs.p99 <= TARGETS.latencyP99Ms : null,
+    },
+    memory,
+    stateRes,
+    errors,
+  };
+  console.log(`\nBENCH_RESULT ${JSON.stringify(result)}`);
+}

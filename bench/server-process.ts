@@ -1,0 +1,215 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { stringify } from "yaml";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const defaultPostgresUrl = "postgres://postgres@127.0.0.1:5432/postgres";
+
+export interface BenchServer {
+  baseUrl: string;
+  /** The node process that runs the homeserver itself (no tsx wrapper in between), for RSS sampling. */
+  pid: number;
+  /** "postgres (myelin_bench_…)" or "embedded (PGlite)". */
+  database: string;
+  workDir: string;
+  logFile: string;
+  logTail(lines: number): string;
+  /** Stops the server, drops the temporary database and removes the work folder; safe to call twice. */
+  dispose(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Skip the Postgres probe and use the embedded database. */
+  forceEmbedded: boolean;
+  /** Extra node flags for the server, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]. */
+  nodeArgs: string[];
+  keepFiles: boolean;
+}
+
+/**
+ * Starts Myelin as a child process on a free loopback port with a generated config: a fresh Postgres database
+ * when one answers at MYELIN_BENCH_POSTGRES_URL (or the local default), else the embedded database.
+ * node runs the CLI with `--import tsx` so the child pid is the server itself.
+ */
+export async function startBenchServer(options: StartOptions): Promise<BenchServer> {
+  const workDir = await mkdtemp(join(tmpdir(), "myelin-bench-"));
+  const dataDir = join(workDir, "data");
+  const logFile = join(workDir, "server.log");
+  const configPath = join(workDir, "homeserver.yaml");
+  const port = await findFreePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  const adminUrl = process.env.MYELIN_BENCH_POSTGRES_URL ?? defaultPostgresUrl;
+  const database = options.forceEmbedded ? null : await tryCreateDatabase(adminUrl);
+  await writeFile(configPath, stringify(benchConfig(port, dataDir, database?.url ?? null)));
+
+  const logFd = openSync(logFile, "a");
+  const child = spawn(process.execPath, [...options.nodeArgs, "--import", "tsx", "homeserver/app/cli.ts", "start", "--config", configPath], {
+    cwd: repoRoot,
+    env: process.env,
+    stdio: ["ignore", logFd, logFd],
+    detached: true,
+  });
+  closeSync(logFd);
+
+  let exitInfo: string | null = null;
+  const exited = new Promise<void>((resolveExit) => {
+    child.once("exit", (code, signal) => {
+      exitInfo = signal ? `signal ${signal}` : `exit code ${code}`;
+      resolveExit();
+    });
+    child.once("error", (error) => {
+      exitInfo = `spawn error: ${error.message}`;
+      resolveExit();
+    });
+  });
+  const killOnExit = () => signalGroup(child, "SIGKILL");
+  process.once("exit", killOnExit);
+
+  const logTail = (lines: number) => (existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").slice(-lines).join("\n") : "(no log)");
+  let disposed = false;
+  const dispose = async () => {
+    if (disposed) return;
+    disposed = true;
+    await stopChild(child, exited, () => exitInfo !== null);
+    process.removeListener("exit", killOnExit);
+    try {
+      await database?.drop();
+    } finally {
+      if (!options.keepFiles) await rm(workDir, { recursive: true, force: true });
+    }
+  };
+
+  try {
+    await waitUntilReady(baseUrl, 180_000, () => exitInfo);
+  } catch (error) {
+    const tail = logTail(40);
+    await dispose();
+    throw new Error(`server did not become ready: ${(error as Error).message}\n--- server log ---\n${tail}`);
+  }
+  return {
+    baseUrl,
+    pid: child.pid!,
+    database: database ? `postgres (${database.name}, pool_size 20)` : "embedded (PGlite)",
+    workDir,
+    logFile,
+    logTail,
+    dispose,
+  };
+}
+
+function benchConfig(port: number, dataDir: string, postgresUrl: string | null): Record<string, unknown> {
+  return {
+    server_name: `localhost:${port}`,
+    public_baseurl: `http://127.0.0.1:${port}/`,
+    listeners: [{ port, bind_address: "127.0.0.1", resources: ["client"] }],
+    data_dir: dataDir,
+    database: postgresUrl ? { type: "postgres", url: postgresUrl, pool_size: 20 } : { type: "embedded", path: join(dataDir, "db") },
+    registration: { enabled: true },
+    rate_limits: { enabled: false },
+    log_level: "warn",
+    sync: { max_timeout_ms: 60_000 },
+  };
+}
+
+interface TemporaryDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** Creates `myelin_bench_<random>`; null when no Postgres answers (the caller then runs embedded). */
+async function tryCreateDatabase(adminUrl: string): Promise<TemporaryDatabase | null> {
+  const host = new URL(adminUrl).hostname;
+  if (!["127.0.0.1", "localhost", "::1", "[::1]"].includes(host)) throw new Error(`MYELIN_BENCH_POSTGRES_URL must be a loopback address, got ${host}`);
+  const name = `myelin_bench_${randomBytes(6).toString("hex")}`;
+  try {
+    await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  } catch (error) {
+    console.error(`[bench] Postgres at ${adminUrl} not usable (${(error as Error).message}); using the embedded database`);
+    return null;
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    drop: () =>
+      withAdmin(adminUrl, async (client) => {
+        try {
+          await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        } catch {
+          await client.query(`DROP DATABASE IF EXISTS ${name}`);
+        }
+      }),
+  };
+}
+
+async function withAdmin<T>(adminUrl: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<void>, hasExited: () => boolean): Promise<void> {
+  if (!hasExited()) {
+    signalGroup(child, "SIGTERM");
+    const timer = new Promise<boolean>((r) => setTimeout(() => r(true), 20_000).unref());
+    if (await Promise.race([exited.then(() => false), timer])) {
+      signalGroup(child, "SIGKILL");
+      await exited;
+    }
+  }
+  signalGroup(child, "SIGKILL");
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+async function findFreePort(): Promise<number> {
+  return await new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => (port ? resolvePort(port) : reject(new Error("no free port"))));
+    });
+  });
+}
+
+async function waitUntilReady(baseUrl: string, timeoutMs: number, exitInfo: () => string | null): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let problem = "no answer yet";
+  while (Date.now() < deadline) {
+    const exited = exitInfo();
+    if (exited) throw new Error(`server exited (${exited}) before it was ready`);
+    try {
+      const response = await fetch(`${baseUrl}/_matrix/client/versions`, { signal: AbortSignal.timeout(5_000) });
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+      problem = `GET /versions answered ${response.status}`;
+    } catch (error) {
+      problem = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`not ready after ${timeoutMs} ms (${problem})`);
+}

@@ -1,0 +1,121 @@
+import type { CoreContext } from "../app/core-context.js";
+import { stateKeyOf, type IdentifiedPdu } from "../events/pdu.js";
+import type { Tx } from "../storage/database.js";
+import type { EventsStore } from "../storage/stores/events-store.js";
+import type { RoomsStore } from "../storage/stores/rooms-store.js";
+import type { StateStore, StateMap } from "../storage/stores/state-store.js";
+import type { TxnStore } from "../storage/stores/txn-store.js";
+import type { RoomMemory } from "./room-memory.js";
+
+export interface PersistOptions {
+  senderDevice?: string;
+  txnId?: string;
+}
+
+/** One event ready to be written: built, signed and authorised against the state it follows. */
+export interface AcceptedEvent {
+  pdu: IdentifiedPdu;
+  options: PersistOptions;
+  /** The state event it replaces, for unsigned.prev_content. */
+  replaced?: IdentifiedPdu;
+  /** The event a redaction takes effect on, when the sender may redact it. */
+  redactionTarget?: string;
+}
+
+export interface BatchStores {
+  events: EventsStore;
+  rooms: RoomsStore;
+  state: StateStore;
+  txns: TxnStore;
+}
+
+/**
+ * Writes a batch of one room's events in a single transaction (group commit): under load the per-room queue
+ * holds many sends, and one transaction for all of them costs about what one costs for a single event.
+ * Returns the stream position of each event; memory is updated only when the transaction commits.
+ */
+export async function writeBatch(
+  core: CoreContext,
+  stores: BatchStores,
+  memory: RoomMemory,
+  batch: AcceptedEvent[],
+  before?: (tx: Tx) => Promise<void>,
+): Promise<number[]> {
+  const roomId = memory.roomId;
+  const publisher = core.streams.events;
+  const positions = batch.map(() => publisher.allocate());
+  let committed = false;
+  try {
+    await core.database.transaction(async (tx) => {
+      if (before) await before(tx);
+      const lastSeq = await stores.rooms.advanceSeq(tx, roomId, batch.length);
+      const firstSeq = lastSeq - batch.length + 1;
+      let group = memory.stateGroup;
+      const stateAfter = new Map<string, IdentifiedPdu>();
+      const groups: Array<{ before: number | null; after: number | null }> = [];
+      for (const { pdu } of batch) {
+        const groupBefore = group;
+        if (typeof pdu.state_key === "string") {
+          const key = stateKeyOf(pdu.type, pdu.state_key);
+          stateAfter.set(key, pdu);
+          group = await stores.state.createGroup(tx, roomId, groupBefore, new Map([[key, pdu.event_id]]), async () => {
+            const full: StateMap = new Map([...memory.state].map(([k, e]) => [k, e.event_id]));
+            for (const [k, e] of stateAfter) full.set(k, e.event_id);
+            return full;
+          });
+        }
+        groups.push({ before: groupBefore, after: group });
+      }
+      await stores.events.insertMany(
+        tx,
+        batch.map(({ pdu, options, replaced }, i) => ({
+          roomId,
+          streamPos: positions[i],
+          roomSeq: firstSeq + i,
+          pdu,
+          unsigned: replaced ? { replaces_state: replaced.event_id, prev_content: replaced.content, prev_sender: replaced.sender } : null,
+          senderDevice: options.senderDevice ?? null,
+          txnId: options.txnId ?? null,
+          stateGroupBefore: groups[i].before,
+          stateGroupAfter: groups[i].after,
+        })),
+      );
+      for (const [i, { pdu }] of batch.entries()) {
+        if (typeof pdu.state_key !== "string") continue;
+        await stores.rooms.setCurrentState(tx, roomId, {
+          type: pdu.type,
+          stateKey: pdu.state_key,
+          eventId: pdu.event_id,
+          membership: pdu.type === "m.room.member" ? String(pdu.content.membership) : null,
+          streamPos: positions[i],
+        });
+      }
+      const last = batch[batch.length - 1].pdu;
+      await stores.rooms.replaceForwardExtremities(tx, roomId, memory.extremities, last.event_id);
+      const txns = batch.filter((b) => b.options.txnId && b.options.senderDevice);
+      await stores.txns.recordMany(
+        tx,
+        txns.map(({ pdu, options }) => ({ userId: pdu.sender, deviceId: options.senderDevice!, txnId: options.txnId!, eventId: pdu.event_id, roomId, ts: core.clock.now() })),
+      );
+      for (const { pdu, redactionTarget } of batch) {
+        if (redactionTarget) await stores.events.markRedacted(tx, redactionTarget, pdu.event_id);
+      }
+      core.database.onCommit(tx, () => {
+        committed = true;
+        for (const [key, pdu] of stateAfter) memory.state.set(key, pdu);
+        memory.extremities = [last.event_id];
+        memory.maxDepth = Math.max(memory.maxDepth, ...batch.map((b) => b.pdu.depth));
+        memory.stateGroup = group;
+      });
+    });
+  } finally {
+    const users = batch.filter((b) => b.pdu.type === "m.room.member" && b.pdu.state_key).map((b) => b.pdu.state_key!);
+    const lastPos = positions[positions.length - 1];
+    positions.forEach((pos) => {
+      // One wake-up per batch, sent when its last position becomes visible to readers.
+      const notify = committed && pos === lastPos ? () => core.notifier.onNew("events", lastPos, { rooms: [roomId], users }) : undefined;
+      publisher.finish(pos, notify);
+    });
+  }
+  return positions;
+}

@@ -1,0 +1,148 @@
+import { sql, type ExpressionBuilder } from "kysely";
+import type { Db } from "../database.js";
+import type { Schema } from "../schema.js";
+import type { IdentifiedPdu } from "../../events/pdu.js";
+import type { StoredEvent } from "./events-store.js";
+
+/** The parts of a RoomEventFilter that can be answered in SQL (types may use the spec's "*" wildcard). */
+export interface EventSqlFilter {
+  types?: readonly string[];
+  notTypes?: readonly string[];
+  senders?: readonly string[];
+  notSenders?: readonly string[];
+}
+
+export interface PageRequest {
+  /** dir "b": events with stream_pos <= from; dir "f": stream_pos > from (EventsStore.paginate's convention). */
+  from: number;
+  dir: "b" | "f";
+  limit: number;
+  /** dir "b": stop above `to` (exclusive); dir "f": up to and including `to`. */
+  to?: number;
+  filter?: EventSqlFilter;
+}
+
+export interface StateChange {
+  type: string;
+  stateKey: string;
+  eventId: string;
+  streamPos: number;
+}
+
+const COLUMNS = [
+  "stream_pos",
+  "room_seq",
+  "event_id",
+  "json",
+  "unsigned_json",
+  "sender_device",
+  "txn_id",
+  "redacted_by",
+  "state_group_before",
+  "state_group_after",
+] as const;
+
+type Row = {
+  stream_pos: number;
+  room_seq: number;
+  event_id: string;
+  json: string;
+  unsigned_json: string | null;
+  sender_device: string | null;
+  txn_id: string | null;
+  redacted_by: string | null;
+  state_group_before: number | null;
+  state_group_after: number | null;
+};
+
+// EventsStore keeps its row mapping private; this mirrors it so filtered pages are one query, not two.
+function fromRow(row: Row): StoredEvent {
+  const pdu = JSON.parse(row.json) as IdentifiedPdu;
+  pdu.event_id = row.event_id;
+  return {
+    streamPos: Number(row.stream_pos),
+    roomSeq: Number(row.room_seq),
+    pdu,
+    unsigned: row.unsigned_json ? JSON.parse(row.unsigned_json) : null,
+    senderDevice: row.sender_device,
+    txnId: row.txn_id,
+    redactedBy: row.redacted_by,
+    stateGroupBefore: row.state_group_before === null ? null : Number(row.state_group_before),
+    stateGroupAfter: row.state_group_after === null ? null : Number(row.state_group_after),
+  };
+}
+
+/** "m.room.*" -> LIKE 'm.room.%', with LIKE's own metacharacters escaped. */
+export function likePattern(glob: string): string {
+  return glob.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, "%");
+}
+
+function typeCondition(eb: ExpressionBuilder<Schema, "events">, globs: readonly string[]) {
+  return eb.or(globs.map((g) => (g.includes("*") ? eb("type", "like", likePattern(g)) : eb("type", "=", g))));
+}
+
+/** Timeline reads for /messages, /context and sync: filtered pages and state changes between positions. */
+export class TimelineStore {
+  constructor(private readonly db: Db) {}
+
+  async page(roomId: string, request: PageRequest): Promise<StoredEvent[]> {
+    if (request.limit <= 0) return [];
+    let query = this.db.selectFrom("events").select(COLUMNS).where("room_id", "=", roomId);
+    if (request.dir === "b") {
+      query = query.where("stream_pos", "<=", request.from);
+      if (request.to !== undefined) query = query.where("stream_pos", ">", request.to);
+    } else {
+      query = query.where("stream_pos", ">", request.from);
+      if (request.to !== undefined) query = query.where("stream_pos", "<=", request.to);
+    }
+    const filter = request.filter ?? {};
+    if (filter.types) {
+      if (filter.types.length === 0) return [];
+      const types = filter.types;
+      query = query.where((eb) => typeCondition(eb, types));
+    }
+    if (filter.notTypes && filter.notTypes.length > 0) {
+      const notTypes = filter.notTypes;
+      query = query.where((eb) => eb.not(typeCondition(eb, notTypes)));
+    }
+    if (filter.senders) {
+      if (filter.senders.length === 0) return [];
+      query = query.where("sender", "in", [...filter.senders]);
+    }
+    if (filter.notSenders && filter.notSenders.length > 0) query = query.where("sender", "not in", [...filter.notSenders]);
+    const rows = await query
+      .orderBy("stream_pos", request.dir === "b" ? "desc" : "asc")
+      .limit(request.limit)
+      .execute();
+    return rows.map((r) => fromRow(r as Row));
+  }
+
+  /** The newest state event per (type, state_key) with after < stream_pos < before: what changed in a gap. */
+  async stateChangesBetween(roomId: string, after: number, before: number): Promise<StateChange[]> {
+    if (before - after <= 1) return [];
+    const { rows } = await sql<{ type: string; state_key: string; event_id: string; stream_pos: number }>`
+      SELECT DISTINCT ON (type, state_key) type, state_key, event_id, stream_pos
+      FROM events
+      WHERE room_id = ${roomId} AND state_key IS NOT NULL AND stream_pos > ${after} AND stream_pos < ${before}
+      ORDER BY type, state_key, stream_pos DESC`.execute(this.db);
+    return rows
+      .map((r) => ({ type: r.type, stateKey: r.state_key, eventId: r.event_id, streamPos: Number(r.stream_pos) }))
+      .sort((a, b) => a.streamPos - b.streamPos);
+  }
+
+  /** Position of the user's latest join event in the room at or before `atOrBefore`, if they ever joined. */
+  async lastJoinPos(roomId: string, userId: string, atOrBefore: number): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom("events")
+      .select("stream_pos")
+      .where("type", "=", "m.room.member")
+      .where("state_key", "=", userId)
+      .where("room_id", "=", roomId)
+      .where("membership", "=", "join")
+      .where("stream_pos", "<=", atOrBefore)
+      .orderBy("stream_pos", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row ? Number(row.stream_pos) : undefined;
+  }
+}
