@@ -230,7 +230,7 @@ export function checkPowerLevelsEvent(event: IdentifiedPdu, authState: StateLook
     const now = parsed.users.get(user);
     if (was === now) continue;
     // Peers at your own level are protected from you; your own entry you may lower.
-    if (user !== event.sender && was !== undefined && was > senderLevel) {
+    if (user !== event.sender && was !== undefined && was >= senderLevel) {
       return reject(`cannot change the level of ${user}, which is not below own level`);
     }
     if (now !== undefined && now > senderLevel) return reject(`cannot give ${user} level ${now}, above own level`);
