@@ -37,6 +37,8 @@ export interface LatencyResult {
 
 const LONG_POLL_MS = 30_000;
 const WARMUP_SEQ = -1;
+/** Open-loop pacing keeps sending while earlier sends are unanswered, but not without bound. */
+export const MAX_IN_FLIGHT_PER_SENDER = 8;
 
 /**
  * Every client long-polls /sync in a loop; the senders send `messages` messages at a steady total rate, each
@@ -123,52 +125,67 @@ export async function runLatency(options: LatencyOptions): Promise<LatencyResult
     }
   };
   const loops = clients.map((client, index) => syncLoop(client, index));
-
-  // Warm-up: one unmeasured message that every client must receive before timing starts.
-  await sendMessage(sendPool, senders[0], roomId, `lat-warmup-${Date.now()}`, { msgtype: "m.text", body: "warm-up", bench_seq: WARMUP_SEQ });
-  const warmupDeadline = performance.now() + 60_000;
-  while (warmedUpCount < clients.length && performance.now() < warmupDeadline && syncErrors < clients.length * 5) await sleep(50);
-  if (warmedUpCount < clients.length) {
+  const stopLoops = async () => {
     stopping = true;
     await syncPool.destroy().catch(() => undefined);
     await Promise.allSettled(loops);
-    const cause = firstSyncError ? `; first sync error: ${(firstSyncError as Error).message}` : "";
-    throw new Error(`only ${warmedUpCount}/${clients.length} clients received the warm-up message within 60 s${cause}`);
-  }
-  log(`all ${clients.length} clients are long-polling; sending ${messages} messages at ${options.ratePerSecond}/s`);
+  };
 
-  // Paced sends: message `seq` is due at t0 + seq / rate and goes out through sender seq % M.
   const ackTimes = new Samples();
   let failedSends = 0;
-  const intervalMs = 1000 / options.ratePerSecond;
-  const t0 = performance.now() + 20;
-  await Promise.all(
-    senders.map(async (sender, senderIndex) => {
-      for (let seq = senderIndex; seq < messages; seq += senders.length) {
-        const due = t0 + seq * intervalMs;
-        const wait = due - performance.now();
-        if (wait > 0) await sleep(wait);
-        sendStart[seq] = performance.now();
-        try {
-          await sendMessage(sendPool, sender, roomId, `lat-${seq}`, { msgtype: "m.text", body: `latency ${seq}`, bench_seq: seq });
-          ackTimes.push(performance.now() - sendStart[seq]);
-        } catch (error) {
-          if (failedSends++ === 0) console.error(`[bench] latency: send failed: ${(error as Error).message}`);
-          if (failedSends > 20) throw error;
-        }
+  let t0 = 0;
+  let sendsDoneAt = 0;
+  try {
+    // Warm-up: one unmeasured message that every client must receive before timing starts.
+    await sendMessage(sendPool, senders[0], roomId, `lat-warmup-${Date.now()}`, { msgtype: "m.text", body: "warm-up", bench_seq: WARMUP_SEQ });
+    const warmupDeadline = performance.now() + 60_000;
+    while (warmedUpCount < clients.length && performance.now() < warmupDeadline && syncErrors < clients.length * 5) await sleep(50);
+    if (warmedUpCount < clients.length) {
+      const cause = firstSyncError ? `; first sync error: ${(firstSyncError as Error).message}` : "";
+      throw new Error(`only ${warmedUpCount}/${clients.length} clients received the warm-up message within 60 s${cause}`);
+    }
+    log(`all ${clients.length} clients are long-polling; sending ${messages} messages at ${options.ratePerSecond}/s`);
+
+    // Paced sends, open loop: message `seq` is due at t0 + seq / rate and goes out through sender seq % M
+    // whether or not that sender's earlier sends were acknowledged (up to MAX_IN_FLIGHT_PER_SENDER), so a slow
+    // server shows up as latency instead of silently lowering the rate.
+    const intervalMs = 1000 / options.ratePerSecond;
+    t0 = performance.now() + 20;
+    let sendFailure: unknown = null;
+    const sendOne = async (sender: Session, seq: number) => {
+      sendStart[seq] = performance.now();
+      try {
+        await sendMessage(sendPool, sender, roomId, `lat-${seq}`, { msgtype: "m.text", body: `latency ${seq}`, bench_seq: seq });
+        ackTimes.push(performance.now() - sendStart[seq]);
+      } catch (error) {
+        sendStart[seq] = Number.NaN; // not expected, so a late delivery of it is not counted either
+        if (failedSends++ === 0) console.error(`[bench] latency: send failed: ${(error as Error).message}`);
+        if (failedSends > 20) sendFailure ??= error;
       }
-    }),
-  );
-  const sendsDoneAt = performance.now();
+    };
+    await Promise.all(
+      senders.map(async (sender, senderIndex) => {
+        const inFlight = new Set<Promise<void>>();
+        for (let seq = senderIndex; seq < messages && sendFailure === null; seq += senders.length) {
+          const wait = t0 + seq * intervalMs - performance.now();
+          if (wait > 0) await sleep(wait);
+          while (inFlight.size >= MAX_IN_FLIGHT_PER_SENDER) await Promise.race(inFlight);
+          const sending: Promise<void> = sendOne(sender, seq).finally(() => inFlight.delete(sending));
+          inFlight.add(sending);
+        }
+        await Promise.all(inFlight);
+      }),
+    );
+    if (sendFailure !== null) throw sendFailure;
+    sendsDoneAt = performance.now();
+    const drainDeadline = sendsDoneAt + options.drainMs;
+    while (latencies.length < ackTimes.length * clients.length && performance.now() < drainDeadline) await sleep(50);
+  } finally {
+    await stopLoops();
+  }
+  if (firstSyncError) console.error(`[bench] latency: ${syncErrors} sync errors, first: ${(firstSyncError as Error).message}`);
   const messagesSent = ackTimes.length;
   const expected = messagesSent * clients.length;
-
-  const drainDeadline = sendsDoneAt + options.drainMs;
-  while (latencies.length < expected && performance.now() < drainDeadline) await sleep(50);
-  stopping = true;
-  await syncPool.destroy().catch(() => undefined);
-  await Promise.allSettled(loops);
-  if (firstSyncError) console.error(`[bench] latency: ${syncErrors} sync errors, first: ${(firstSyncError as Error).message}`);
 
   const sendSeconds = (sendsDoneAt - t0) / 1000;
   const deliverySeconds = ((lastDeliveryAt || sendsDoneAt) - t0) / 1000;

@@ -1,7 +1,9 @@
+// Server process figures from /proc (Linux only): memory (RSS) and CPU time.
 import { readFileSync } from "node:fs";
 
 /** Resident set size of a process in MB, from /proc/<pid>/status (VmRSS); null when it cannot be read. */
-export function readRssMb(pid: number): number | null {
+export function readRssMb(pid: number | null): number | null {
+  if (pid === null) return null;
   try {
     const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return match ? Math.round((Number(match[1]) / 1024) * 10) / 10 : null;
@@ -12,10 +14,10 @@ export function readRssMb(pid: number): number | null {
 
 /** Samples a process's RSS every `intervalMs` and keeps the peak, until stopped. */
 export class RssSampler {
-  peakMb = 0;
+  peakMb: number | null = null;
   private readonly timer: NodeJS.Timeout;
   constructor(
-    private readonly pid: number,
+    private readonly pid: number | null,
     intervalMs = 250,
   ) {
     this.sample();
@@ -24,12 +26,58 @@ export class RssSampler {
   }
   sample(): number | null {
     const rss = readRssMb(this.pid);
-    if (rss !== null && rss > this.peakMb) this.peakMb = rss;
+    if (rss !== null && (this.peakMb === null || rss > this.peakMb)) this.peakMb = rss;
     return rss;
   }
-  stop(): number {
+  stop(): number | null {
     clearInterval(this.timer);
     this.sample();
     return this.peakMb;
   }
+}
+
+/** CPU time (user + system) a process has used so far, in seconds, from /proc/<pid>/stat; null if unreadable. */
+export function readCpuSeconds(pid: number | null): number | null {
+  if (pid === null) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may contain spaces) start at index 2 (state); utime/stime are 14/15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticksPerSecond = 100;
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  } catch {
+    return null;
+  }
+}
+
+export interface CpuShare {
+  /** CPU used during the window as a share of one core, in percent (200 = both cores of this machine). */
+  serverPct: number | null;
+  loadGeneratorPct: number;
+  /** CPU seconds used during the window: a figure less skewed by other work on the machine than wall time. */
+  serverCpuSeconds: number | null;
+  loadGeneratorCpuSeconds: number;
+}
+
+/** Measures how busy the server and this process were while `work` ran. */
+export async function measureCpu<T>(serverPid: number | null, work: () => Promise<T>): Promise<{ result: T; cpu: CpuShare }> {
+  const serverBefore = readCpuSeconds(serverPid);
+  const selfBefore = process.cpuUsage();
+  const started = performance.now();
+  const result = await work();
+  const wallSeconds = (performance.now() - started) / 1000;
+  const serverAfter = readCpuSeconds(serverPid);
+  const self = process.cpuUsage(selfBefore);
+  const pct = (seconds: number) => Math.round((seconds / wallSeconds) * 100);
+  const serverSeconds = serverBefore === null || serverAfter === null ? null : serverAfter - serverBefore;
+  const selfSeconds = (self.user + self.system) / 1e6;
+  return {
+    result,
+    cpu: {
+      serverPct: serverSeconds === null ? null : pct(serverSeconds),
+      loadGeneratorPct: pct(selfSeconds),
+      serverCpuSeconds: serverSeconds === null ? null : Math.round(serverSeconds * 100) / 100,
+      loadGeneratorCpuSeconds: Math.round(selfSeconds * 100) / 100,
+    },
+  };
 }

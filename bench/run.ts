@@ -10,17 +10,22 @@
  *   --throughput-messages N   messages in the throughput scenario (3000; env BENCH_THROUGHPUT_MESSAGES)
  *   --throughput-senders N    senders in the throughput scenario (10)
  *   --embedded                use the embedded database even when Postgres answers
- *   --server-node-args "..."  extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+ *   --server-node-args="..."  extra node flags for the server (note the =), e.g. --server-node-args="--cpu-prof"
+ *                             (env BENCH_SERVER_NODE_ARGS); without --cpu-prof-dir profiles go to a new
+ *                             /tmp/myelin-bench-cpu-prof-* folder, printed at start
+ *   --pg-async-commit         diagnostic: synchronous_commit=off on the bench database (not durable; labelled)
  *   --skip-state-res          do not run bench/state-res.ts
  *   --keep-files              keep the server's temp folder (config, log)
+ *   --url URL [--pid PID]     benchmark a server that is already running on loopback (registration open, no
+ *                             rate limits) instead of starting one; --pid enables RSS/CPU sampling
  */
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { runLatency, type LatencyResult } from "./latency.js";
+import { MAX_IN_FLIGHT_PER_SENDER, runLatency, type LatencyResult } from "./latency.js";
 import { openPool } from "./matrix-http.js";
-import { readRssMb, RssSampler } from "./memory.js";
+import { measureCpu, readRssMb, RssSampler, type CpuShare } from "./memory.js";
 import { setUpRoom } from "./room-setup.js";
-import { startBenchServer, type BenchServer } from "./server-process.js";
+import { externalServer, startBenchServer, type BenchServer } from "./server-process.js";
 import { runStateResBench } from "./state-res.js";
 import { runThroughput, type ThroughputResult } from "./throughput.js";
 
@@ -37,7 +42,10 @@ const { values: args } = parseArgs({
     embedded: { type: "boolean", default: false },
     "server-node-args": { type: "string" },
     "skip-state-res": { type: "boolean", default: false },
+    "pg-async-commit": { type: "boolean", default: false },
     "keep-files": { type: "boolean", default: false },
+    url: { type: "string" },
+    pid: { type: "string" },
   },
 });
 
@@ -66,7 +74,10 @@ let throughput: ThroughputResult | null = null;
 let latency: LatencyResult | null = null;
 let stateRes: { name: string; ms: number }[] = [];
 let databaseKind = "not started";
+const cpuShare: Record<string, CpuShare> = {};
+const loadAverageAtStart = loadavg()[0];
 let setupMs: Record<string, number> = {};
+const memberCount = Math.max(config.senders, config.throughputSenders) + config.clients;
 
 let server: BenchServer | null = null;
 const onSignal = (signal: NodeJS.Signals) => {
@@ -77,13 +88,20 @@ process.once("SIGINT", onSignal);
 process.once("SIGTERM", onSignal);
 
 try {
-  server = await startBenchServer({ forceEmbedded: args.embedded ?? false, nodeArgs: serverNodeArgs, keepFiles: args["keep-files"] ?? false });
+  server = args.url
+    ? await externalServer(args.url, args.pid ? Number(args.pid) : null)
+    : await startBenchServer({
+        forceEmbedded: args.embedded ?? false,
+        nodeArgs: serverNodeArgs,
+        keepFiles: args["keep-files"] ?? false,
+        asyncCommit: args["pg-async-commit"] ?? false,
+      });
   databaseKind = server.database;
   log(`server pid ${server.pid} at ${server.baseUrl}, database ${server.database}`);
   memory.startedMb = readRssMb(server.pid);
 
   const setupPool = openPool(server.baseUrl, 16);
-  const sendPool = openPool(server.baseUrl, Math.max(config.senders, config.throughputSenders) + 4);
+  const sendPool = openPool(server.baseUrl, Math.max(config.senders * MAX_IN_FLIGHT_PER_SENDER, config.throughputSenders) + 4);
   let sampler: RssSampler | null = null;
   try {
     const senderCount = Math.max(config.senders, config.throughputSenders);
@@ -95,7 +113,11 @@ try {
 
     try {
       log(`throughput: ${config.throughputSenders} senders, ${config.throughputMessages} messages`);
-      throughput = await runThroughput(sendPool, room.roomId, room.senders.slice(0, config.throughputSenders), config.throughputMessages, 180_000);
+      const measured = await measureCpu(server.pid, () =>
+        runThroughput(sendPool, room.roomId, room.senders.slice(0, config.throughputSenders), config.throughputMessages, 180_000),
+      );
+      throughput = measured.result;
+      cpuShare.throughput = measured.cpu;
     } catch (error) {
       errors.push(`throughput: ${(error as Error).message}`);
     }
@@ -103,7 +125,7 @@ try {
     const syncPool = openPool(server.baseUrl, config.clients + 16);
     try {
       log(`latency: ${config.clients} syncing clients, ${config.senders} senders`);
-      latency = await runLatency({
+      const latencyOptions = {
         syncPool,
         sendPool,
         roomId: room.roomId,
@@ -113,7 +135,10 @@ try {
         ratePerSecond: config.rate,
         drainMs: 15_000,
         log,
-      });
+      };
+      const measured = await measureCpu(server.pid, () => runLatency(latencyOptions));
+      latency = measured.result;
+      cpuShare.latency = measured.cpu;
     } catch (error) {
       errors.push(`latency: ${(error as Error).message}`);
     } finally {
@@ -154,20 +179,30 @@ function report(): void {
   const rows: Array<[string, string, string, string]> = [];
   const row = (label: string, value: unknown, target = "", met = "") => rows.push([label, String(value ?? "-"), target, met]);
   const yesNo = (ok: boolean) => (ok ? "yes" : "NO");
+  const perUnitRow = (label: string, share: CpuShare | undefined, units: number) =>
+    share?.serverCpuSeconds != null && units > 0 && row(label, Math.round((share.serverCpuSeconds * 1e5) / units) / 100);
+  const cpuRow = (share: CpuShare | undefined) => share && row("  CPU: server / load generator (% of one core)", `${share.serverPct ?? "-"} / ${share.loadGeneratorPct}`);
   const cpu = cpus();
   console.log(`\nMyelin benchmark — node ${process.version}, ${cpu.length} CPU core(s) (${cpu[0]?.model ?? "?"})`);
   console.log(`database: ${databaseKind}. Load generator and server share these cores over loopback HTTP; figures are lower bounds.`);
+  console.log(
+    `1-minute load average at start / end: ${loadAverageAtStart.toFixed(2)} / ${loadavg()[0].toFixed(2)} on ${cpu.length} cores ` +
+      `(other work on the machine skews wall-clock figures; CPU-per-unit figures less so).`,
+  );
   console.log(`setup (ms): ${JSON.stringify(setupMs)}\n`);
 
   if (throughput) {
-    row(`throughput: ${throughput.senders} senders, ${throughput.messages} msgs in ${throughput.elapsedMs} ms`, `${throughput.messagesPerSecond} msg/s`, `>= ${TARGETS.throughputMsgPerSec} msg/s`, yesNo(throughput.messagesPerSecond >= TARGETS.throughputMsgPerSec));
+    row(`throughput: ${throughput.senders} senders, one room of ${memberCount} members (readers idle)`, `${throughput.messagesPerSecond} msg/s`, `>= ${TARGETS.throughputMsgPerSec} msg/s`, yesNo(throughput.messagesPerSecond >= TARGETS.throughputMsgPerSec));
+    row(`  ${throughput.messages} messages acknowledged in ${throughput.elapsedMs} ms`, "");
     row("  send round trip p50 / p95 / p99 (ms)", `${throughput.sendLatencyMs.p50} / ${throughput.sendLatencyMs.p95} / ${throughput.sendLatencyMs.p99}`);
     if (throughput.failed) row("  failed sends", throughput.failed);
+    cpuRow(cpuShare.throughput);
+    perUnitRow("  server CPU per acknowledged send (ms)", cpuShare.throughput, throughput.messages);
   } else row("throughput", "not measured (see errors)");
 
   if (latency) {
     const l = latency.deliveryLatencyMs;
-    const label = `latency: ${latency.clients} clients long-polling, one room, ${latency.senders} senders`;
+    const label = `latency: ${latency.clients} clients long-polling one room, ${latency.senders} senders (open-loop pacing)`;
     row(label, `p50 ${l.p50} ms`, `p50 <= ${TARGETS.latencyP50Ms} ms`, yesNo(l.p50 <= TARGETS.latencyP50Ms));
     row("", `p95 ${l.p95} ms`);
     row("", `p99 ${l.p99} ms`, `p99 <= ${TARGETS.latencyP99Ms} ms`, yesNo(l.p99 <= TARGETS.latencyP99Ms));
@@ -178,6 +213,8 @@ function report(): void {
     row("  missing / duplicate deliveries", `${latency.missingDeliveries} / ${latency.duplicateDeliveries}`);
     row("  sync responses / errors / limited timelines", `${latency.syncResponses} / ${latency.syncErrors} / ${latency.limitedTimelines}`);
     row("  send ack p50 / p99 (ms)", `${latency.sendAckMs.p50} / ${latency.sendAckMs.p99}`);
+    cpuRow(cpuShare.latency);
+    perUnitRow("  server CPU per sync response (ms, sends included)", cpuShare.latency, latency.syncResponses);
   } else row("latency", "not measured (see errors)");
 
   row("server RSS at start / before load / peak / after (MB)", [memory.startedMb, memory.beforeLoadMb, memory.peakMb, memory.afterMb].map((v) => v ?? "-").join(" / "));
@@ -205,6 +242,8 @@ function report(): void {
       latencyP99: latency ? latency.deliveryLatencyMs.p99 <= TARGETS.latencyP99Ms : null,
     },
     memory,
+    cpuShare,
+    loadAverageAtStart,
     stateRes,
     errors,
   };

@@ -15,7 +15,7 @@ const defaultPostgresUrl = "postgres://postgres@127.0.0.1:5432/postgres";
 export interface BenchServer {
   baseUrl: string;
   /** The node process that runs the homeserver itself (no tsx wrapper in between), for RSS sampling. */
-  pid: number;
+  pid: number | null;
   /** "postgres (myelin_bench_…)" or "embedded (PGlite)". */
   database: string;
   workDir: string;
@@ -31,6 +31,11 @@ export interface StartOptions {
   /** Extra node flags for the server, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]. */
   nodeArgs: string[];
   keepFiles: boolean;
+  /**
+   * Diagnostic only: `synchronous_commit = off` on the bench database, to see how much of the send path is
+   * waiting for WAL flushes. Not a durable setup; the output says when it was used.
+   */
+  asyncCommit: boolean;
 }
 
 /**
@@ -48,10 +53,18 @@ export async function startBenchServer(options: StartOptions): Promise<BenchServ
 
   const adminUrl = process.env.MYELIN_BENCH_POSTGRES_URL ?? defaultPostgresUrl;
   const database = options.forceEmbedded ? null : await tryCreateDatabase(adminUrl);
+  if (database && options.asyncCommit) await withAdmin(adminUrl, (client) => client.query(`ALTER DATABASE ${database.name} SET synchronous_commit = off`));
   await writeFile(configPath, stringify(benchConfig(port, dataDir, database?.url ?? null)));
 
+  const nodeArgs = [...options.nodeArgs];
+  if (nodeArgs.includes("--cpu-prof") && !nodeArgs.some((arg) => arg.startsWith("--cpu-prof-dir"))) {
+    // Node's default is the cwd (the repository); keep profiles out of it and out of the removed work folder.
+    const profileDir = await mkdtemp(join(tmpdir(), "myelin-bench-cpu-prof-"));
+    nodeArgs.push(`--cpu-prof-dir=${profileDir}`);
+    console.error(`[bench] server CPU profile will be written to ${profileDir} when the server stops`);
+  }
   const logFd = openSync(logFile, "a");
-  const child = spawn(process.execPath, [...options.nodeArgs, "--import", "tsx", "homeserver/app/cli.ts", "start", "--config", configPath], {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "homeserver/app/cli.ts", "start", "--config", configPath], {
     cwd: repoRoot,
     env: process.env,
     stdio: ["ignore", logFd, logFd],
@@ -97,12 +110,21 @@ export async function startBenchServer(options: StartOptions): Promise<BenchServ
   return {
     baseUrl,
     pid: child.pid!,
-    database: database ? `postgres (${database.name}, pool_size 20)` : "embedded (PGlite)",
+    database: database ? `postgres (${database.name}, pool_size 20${options.asyncCommit ? ", synchronous_commit OFF" : ""})` : "embedded (PGlite)",
     workDir,
     logFile,
     logTail,
     dispose,
   };
+}
+
+/** A server someone else started (`--url`, e.g. Synapse or a Myelin under a profiler); only loopback. */
+export async function externalServer(url: string, pid: number | null): Promise<BenchServer> {
+  const parsed = new URL(url);
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname)) throw new Error(`--url must be a loopback address, got ${parsed.hostname}`);
+  const baseUrl = parsed.origin;
+  await waitUntilReady(baseUrl, 10_000, () => null);
+  return { baseUrl, pid, database: "external server (unknown)", workDir: "", logFile: "", logTail: () => "(external server)", dispose: async () => {} };
 }
 
 function benchConfig(port: number, dataDir: string, postgresUrl: string | null): Record<string, unknown> {

@@ -9,6 +9,7 @@ import { registerAccountDataRoutes } from "./routes/account-data/index.js";
 import { registerFiltersRoutes } from "./routes/filters/index.js";
 import { registerRoomsRoutes } from "./routes/rooms/index.js";
 import { registerSyncRoutes } from "./routes/sync/index.js";
+import { registerRoomReadsRoutes } from "./routes/room-reads/index.js";
 import { registerDirectoryRoutes } from "./routes/directory/index.js";
 
 /** Mounts `/_matrix/client/*` and `/.well-known/matrix/client` on an app that has the HTTP plumbing installed. */
@@ -22,5 +23,6 @@ export function registerClientApi(app: FastifyInstance, appContext: AppContext):
   registerFiltersRoutes(app, ctx);
   registerRoomsRoutes(app, ctx);
   registerSyncRoutes(app, ctx);
+  registerRoomReadsRoutes(app, ctx);
   registerDirectoryRoutes(app, ctx);
 }

@@ -1,3 +1,60 @@
+/** Private, loopback, link-local, test and multicast ranges: outgoing federation never connects to them. */
+export const DEFAULT_IP_RANGE_BLOCKLIST = [
+  "127.0.0.0/8",
+  "10.0.0.0/8",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "100.64.0.0/10",
+  "192.0.0.0/24",
+  "169.254.0.0/16",
+  "192.88.99.0/24",
+  "198.18.0.0/15",
+  "192.0.2.0/24",
+  "198.51.100.0/24",
+  "203.0.113.0/24",
+  "224.0.0.0/4",
+  "::1/128",
+  "fe80::/10",
+  "fc00::/7",
+  "2001:db8::/32",
+  "ff00::/8",
+  "fec0::/10",
+];
+
+const CIDR = { type: "string", pattern: "^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$" } as const;
+
+const FEDERATION_CONFIG_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    verify_tls: { type: "boolean", default: true },
+    ip_range_blocklist: { type: "array", items: CIDR, default: DEFAULT_IP_RANGE_BLOCKLIST },
+    ip_range_allowlist: { type: "array", items: CIDR, default: [] },
+    trusted_key_servers: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["server_name", "verify_keys"],
+        properties: {
+          server_name: { type: "string", minLength: 1 },
+          verify_keys: {
+            type: "object",
+            minProperties: 1,
+            propertyNames: { pattern: "^ed25519:[A-Za-z0-9_]+$" },
+            additionalProperties: { type: "string", pattern: "^[A-Za-z0-9+/]{43}=?$" },
+          },
+        },
+      },
+      default: [],
+    },
+    key_validity_period_ms: { type: "integer", minimum: 3_600_000, maximum: 604_800_000, default: 86_400_000 },
+    request_timeout_ms: { type: "integer", minimum: 1000, default: 60_000 },
+    allow_insecure_http_for_tests: { type: "boolean", default: false },
+  },
+  default: {},
+} as const;
+
 /** JSON Schema for the configuration file; ajv fills defaults and names the key when a value is wrong. */
 export const CONFIG_SCHEMA = {
   type: "object",
@@ -20,6 +77,15 @@ export const CONFIG_SCHEMA = {
             items: { enum: ["client", "federation"] },
             default: ["client", "federation"],
           },
+          tls: {
+            type: "object",
+            additionalProperties: false,
+            required: ["certificate_path", "private_key_path"],
+            properties: {
+              certificate_path: { type: "string", minLength: 1 },
+              private_key_path: { type: "string", minLength: 1 },
+            },
+          },
         },
       },
       default: [{ port: 8008, bind_address: "127.0.0.1", resources: ["client", "federation"] }],
@@ -37,6 +103,20 @@ export const CONFIG_SCHEMA = {
       default: {},
     },
     signing_key_path: { type: "string" },
+    old_signing_keys: {
+      type: "object",
+      propertyNames: { pattern: "^ed25519:[A-Za-z0-9_]+$" },
+      additionalProperties: {
+        type: "object",
+        additionalProperties: false,
+        required: ["key", "expired_ts"],
+        properties: {
+          key: { type: "string", pattern: "^[A-Za-z0-9+/]{43}=?$" },
+          expired_ts: { type: "integer", minimum: 0 },
+        },
+      },
+      default: {},
+    },
     registration: {
       type: "object",
       additionalProperties: false,
@@ -69,5 +149,6 @@ export const CONFIG_SCHEMA = {
       },
       default: {},
     },
+    federation: FEDERATION_CONFIG_SCHEMA,
   },
 } as const;

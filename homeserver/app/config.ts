@@ -8,6 +8,24 @@ export interface ListenerConfig {
   port: number;
   bind_address: string;
   resources: Array<"client" | "federation">;
+  /** PEM files; when set the listener serves HTTPS (federation peers require it). */
+  tls?: { certificate_path: string; private_key_path: string };
+}
+
+export interface FederationConfig {
+  /** Check peers' certificates; off only for tests and closed networks. */
+  verify_tls: boolean;
+  /** CIDRs outgoing requests never connect to (after well-known, SRV and DNS resolution). */
+  ip_range_blocklist: string[];
+  /** CIDRs allowed even when the blocklist covers them. */
+  ip_range_allowlist: string[];
+  /** Notaries asked for keys a server cannot give us directly; verify_keys maps key id to base64 public key. */
+  trusted_key_servers: Array<{ server_name: string; verify_keys: Record<string, string> }>;
+  /** How long others may cache our keys (valid_until_ts = now + this). */
+  key_validity_period_ms: number;
+  request_timeout_ms: number;
+  /** TESTS ONLY: talk plain http to peers instead of https. */
+  allow_insecure_http_for_tests: boolean;
 }
 
 export interface Config {
@@ -17,12 +35,15 @@ export interface Config {
   data_dir: string;
   database: { type: "embedded" | "postgres"; path: string; url?: string; pool_size: number };
   signing_key_path: string;
+  /** Keys this server signed with before, published as old_verify_keys so old events still verify. */
+  old_signing_keys: Record<string, { key: string; expired_ts: number }>;
   registration: { enabled: boolean; shared_secret: string | null; require_token: boolean; tokens: string[] };
   rate_limits: { enabled: boolean; per_second: number; burst: number };
   access_token_lifetime_ms: number;
   log_level: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   max_request_body_bytes: number;
   sync: { max_timeout_ms: number };
+  federation: FederationConfig;
 }
 
 export class ConfigError extends Error {}

@@ -11,6 +11,8 @@ import type { CoreContext } from "./core-context.js";
 import type { Config } from "./config.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { Logger } from "./logger.js";
+import { createFederationKeyServices } from "../federation-keys/index.js";
+import { createFederationServices, type FederationServiceOptions } from "../../federation/services.js";
 
 export interface AppContextOptions {
   config: Config;
@@ -18,6 +20,8 @@ export interface AppContextOptions {
   signingKey: SigningKey;
   logger: Logger;
   clock?: Clock;
+  /** Test injection for federation (DNS, well-known fetches). */
+  federation?: FederationServiceOptions;
 }
 
 /** Stream publishers resume from what is stored, so tokens issued before a restart stay valid. */
@@ -49,6 +53,8 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
   };
   context.users = createUserServices(core, hooks);
   context.rooms = createRoomServices(core, context.users);
-  context.sync = createSyncServices();
+  context.sync = createSyncServices(core, context.users);
+  context.federation = createFederationServices(core, createFederationKeyServices(core), options.federation);
+  context.serverKeys = context.federation.keyring;
   return context;
 }

@@ -5,25 +5,33 @@ import { installJsonBodyParser } from "../../client-api/http/json-body.js";
 import { installValidation } from "../../client-api/http/validation.js";
 import { installCors } from "../../client-api/http/cors.js";
 import { registerClientApi } from "../../client-api/plugin.js";
+import { registerFederationApi } from "../../federation/plugin.js";
 
 // app/ is the composition root: the one place in homeserver/ that mounts the HTTP layers on the core.
 
 export interface HttpAppOptions {
   resources: Array<"client" | "federation">;
   logger?: boolean | Record<string, unknown>;
+  /** PEM certificate and key: the listener serves HTTPS (from `listeners[].tls`). */
+  https?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export function buildHttpApp(ctx: AppContext, options: HttpAppOptions): FastifyInstance {
-  const app = Fastify({
+  const serverOptions = {
     logger: options.logger ?? false,
     bodyLimit: ctx.config.max_request_body_bytes,
     // Matrix ids contain ':' and '@'; keep the default router but allow long ids.
     routerOptions: { maxParamLength: 1024 },
-  });
+  };
+  // Fastify types an HTTPS server differently; the routes and hooks we add are the same for both.
+  const app = options.https
+    ? (Fastify({ ...serverOptions, https: options.https }) as unknown as FastifyInstance)
+    : Fastify(serverOptions);
   installValidation(app);
   installJsonBodyParser(app);
   installCors(app);
   installErrorHandling(app, ctx.logger);
   if (options.resources.includes("client")) registerClientApi(app, ctx);
+  if (options.resources.includes("federation")) registerFederationApi(app, ctx);
   return app;
 }

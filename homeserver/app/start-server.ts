@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import type { FastifyInstance } from "fastify";
 import pino from "pino";
 import { loadOrCreateSigningKey } from "../crypto/signing-key.js";
@@ -44,9 +44,12 @@ export async function startServer(config: Config, options: { usingDefaults?: boo
   const ctx = await createAppContext({ config, database, signingKey: key, logger });
   const listeners: FastifyInstance[] = [];
   for (const listener of config.listeners) {
-    const app = buildHttpApp(ctx, { resources: listener.resources });
+    const https = listener.tls
+      ? { cert: await readFile(listener.tls.certificate_path), key: await readFile(listener.tls.private_key_path) }
+      : undefined;
+    const app = buildHttpApp(ctx, { resources: listener.resources, https });
     await app.listen({ port: listener.port, host: listener.bind_address });
-    logger.info({ address: `${listener.bind_address}:${listener.port}`, resources: listener.resources }, "listening");
+    logger.info({ address: `${listener.bind_address}:${listener.port}`, resources: listener.resources, tls: Boolean(https) }, "listening");
     listeners.push(app);
   }
   if (config.registration.enabled && !config.registration.require_token) {
@@ -57,6 +60,7 @@ export async function startServer(config: Config, options: { usingDefaults?: boo
     listeners,
     stop: async () => {
       for (const app of listeners) await app.close();
+      await ctx.federation.close();
       await database.close();
     },
   };

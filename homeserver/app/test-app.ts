@@ -1,6 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { generateSigningKey } from "../crypto/signing-key.js";
 import { openTestDatabase, type DriverName } from "../storage/test-databases.js";
+
+// Re-exported so route tests in client-api/ and federation/ can run on both drivers without importing storage/.
+export { testDrivers, type DriverName } from "../storage/test-databases.js";
 import { buildConfig, type Config } from "./config.js";
 import { createAppContext } from "./create-app-context.js";
 import { buildHttpApp } from "./http-app.js";
@@ -41,6 +44,7 @@ export async function createTestApp(
     http,
     dispose: async () => {
       await http.close();
+      await ctx.federation.close();
       await test.dispose();
     },
   };

@@ -2,6 +2,8 @@ import { Migrator, type Migration, type MigrationProvider } from "kysely";
 import type { Database } from "./database.js";
 import * as initialSchema from "./migrations/20261127T1800-initial-schema.js";
 import * as users from "./migrations/20261127T1900-users.js";
+import * as serverKeyJson from "./migrations/20261128T0900-server-key-json.js";
+import * as federationEvents from "./migrations/20261128T1000-federation-events.js";
 
 /**
  * Migrations are listed in code (not read from disk) so they work the same under tsx, bundles and tests.
@@ -10,6 +12,8 @@ import * as users from "./migrations/20261127T1900-users.js";
 const MIGRATIONS: Record<string, Migration> = {
   "20261127T1800-initial-schema": initialSchema,
   "20261127T1900-users": users,
+  "20261128T0900-server-key-json": serverKeyJson,
+  "20261128T1000-federation-events": federationEvents,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -17,7 +17,10 @@ export interface Schema {
   txn_ids: TxnIdsTable;
   room_aliases: RoomAliasesTable;
   room_forgotten: RoomForgottenTable;
+  federation_inbound_txns: FederationInboundTxnsTable;
+  federation_destinations: FederationDestinationsTable;
   server_keys: ServerKeysTable;
+  server_key_json: ServerKeyJsonTable;
   registration_tokens: RegistrationTokensTable;
 }
 
@@ -106,6 +109,11 @@ export interface EventsTable {
   sender_device: string | null;
   txn_id: string | null;
   redacted_by: string | null;
+  /** Held for auth or state but not placed in the timeline (negative stream_pos, never synced). */
+  outlier: Generated<boolean>;
+  rejected_reason: string | null;
+  /** Passed auth at its place in the DAG but not against current state: stored, never shown. */
+  soft_failed: Generated<boolean>;
   state_group_before: number | null;
   state_group_after: number | null;
 }
@@ -164,6 +172,16 @@ export interface ServerKeysTable {
   expired_ts: number | null;
 }
 
+/** The latest signed key response (as received) that listed each key; notaries serve these. */
+export interface ServerKeyJsonTable {
+  server_name: string;
+  key_id: string;
+  from_server: string;
+  fetched_ts: number;
+  valid_until_ts: number;
+  key_json: string;
+}
+
 export interface RegistrationTokensTable {
   token: string;
   uses_allowed: number | null;
@@ -174,4 +192,19 @@ export interface RegistrationTokensTable {
 export interface RoomForgottenTable {
   user_id: string;
   room_id: string;
+}
+
+export interface FederationInboundTxnsTable {
+  origin: string;
+  txn_id: string;
+  response: string;
+  received_ts: number;
+}
+
+export interface FederationDestinationsTable {
+  destination: string;
+  /** The room-event stream position up to which this destination has been sent everything. */
+  last_sent_stream_pos: number;
+  retry_at_ts: number | null;
+  retry_interval_ms: number;
 }

@@ -1,5 +1,6 @@
 import type { CoreContext } from "../app/core-context.js";
 import { MatrixError, errors } from "../errors.js";
+import { hasNul, requireStorable } from "./text.js";
 import { GLOBAL_ROOM, type AccountDataStore } from "./stores/account-data-store.js";
 
 export interface AccountDataEvent {
@@ -34,6 +35,7 @@ export class AccountDataService {
   }
 
   async get(userId: string, roomId: string | null, type: string): Promise<Record<string, unknown> | undefined> {
+    if (hasNul(type) || (roomId !== null && hasNul(roomId))) return undefined;
     const content = await this.store.get(userId, roomId ?? GLOBAL_ROOM, type);
     return content === undefined ? undefined : (JSON.parse(content) as Record<string, unknown>);
   }
@@ -98,6 +100,8 @@ export class AccountDataService {
     type: string,
     update: (current: Record<string, unknown> | undefined) => Record<string, unknown>,
   ): Promise<void> {
+    requireStorable(type, "Account data type");
+    if (roomId !== null) requireStorable(roomId, "Room ID");
     const publisher = this.core.streams.accountData;
     let position: number | undefined;
     try {

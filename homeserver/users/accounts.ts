@@ -12,6 +12,7 @@ import type { RegistrationTokenStore } from "./stores/registration-token-store.j
 import type { TokenStore } from "./stores/token-store.js";
 import type { UserStore } from "./stores/user-store.js";
 import type { AccessTokenAuth } from "./token-auth.js";
+import { hasNul, requireStorable } from "./text.js";
 import type { UiaService } from "./uia.js";
 import { checkNewLocalpart, userIdOf } from "./user-ids.js";
 import type { UserHooks } from "./index.js";
@@ -102,6 +103,7 @@ export class AccountService {
   async createAccount(account: NewAccount): Promise<{ userId: string; tokens?: IssuedTokens }> {
     checkNewLocalpart(account.localpart, this.core.serverName);
     const userId = userIdOf(account.localpart, this.core.serverName);
+    if (account.displayname !== undefined) requireStorable(account.displayname, "displayname");
     const passwordHash = account.password === null ? null : await hashPassword(checkPasswordShape(account.password));
     const tokens = await this.core.database.transaction(async (tx) => {
       const inserted = await this.stores.users.insert(tx, {
@@ -159,6 +161,7 @@ export class AccountService {
   async checkRegistrationTokenStage(auth: Record<string, unknown>): Promise<string> {
     const token = auth.token;
     if (typeof token !== "string" || token === "") throw errors.missingParam("Missing auth.token");
+    if (hasNul(token)) throw errors.forbidden("Invalid registration token");
     if (this.core.config.registration.tokens.includes(token)) return token;
     if (await this.stores.registrationTokens.isUsable(token, this.core.clock.now())) return token;
     // Becomes the 401 challenge's errcode, so the client can ask for another token.
@@ -168,6 +171,7 @@ export class AccountService {
   /** GET /v1/register/m.login.registration_token/validity. */
   async isRegistrationTokenValid(token: string): Promise<boolean> {
     if (this.core.config.registration.tokens.includes(token)) return true;
+    if (hasNul(token)) return false;
     return this.stores.registrationTokens.isUsable(token, this.core.clock.now());
   }
 

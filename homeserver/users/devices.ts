@@ -6,6 +6,7 @@ import { checkDeviceDisplayName } from "./sessions.js";
 import type { DeviceRecord, DeviceStore } from "./stores/device-store.js";
 import type { TokenStore } from "./stores/token-store.js";
 import type { AccessTokenAuth } from "./token-auth.js";
+import { hasNul } from "./text.js";
 import type { UiaService } from "./uia.js";
 
 /** A device as the client API shows it: absent fields are left out rather than null. */
@@ -39,7 +40,7 @@ export class DeviceService {
 
   /** Throws M_NOT_FOUND for a device the user does not have. */
   async get(userId: string, deviceId: string): Promise<ClientDevice> {
-    const device = await this.devices.get(userId, deviceId);
+    const device = hasNul(deviceId) ? undefined : await this.devices.get(userId, deviceId);
     if (!device) throw errors.notFound("Device not found");
     return toClientDevice(device);
   }
@@ -51,7 +52,7 @@ export class DeviceService {
       return;
     }
     checkDeviceDisplayName(displayName);
-    if (!(await this.devices.setDisplayName(userId, deviceId, displayName))) throw errors.notFound("Device not found");
+    if (hasNul(deviceId) || !(await this.devices.setDisplayName(userId, deviceId, displayName))) throw errors.notFound("Device not found");
   }
 
   /**
@@ -60,7 +61,8 @@ export class DeviceService {
    * Devices the user does not have are ignored; their tokens go with them.
    */
   async deleteDevices(requester: Requester, deviceIds: readonly string[], auth: unknown): Promise<void> {
-    const unique = [...new Set(deviceIds)].sort();
+    // Ids that cannot exist (NUL) are dropped like any other unknown device.
+    const unique = [...new Set(deviceIds)].filter((id) => !hasNul(id)).sort();
     await this.uia.authenticate(auth, passwordUia(`delete_devices:${JSON.stringify(unique)}`, requester.userId));
     await this.core.database.transaction(async (tx) => {
       await this.tokens.deleteForDevices(tx, requester.userId, unique);

@@ -3,6 +3,7 @@ import { errors } from "../errors.js";
 import type { UserHooks } from "./index.js";
 import type { Requester } from "./requester.js";
 import type { UserStore } from "./stores/user-store.js";
+import { hasNul, requireStorable } from "./text.js";
 
 export interface Profile {
   displayname: string | null;
@@ -24,7 +25,7 @@ export class ProfileService {
 
   /** The profile of a local user; undefined for unknown (or remote) users. */
   async getProfile(userId: string): Promise<Profile | undefined> {
-    const user = await this.users.get(userId);
+    const user = hasNul(userId) ? undefined : await this.users.get(userId);
     return user ? { displayname: user.displayname, avatar_url: user.avatarUrl } : undefined;
   }
 
@@ -41,6 +42,7 @@ export class ProfileService {
    */
   async setField(requester: Requester, userId: string, field: ProfileField, value: string | null): Promise<void> {
     if (requester.userId !== userId) throw errors.forbidden("You can only change your own profile");
+    if (value !== null) requireStorable(value, field);
     if (value !== null && value.length > MAX_LENGTH[field]) {
       throw errors.badJson(`${field} is too long (max ${MAX_LENGTH[field]})`);
     }

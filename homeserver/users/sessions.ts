@@ -6,6 +6,7 @@ import type { Requester } from "./requester.js";
 import { hashToken, newAccessToken, newDeviceId, newRefreshToken } from "./secrets.js";
 import type { DeviceStore } from "./stores/device-store.js";
 import type { TokenStore } from "./stores/token-store.js";
+import { hasNul, requireStorable } from "./text.js";
 import type { AccessTokenAuth } from "./token-auth.js";
 
 export interface IssuedTokens {
@@ -31,6 +32,7 @@ const MAX_DEVICE_ID_LENGTH = 255;
 const MAX_DEVICE_NAME_LENGTH = 100;
 
 export function checkDeviceDisplayName(name: string): void {
+  requireStorable(name, "Device display name");
   if (name.length > MAX_DEVICE_NAME_LENGTH) {
     throw errors.invalidParam(`Device display name is too long (max ${MAX_DEVICE_NAME_LENGTH})`);
   }
@@ -52,7 +54,7 @@ export class SessionService {
    */
   async createSession(tx: Tx, request: SessionRequest): Promise<IssuedTokens> {
     const deviceId = request.deviceId ?? newDeviceId();
-    if (deviceId === "" || deviceId.length > MAX_DEVICE_ID_LENGTH) throw errors.invalidParam("Invalid device_id");
+    if (deviceId === "" || deviceId.length > MAX_DEVICE_ID_LENGTH || hasNul(deviceId)) throw errors.invalidParam("Invalid device_id");
     if (request.initialDisplayName !== undefined) checkDeviceDisplayName(request.initialDisplayName);
     const now = this.core.clock.now();
     await this.devices.ensure(tx, {

@@ -20,10 +20,10 @@ export function parseUserId(userId: string): { localpart: string; serverName: st
 export function localUserIdFromIdentifier(user: string, serverName: string): string | undefined {
   if (user.startsWith("@")) {
     const parsed = parseUserId(user);
-    if (!parsed || parsed.serverName !== serverName) return undefined;
+    if (!parsed || parsed.serverName !== serverName || parsed.localpart.includes("\u0000")) return undefined;
     return userIdOf(parsed.localpart.toLowerCase(), serverName);
   }
-  if (user === "") return undefined;
+  if (user === "" || user.includes("\u0000")) return undefined;
   // Our localparts are all lower case, so a login typed with capitals still finds its account.
   return userIdOf(user.toLowerCase(), serverName);
 }

@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
-import type { TestApp } from "../../../homeserver/app/test-app.js";
+import type { createTestApp, TestApp } from "../../../homeserver/app/test-app.js";
 
 // Test-only helpers for the directory route tests: accounts with real tokens, and the spec's response schemas.
 
@@ -52,6 +52,14 @@ export function specErrors(method: string, template: string, status: number, bod
   }
   const validate = compiled.get(key)!;
   return validate && !validate(body) ? ajv.errorsText(validate.errors) : null;
+}
+
+/**
+ * The drivers of homeserver/storage/test-databases.ts `testDrivers()`, restated because client-api may not
+ * import storage/ (homeserver/import-direction.test.ts); switch back once app/ re-exports it.
+ */
+export function routeTestDrivers(): Array<Parameters<typeof createTestApp>[0]> {
+  return process.env.MYELIN_TEST_POSTGRES_URL ? ["embedded", "postgres"] : ["embedded"];
 }
 
 export interface TestUser {

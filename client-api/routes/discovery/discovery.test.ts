@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../../../homeserver/app/test-app.js";
+import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
 import { DEFAULT_ROOM_VERSION, KNOWN_ROOM_VERSIONS } from "../../../homeserver/events/room-versions.js";
-import { testDrivers } from "../../../homeserver/storage/test-databases.js";
 import { bearer, registerTestUser } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/users/testing/spec-responses.js";
 

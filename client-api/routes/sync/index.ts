@@ -1,4 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ClientApiContext } from "../../client-api-context.js";
+import { registerGetSync } from "./get-sync.js";
 
-export function registerSyncRoutes(_app: FastifyInstance, _ctx: ClientApiContext): void {}
+export function registerSyncRoutes(app: FastifyInstance, ctx: ClientApiContext): void {
+  registerGetSync(app, ctx);
+}

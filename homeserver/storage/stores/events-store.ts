@@ -24,6 +24,10 @@ export interface NewEventRow {
   txnId: string | null;
   stateGroupBefore: number | null;
   stateGroupAfter: number | null;
+  /** For events from other servers that are not placed in the timeline. */
+  outlier?: boolean;
+  softFailed?: boolean;
+  rejectedReason?: string | null;
 }
 
 type Row = {
@@ -97,6 +101,9 @@ export class EventsStore {
             redacted_by: null,
             state_group_before: row.stateGroupBefore,
             state_group_after: row.stateGroupAfter,
+            outlier: row.outlier ?? false,
+            soft_failed: row.softFailed ?? false,
+            rejected_reason: row.rejectedReason ?? null,
           };
         }),
       )
@@ -105,6 +112,21 @@ export class EventsStore {
 
   async markRedacted(tx: Tx, eventId: string, redactionId: string): Promise<void> {
     await tx.updateTable("events").set({ redacted_by: redactionId }).where("event_id", "=", eventId).where("redacted_by", "is", null).execute();
+  }
+
+  /** Which of `eventIds` we hold, and whether each was rejected (a rejected event never authorises another). */
+  async knownStatus(eventIds: string[]): Promise<Map<string, { rejected: boolean; outlier: boolean; stateGroupAfter: number | null }>> {
+    const result = new Map<string, { rejected: boolean; outlier: boolean; stateGroupAfter: number | null }>();
+    if (eventIds.length === 0) return result;
+    const rows = await this.db
+      .selectFrom("events")
+      .select(["event_id", "rejected_reason", "outlier", "state_group_after"])
+      .where("event_id", "in", [...new Set(eventIds)])
+      .execute();
+    for (const r of rows) {
+      result.set(r.event_id, { rejected: r.rejected_reason !== null, outlier: r.outlier, stateGroupAfter: r.state_group_after === null ? null : Number(r.state_group_after) });
+    }
+    return result;
   }
 
   async get(eventId: string, db: Db | Tx = this.db): Promise<StoredEvent | undefined> {

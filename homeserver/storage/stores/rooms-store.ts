@@ -85,6 +85,17 @@ export class RoomsStore {
       .execute();
   }
 
+  async deleteCurrentState(tx: Tx, roomId: string, type: string, stateKey: string): Promise<void> {
+    await tx.deleteFrom("current_state").where("room_id", "=", roomId).where("type", "=", type).where("state_key", "=", stateKey).execute();
+  }
+
+  async setForwardExtremities(tx: Tx, roomId: string, eventIds: string[]): Promise<void> {
+    await tx.deleteFrom("forward_extremities").where("room_id", "=", roomId).execute();
+    if (eventIds.length > 0) {
+      await tx.insertInto("forward_extremities").values(eventIds.map((event_id) => ({ room_id: roomId, event_id }))).execute();
+    }
+  }
+
   async forwardExtremities(roomId: string, db: Db | Tx = this.db): Promise<string[]> {
     const rows = await db.selectFrom("forward_extremities").select("event_id").where("room_id", "=", roomId).execute();
     return rows.map((r) => r.event_id);

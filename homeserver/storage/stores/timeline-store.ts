@@ -130,6 +130,19 @@ export class TimelineStore {
       .sort((a, b) => a.streamPos - b.streamPos);
   }
 
+  /**
+   * The user's latest membership event per room at or before `at`: one row per room (EventsStore's
+   * membershipsAt reads every membership event the user ever had, which grows with each profile change).
+   */
+  async latestMemberships(userId: string, at: number): Promise<Map<string, StoredEvent>> {
+    const { rows } = await sql<Row & { room_id: string }>`
+      SELECT DISTINCT ON (room_id) room_id, ${sql.join(COLUMNS.map((c) => sql.ref(c)))}
+      FROM events
+      WHERE type = 'm.room.member' AND state_key = ${userId} AND stream_pos <= ${at}
+      ORDER BY room_id, stream_pos DESC`.execute(this.db);
+    return new Map(rows.map((r) => [r.room_id, fromRow(r)]));
+  }
+
   /** Position of the user's latest join event in the room at or before `atOrBefore`, if they ever joined. */
   async lastJoinPos(roomId: string, userId: string, atOrBefore: number): Promise<number | undefined> {
     const row = await this.db

@@ -1,0 +1,29 @@
+import type { FastifyInstance } from "fastify";
+import type { ClientApiContext } from "../../client-api-context.js";
+import { getSyncQuery, type GetSyncQuery } from "../../../schemas/client/sync/get-sync.js";
+
+/** GET /sync as a long-poll; the wait ends early when the client goes away. */
+export function registerGetSync(app: FastifyInstance, ctx: ClientApiContext): void {
+  app.get("/_matrix/client/v3/sync", { schema: { querystring: getSyncQuery } }, async (request, reply) => {
+    const requester = await ctx.auth(request);
+    const query = request.query as GetSyncQuery;
+    const gone = new AbortController();
+    const onClose = () => {
+      if (!reply.raw.writableFinished) gone.abort();
+    };
+    reply.raw.once("close", onClose);
+    try {
+      return await ctx.app.sync.sync(requester, {
+        since: query.since,
+        timeoutMs: query.timeout,
+        fullState: query.full_state,
+        useStateAfter: query.use_state_after,
+        filter: query.filter,
+        setPresence: query.set_presence,
+        signal: gone.signal,
+      });
+    } finally {
+      reply.raw.off("close", onClose);
+    }
+  });
+}

@@ -1,0 +1,165 @@
+import { decodeBase64 } from "../../homeserver/crypto/base64.js";
+import { verifyJsonSignature } from "../../homeserver/crypto/signed-json.js";
+import type { Clock } from "../../homeserver/app/clock.js";
+import type { Logger } from "../../homeserver/app/logger.js";
+import type { ServerKeyCache } from "../../homeserver/federation-keys/key-cache.js";
+import { parseServerKeyResponse, type ParsedKeyResponse } from "../../homeserver/federation-keys/key-response.js";
+import type { LocalServerKeys } from "../../homeserver/federation-keys/local-keys.js";
+import type { ServerKeys } from "../../homeserver/federation-keys/server-keys.js";
+import { verifySignedJsonWith } from "../../homeserver/federation-keys/verify-signed-json.js";
+import type { FederationClient } from "../client/federation-client.js";
+
+export interface TrustedKeyServer {
+  server_name: string;
+  /** Key id -> base64 public key. */
+  verify_keys: Record<string, string>;
+}
+
+export interface KeyringOptions {
+  local: LocalServerKeys;
+  cache: ServerKeyCache;
+  client: FederationClient;
+  trustedKeyServers: TrustedKeyServer[];
+  clock: Clock;
+  logger: Logger;
+  /** A server is asked again at most this often, however many unknown key ids its requests carry. */
+  minRefetchIntervalMs?: number;
+}
+
+// A key request is a small, cheap request; a peer that is this slow will not answer at all.
+const KEY_FETCH_TIMEOUT_MS = 10_000;
+const DEFAULT_MIN_REFETCH_INTERVAL_MS = 30_000;
+
+/**
+ * Other servers' signing keys: our own from config, then the cache (memory, database), then the network:
+ * the server itself (GET /_matrix/key/v2/server) and, when that fails or lacks the key, the configured
+ * notaries. Dendrite's order; Synapse asks notaries first, which costs a notary round trip on every miss.
+ */
+export class ServerKeyring implements ServerKeys {
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly lastAttempt = new Map<string, number>();
+  private readonly notaries: Array<{ serverName: string; keys: Map<string, Buffer> }>;
+  private readonly minRefetchIntervalMs: number;
+
+  constructor(private readonly options: KeyringOptions) {
+    this.minRefetchIntervalMs = options.minRefetchIntervalMs ?? DEFAULT_MIN_REFETCH_INTERVAL_MS;
+    this.notaries = options.trustedKeyServers.map((notary) => ({
+      serverName: notary.server_name,
+      keys: new Map(Object.entries(notary.verify_keys).map(([keyId, key]) => [keyId, decodeBase64(key)])),
+    }));
+  }
+
+  async getVerifyKey(serverName: string, keyId: string, minimumValidUntilTs: number): Promise<Uint8Array | undefined> {
+    if (serverName === this.options.local.serverName) {
+      const own = this.options.local.verifyKey(keyId);
+      return own && own.validUntilTs >= minimumValidUntilTs ? own.publicKey : undefined;
+    }
+    const cached = await this.options.cache.get(serverName, keyId);
+    if (cached && cached.validUntilTs >= minimumValidUntilTs) return cached.publicKey;
+    await this.refresh(serverName, keyId, minimumValidUntilTs);
+    const fetched = await this.options.cache.get(serverName, keyId);
+    return fetched && fetched.validUntilTs >= minimumValidUntilTs ? fetched.publicKey : undefined;
+  }
+
+  verifySignedJson(object: Record<string, unknown>, serverName: string, minimumValidUntilTs: number): Promise<boolean> {
+    return verifySignedJsonWith((s, k, t) => this.getVerifyKey(s, k, t), object, serverName, minimumValidUntilTs);
+  }
+
+  /**
+   * Asks the server itself for its keys (for the notary API): shares a fetch already running, and does nothing
+   * if the server was asked within the refetch interval. Never throws; failures are logged.
+   */
+  async refreshDirect(serverName: string): Promise<void> {
+    await this.once(serverName, async () => {
+      try {
+        await this.fetchDirect(serverName);
+      } catch (error) {
+        this.options.logger.info({ server: serverName, err: (error as Error).message }, "could not fetch server keys");
+      }
+    });
+  }
+
+  /** GET /_matrix/key/v2/server from the server itself; verified and stored. Throws on any failure. */
+  async fetchDirect(serverName: string): Promise<ParsedKeyResponse> {
+    const fetchedTs = this.options.clock.now();
+    const json = await this.options.client.get<Record<string, unknown>>(serverName, "/_matrix/key/v2/server", undefined, { timeoutMs: KEY_FETCH_TIMEOUT_MS });
+    const parsed = parseServerKeyResponse(json, serverName, fetchedTs);
+    await this.options.cache.storeResponse(parsed, json, serverName, fetchedTs);
+    return parsed;
+  }
+
+  private async refresh(serverName: string, keyId: string, minimumValidUntilTs: number): Promise<void> {
+    await this.once(serverName, async () => {
+      const satisfied = (parsed: ParsedKeyResponse) => parsed.keys.some((k) => k.keyId === keyId && k.validUntilTs >= minimumValidUntilTs);
+      try {
+        if (satisfied(await this.fetchDirect(serverName))) return;
+      } catch (error) {
+        this.options.logger.info({ server: serverName, err: (error as Error).message }, "could not fetch server keys directly");
+      }
+      for (const notary of this.notaries) {
+        try {
+          const results = await this.fetchViaNotary(notary, serverName, keyId, minimumValidUntilTs);
+          if (results.some(satisfied)) return;
+        } catch (error) {
+          this.options.logger.info({ server: serverName, notary: notary.serverName, err: (error as Error).message }, "could not fetch server keys from notary");
+        }
+      }
+    });
+  }
+
+  /** Runs `work` for `serverName` unless it is running (then waits for it) or ran within the refetch interval. */
+  private async once(serverName: string, work: () => Promise<void>): Promise<void> {
+    const running = this.inFlight.get(serverName);
+    if (running) return running;
+    const now = this.options.clock.now();
+    const last = this.lastAttempt.get(serverName);
+    if (last !== undefined && now - last < this.minRefetchIntervalMs) return;
+    if (this.lastAttempt.size > 10_000) this.lastAttempt.clear();
+    this.lastAttempt.set(serverName, now);
+    const promise = work().finally(() => this.inFlight.delete(serverName));
+    this.inFlight.set(serverName, promise);
+    return promise;
+  }
+
+  private async fetchViaNotary(
+    notary: { serverName: string; keys: Map<string, Buffer> },
+    serverName: string,
+    keyId: string,
+    minimumValidUntilTs: number,
+  ): Promise<ParsedKeyResponse[]> {
+    const fetchedTs = this.options.clock.now();
+    const body = { server_keys: { [serverName]: { [keyId]: { minimum_valid_until_ts: minimumValidUntilTs } } } };
+    const answer = await this.options.client.post<{ server_keys?: unknown }>(notary.serverName, "/_matrix/key/v2/query", body, { timeoutMs: KEY_FETCH_TIMEOUT_MS });
+    if (!Array.isArray(answer.server_keys)) throw new Error("notary answer has no server_keys array");
+    const results: ParsedKeyResponse[] = [];
+    for (const entry of answer.server_keys as Array<Record<string, unknown>>) {
+      if (typeof entry !== "object" || entry === null || entry.server_name !== serverName) continue;
+      if (!this.signedByNotary(entry, notary)) {
+        this.options.logger.warn({ server: serverName, notary: notary.serverName }, "notary answer not signed with its configured key");
+        continue;
+      }
+      try {
+        const parsed = parseServerKeyResponse(entry, serverName, fetchedTs);
+        await this.options.cache.storeResponse(parsed, entry, notary.serverName, fetchedTs);
+        results.push(parsed);
+      } catch (error) {
+        this.options.logger.warn({ server: serverName, notary: notary.serverName, err: (error as Error).message }, "bad key response from notary");
+      }
+    }
+    return results;
+  }
+
+  /** At least one configured notary key signed it, and every configured key that signed it verifies. */
+  private signedByNotary(entry: Record<string, unknown>, notary: { serverName: string; keys: Map<string, Buffer> }): boolean {
+    const signatures = (entry.signatures as Record<string, Record<string, string>> | undefined)?.[notary.serverName];
+    if (typeof signatures !== "object" || signatures === null) return false;
+    let verified = false;
+    for (const keyId of Object.keys(signatures)) {
+      const key = notary.keys.get(keyId);
+      if (!key) continue;
+      if (!verifyJsonSignature(entry as Parameters<typeof verifyJsonSignature>[0], notary.serverName, keyId, key)) return false;
+      verified = true;
+    }
+    return verified;
+  }
+}

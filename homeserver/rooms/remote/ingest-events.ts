@@ -1,0 +1,214 @@
+import type { CoreContext } from "../../app/core-context.js";
+import { checkAuthEventsSelection, checkEventAuth, stateLookupFromEvents, withStateEvents } from "../../events/auth-rules/index.js";
+import { referenceIds, stateKeyOf, type IdentifiedPdu, type StateLookup } from "../../events/pdu.js";
+import type { ServerKeys } from "../../federation-keys/server-keys.js";
+import { resolveState } from "../../state/index.js";
+import type { StateMap } from "../../storage/stores/state-store.js";
+import type { EventPersister } from "../persist-events.js";
+import type { RoomMemory } from "../room-memory.js";
+import { loadEventSource } from "./event-source.js";
+import { checkIncomingPdu } from "./incoming-pdu.js";
+import { OutlierPositions } from "./outlier-positions.js";
+import type { RemoteServers } from "./remote-servers.js";
+import { writeRemoteEvent, type RemotePlacement } from "./write-remote-event.js";
+
+export interface PduOutcome {
+  eventId?: string;
+  error?: string;
+}
+
+/** Bounds on what one incoming event may make us fetch, so a peer cannot make us walk its whole history. */
+const MISSING_EVENTS_LIMIT = 20;
+const MAX_FETCHES_PER_EVENT = 100;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Receives events from other servers into rooms we are in (spec: "Checks performed on receipt of a PDU"):
+ * format, signatures and hashes; auth against the event's auth events; auth against the state before it
+ * (resolved across its prev_events); soft-fail against the current state. Missing prev_events are fetched
+ * with get_missing_events, missing auth events one by one, and a gap that remains is filled from /state_ids.
+ */
+export class RemoteEventIngest {
+  private readonly outliers: OutlierPositions;
+
+  constructor(
+    private readonly core: CoreContext,
+    private readonly persister: EventPersister,
+    private readonly keys: ServerKeys,
+    private readonly remote: RemoteServers,
+  ) {
+    this.outliers = new OutlierPositions(core.db);
+  }
+
+  /** One PDU of a transaction; never throws for bad input, so one bad PDU cannot spoil the others. */
+  async receive(origin: string, raw: unknown): Promise<PduOutcome> {
+    try {
+      return await this.receiveOne(origin, raw, { fetches: 0 }, true);
+    } catch (error) {
+      this.core.logger.warn({ origin, err: (error as Error).message }, "failed to process incoming PDU");
+      return { error: (error as Error).message };
+    }
+  }
+
+  private async receiveOne(origin: string, raw: unknown, budget: { fetches: number }, fillGaps: boolean): Promise<PduOutcome> {
+    if (!isObject(raw) || typeof raw.room_id !== "string") return { error: "PDU has no room_id" };
+    const roomId = raw.room_id;
+    const memory = await this.persister.roomMemory(roomId);
+    if (!memory) return { error: `unknown room ${roomId}` };
+    const check = await checkIncomingPdu(raw, memory.version, this.keys);
+    if (!check.ok) {
+      this.core.logger.warn({ origin, eventId: check.eventId, reason: check.reason }, "refused PDU");
+      return { eventId: check.eventId, error: check.reason };
+    }
+    const pdu = check.pdu;
+    const known = await this.persister.events.knownStatus([pdu.event_id]);
+    // Held already (in the timeline, or as an outlier fetched for auth): nothing more to do.
+    if (known.has(pdu.event_id)) return { eventId: pdu.event_id };
+
+    if (fillGaps) await this.fetchMissingPrevEvents(origin, memory, pdu, budget);
+    await this.fetchMissingAuthEvents(origin, memory, pdu, budget);
+    return this.persister.serialise(roomId, () => this.place(origin, memory, pdu, budget));
+  }
+
+  private async fetchMissingPrevEvents(origin: string, memory: RoomMemory, pdu: IdentifiedPdu, budget: { fetches: number }): Promise<void> {
+    const prevIds = referenceIds(pdu.prev_events);
+    const known = await this.persister.events.knownStatus(prevIds);
+    if (prevIds.every((id) => known.has(id) && !known.get(id)!.outlier)) return;
+    let fetched: unknown[] = [];
+    try {
+      fetched = await this.remote.getMissingEvents(origin, memory.roomId, {
+        earliestEvents: memory.extremities,
+        latestEvents: [pdu.event_id],
+        limit: MISSING_EVENTS_LIMIT,
+        minDepth: 0,
+      });
+    } catch (error) {
+      this.core.logger.info({ origin, err: (error as Error).message }, "get_missing_events failed; will use /state_ids");
+      return;
+    }
+    const ordered = fetched.filter(isObject).sort((a, b) => Number(a.depth) - Number(b.depth));
+    for (const event of ordered.slice(0, MISSING_EVENTS_LIMIT)) {
+      budget.fetches++;
+      // Events fetched to fill a gap do not fill gaps themselves: the recursion stays bounded.
+      await this.receiveOne(origin, event, budget, false);
+    }
+  }
+
+  private async fetchMissingAuthEvents(origin: string, memory: RoomMemory, pdu: IdentifiedPdu, budget: { fetches: number }): Promise<void> {
+    const authIds = referenceIds(pdu.auth_events);
+    const known = await this.persister.events.knownStatus(authIds);
+    for (const id of authIds) {
+      if (known.has(id)) continue;
+      if (++budget.fetches > MAX_FETCHES_PER_EVENT) throw new Error("too many missing auth events");
+      await this.fetchOutlier(origin, memory, id, budget);
+    }
+  }
+
+  /** Fetches one event, checks it against its own auth events and stores it as an outlier (or rejected). */
+  private async fetchOutlier(origin: string, memory: RoomMemory, eventId: string, budget: { fetches: number }): Promise<void> {
+    const raw = await this.remote.getEvent(origin, eventId);
+    if (raw === undefined) throw new Error(`could not fetch event ${eventId}`);
+    const check = await checkIncomingPdu(raw, memory.version, this.keys);
+    if (!check.ok) throw new Error(`fetched event ${eventId} is invalid: ${check.reason}`);
+    if (check.pdu.event_id !== eventId) throw new Error(`asked for ${eventId}, got ${check.pdu.event_id}`);
+    await this.fetchMissingAuthEvents(origin, memory, check.pdu, budget);
+    const verdict = await this.checkAgainstAuthEvents(memory, check.pdu);
+    const placement: RemotePlacement = verdict === true ? { kind: "outlier" } : { kind: "rejected", reason: verdict };
+    await writeRemoteEvent(this.core, this.persister, this.outliers, memory, check.pdu, placement);
+  }
+
+  /** True, or the reason the event fails against the auth events it cites. */
+  private async checkAgainstAuthEvents(memory: RoomMemory, pdu: IdentifiedPdu): Promise<true | string> {
+    const authIds = referenceIds(pdu.auth_events);
+    const stored = await this.persister.events.getMany(authIds);
+    const status = await this.persister.events.knownStatus(authIds);
+    for (const id of authIds) {
+      if (!stored.has(id)) return `auth event ${id} is missing`;
+      if (status.get(id)?.rejected) return `auth event ${id} was rejected`;
+    }
+    const authEvents = authIds.map((id) => stored.get(id)!.pdu);
+    const selection = checkAuthEventsSelection(pdu, authEvents, memory.version);
+    if (!selection.ok) return selection.reason;
+    let lookup: StateLookup = stateLookupFromEvents(authEvents);
+    if (memory.version.roomIdFromCreateEvent && pdu.type !== "m.room.create") {
+      const create = memory.stateEvent("m.room.create") ?? (await this.persister.events.get(`$${memory.roomId.slice(1)}`))?.pdu;
+      if (create) lookup = withStateEvents(lookup, [create]);
+    }
+    const verdict = checkEventAuth(pdu, lookup, memory.version);
+    return verdict.ok ? true : verdict.reason;
+  }
+
+  /** Inside the room's persist queue: decide where the event goes and store it. */
+  private async place(origin: string, memory: RoomMemory, pdu: IdentifiedPdu, budget: { fetches: number }): Promise<PduOutcome> {
+    const write = (placement: RemotePlacement) => writeRemoteEvent(this.core, this.persister, this.outliers, memory, pdu, placement);
+    const againstAuth = await this.checkAgainstAuthEvents(memory, pdu);
+    if (againstAuth !== true) {
+      await write({ kind: "rejected", reason: againstAuth });
+      return { eventId: pdu.event_id, error: againstAuth };
+    }
+    const before = await this.stateBefore(origin, memory, pdu, budget);
+    const source = await loadEventSource(this.persister.events, before.state.values(), [pdu]);
+    const beforeLookup: StateLookup = { get: (type, key) => lookupIn(before.state, source, type, key) };
+    const againstState = checkEventAuth(pdu, beforeLookup, memory.version);
+    if (!againstState.ok) {
+      await write({ kind: "rejected", reason: againstState.reason });
+      return { eventId: pdu.event_id, error: againstState.reason };
+    }
+    // Soft fail: valid where it sits in the DAG, but not against what the room is now (e.g. a banned user).
+    if (!checkEventAuth(pdu, memory.lookup, memory.version).ok) {
+      await write({ kind: "soft-failed", stateBeforeGroup: before.group });
+      return { eventId: pdu.event_id };
+    }
+    const prevIds = new Set(referenceIds(pdu.prev_events));
+    const extremities = [...memory.extremities.filter((id) => !prevIds.has(id)), pdu.event_id];
+    const after = new Map(before.state);
+    if (typeof pdu.state_key === "string") after.set(stateKeyOf(pdu.type, pdu.state_key), pdu.event_id);
+    let currentIds: StateMap = after;
+    if (extremities.length > 1) {
+      const currentMap: StateMap = new Map([...memory.state].map(([k, e]) => [k, e.event_id]));
+      const resolveSource = await loadEventSource(this.persister.events, [...currentMap.values(), ...after.values()], [pdu]);
+      currentIds = resolveState(memory.version, [currentMap, after], resolveSource);
+    }
+    const currentSource = await loadEventSource(this.persister.events, currentIds.values(), [pdu]);
+    const currentState = new Map<string, IdentifiedPdu>();
+    for (const [key, id] of currentIds) {
+      const event = currentSource.get(id);
+      if (event) currentState.set(key, event);
+    }
+    await write({ kind: "timeline", stateBefore: before.state, stateBeforeGroup: before.group, currentState, extremities });
+    return { eventId: pdu.event_id };
+  }
+
+  /** The state before `pdu`: resolved across its prev_events, or taken from the origin when there is a gap. */
+  private async stateBefore(origin: string, memory: RoomMemory, pdu: IdentifiedPdu, budget: { fetches: number }): Promise<{ state: StateMap; group: number | null }> {
+    const prevIds = referenceIds(pdu.prev_events);
+    const status = await this.persister.events.knownStatus(prevIds);
+    const groups = prevIds.map((id) => status.get(id)).filter((s) => s && !s.outlier && !s.rejected && s.stateGroupAfter !== null);
+    if (groups.length === prevIds.length && groups.length > 0) {
+      const stateSets = await Promise.all(groups.map((s) => this.persister.state.getState(s!.stateGroupAfter!)));
+      if (stateSets.length === 1) return { state: stateSets[0], group: groups[0]!.stateGroupAfter };
+      const source = await loadEventSource(this.persister.events, stateSets.flatMap((s) => [...s.values()]));
+      return { state: resolveState(memory.version, stateSets, source), group: null };
+    }
+    // A gap we could not close: ask the origin what the state was and hold those events as outliers.
+    const { pduIds, authChainIds } = await this.remote.getStateIds(origin, memory.roomId, pdu.event_id);
+    const known = await this.persister.events.knownStatus([...pduIds, ...authChainIds]);
+    for (const id of [...authChainIds, ...pduIds]) {
+      if (known.has(id)) continue;
+      if (++budget.fetches > MAX_FETCHES_PER_EVENT * 10) throw new Error("state at the event is too large to fetch");
+      await this.fetchOutlier(origin, memory, id, budget);
+    }
+    const events = await this.persister.events.getMany(pduIds);
+    const state: StateMap = new Map();
+    for (const event of events.values()) {
+      if (typeof event.pdu.state_key === "string") state.set(stateKeyOf(event.pdu.type, event.pdu.state_key), event.pdu.event_id);
+    }
+    return { state, group: null };
+  }
+}
+
+function lookupIn(state: StateMap, source: { get(id: string): IdentifiedPdu | undefined }, type: string, key: string): IdentifiedPdu | undefined {
+  const id = state.get(stateKeyOf(type, key));
+  return id ? source.get(id) : undefined;
+}

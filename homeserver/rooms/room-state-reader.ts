@@ -1,0 +1,140 @@
+import type { Db } from "../storage/database.js";
+import { EventsStore, type StoredEvent } from "../storage/stores/events-store.js";
+import { RoomsStore } from "../storage/stores/rooms-store.js";
+import { StateAtStore, type StateSelector } from "../storage/stores/state-at-store.js";
+import { StateStore, type StateMap } from "../storage/stores/state-store.js";
+import { requireRoomVersion, type RoomVersion } from "../events/room-versions.js";
+import { stateKeyOf } from "../events/pdu.js";
+import { LruCache } from "./lru-cache.js";
+
+export type StateKeyPair = readonly [type: string, stateKey: string];
+
+/** What visibility needs from a state event; both survive redaction, so caching them by event id is safe. */
+export interface StateValue {
+  membership?: string;
+  historyVisibility?: string;
+}
+
+const KEY_CACHE_SIZE = 200_000;
+const VALUE_CACHE_SIZE = 50_000;
+
+/**
+ * Reads of room state for the read endpoints and sync, by state group. State groups never change once
+ * written, so targeted lookups (group, type, state_key) -> event id are cached: when 500 syncers look up
+ * the same message's history visibility, only the first reaches the database.
+ */
+export class RoomStateReader {
+  readonly events: EventsStore;
+  private readonly stateAt: StateAtStore;
+  private readonly groups: StateStore;
+  private readonly rooms: RoomsStore;
+  private readonly keyCache = new LruCache<string, string | null>(KEY_CACHE_SIZE);
+  private readonly valueCache = new LruCache<string, StateValue>(VALUE_CACHE_SIZE);
+  private readonly versions = new Map<string, RoomVersion>();
+
+  constructor(db: Db) {
+    this.events = new EventsStore(db);
+    this.stateAt = new StateAtStore(db);
+    this.groups = new StateStore(db);
+    this.rooms = new RoomsStore(db);
+  }
+
+  /** Room versions never change; undefined for a room this server does not know. */
+  async roomVersion(roomId: string): Promise<RoomVersion | undefined> {
+    let version = this.versions.get(roomId);
+    if (!version) {
+      const room = await this.rooms.get(roomId);
+      if (!room) return undefined;
+      version = requireRoomVersion(room.roomVersion);
+      this.versions.set(roomId, version);
+    }
+    return version;
+  }
+
+  /**
+   * The event ids of `keys` in the state at each group (a missing key is absent from the inner map).
+   * A null group is the empty state before m.room.create.
+   */
+  async keysAt(groups: ReadonlyArray<number | null>, keys: readonly StateKeyPair[]): Promise<Map<number | null, Map<string, string>>> {
+    const result = new Map<number | null, Map<string, string>>();
+    const missingGroups = new Set<number>();
+    const missingKeys = new Map<string, StateKeyPair>();
+    for (const group of new Set(groups)) {
+      const found = new Map<string, string>();
+      result.set(group, found);
+      if (group === null) continue;
+      for (const key of keys) {
+        const cached = this.keyCache.get(cacheKey(group, key));
+        if (cached === undefined) {
+          missingGroups.add(group);
+          missingKeys.set(stateKeyOf(key[0], key[1]), key);
+        } else if (cached !== null) {
+          found.set(stateKeyOf(key[0], key[1]), cached);
+        }
+      }
+    }
+    if (missingGroups.size === 0) return result;
+    const entries = await this.stateAt.select([...missingGroups], { keys: [...missingKeys.values()] });
+    const fetched = new Map<string, string>();
+    for (const entry of entries) fetched.set(cacheKey(entry.group, [entry.type, entry.stateKey]), entry.eventId);
+    for (const group of missingGroups) {
+      for (const key of missingKeys.values()) {
+        const id = fetched.get(cacheKey(group, key)) ?? null;
+        this.keyCache.set(cacheKey(group, key), id);
+        if (id !== null) result.get(group)!.set(stateKeyOf(key[0], key[1]), id);
+      }
+    }
+    return result;
+  }
+
+  /** A selection of the state at a group (uncached: used for lazy-loaded and full-state sync sections). */
+  async selectAt(group: number | null, selector: StateSelector): Promise<StateMap> {
+    const state: StateMap = new Map();
+    if (group === null) return state;
+    for (const entry of await this.stateAt.select([group], selector)) state.set(stateKeyOf(entry.type, entry.stateKey), entry.eventId);
+    return state;
+  }
+
+  async fullStateAt(group: number | null): Promise<StateMap> {
+    return group === null ? new Map() : this.groups.getState(group);
+  }
+
+  /** Membership / history_visibility of state events by id, cached. */
+  async values(eventIds: Iterable<string>): Promise<Map<string, StateValue>> {
+    const result = new Map<string, StateValue>();
+    const missing: string[] = [];
+    for (const id of new Set(eventIds)) {
+      const cached = this.valueCache.get(id);
+      if (cached) result.set(id, cached);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      for (const [id, stored] of await this.events.getMany(missing)) {
+        const value = valueOf(stored);
+        this.valueCache.set(id, value);
+        result.set(id, value);
+      }
+    }
+    return result;
+  }
+
+  /** Events by id in the order given, skipping unknown ids. */
+  async eventsInOrder(eventIds: readonly string[]): Promise<StoredEvent[]> {
+    const found = await this.events.getMany([...eventIds]);
+    return eventIds.map((id) => found.get(id)).filter((e): e is StoredEvent => e !== undefined);
+  }
+}
+
+function cacheKey(group: number, [type, stateKey]: StateKeyPair): string {
+  return `${group}\u0000${type}\u0000${stateKey}`;
+}
+
+function valueOf(stored: StoredEvent): StateValue {
+  const content = stored.pdu.content;
+  const value: StateValue = {};
+  if (stored.pdu.type === "m.room.member" && typeof content.membership === "string") value.membership = content.membership;
+  if (stored.pdu.type === "m.room.history_visibility" && typeof content.history_visibility === "string") {
+    value.historyVisibility = content.history_visibility;
+  }
+  return value;
+}

@@ -1,0 +1,143 @@
+import { formatSyncToken, type StreamPositions } from "../streams/sync-token.js";
+import type { StoredEvent } from "../storage/stores/events-store.js";
+import type { BasicEventJson, SyncResponse } from "../../schemas/client/sync/get-sync.js";
+import { eventFilterAllows, roomAllowed, roomListAllows } from "./filters.js";
+import { inviteSection, knockSection } from "./invite-section.js";
+import { joinedRoomSection, leftRoomSection } from "./joined-room-section.js";
+import type { SyncDeps, SyncScope } from "./sync-context.js";
+import { membershipBefore, membershipOf } from "./user-memberships.js";
+
+type Rooms = NonNullable<SyncResponse["rooms"]>;
+
+/** Room sections are built a few at a time: enough to overlap database round trips, not to flood the pool. */
+const PARALLEL_ROOMS = 8;
+
+/**
+ * Builds one /sync response for the window (since, to], where `to` holds published positions. Used by the
+ * long-poll route and, later, by the WebSocket transport: it reads only the streams, never data pushed by
+ * the notifier. For an incremental sync it touches only rooms whose position moved, or whose membership or
+ * account data changed.
+ */
+export class SyncBuilder {
+  constructor(private readonly deps: SyncDeps) {}
+
+  async build(scope: SyncScope, since: StreamPositions | undefined, to: StreamPositions): Promise<SyncResponse> {
+    const { deps } = this;
+    const { userId, filter } = scope;
+    const lower = since?.events ?? 0;
+    const upper = to.events;
+    const [memberships, changes, accountData] = await Promise.all([
+      deps.memberships.at(userId, upper),
+      since ? deps.memberships.changesBetween(userId, lower, upper) : Promise.resolve([]),
+      this.accountData(scope, since, to),
+    ]);
+    const changesByRoom = new Map<string, StoredEvent[]>();
+    for (const change of changes) {
+      const roomId = change.pdu.room_id ?? "";
+      changesByRoom.set(roomId, [...(changesByRoom.get(roomId) ?? []), change]);
+    }
+    const inScope = [...memberships].filter(([roomId]) => roomAllowed(filter, roomId));
+    const joinedIds = inScope.filter(([, e]) => membershipOf(e) === "join").map(([roomId]) => roomId);
+    const departedIds = inScope.filter(([, e]) => ["leave", "ban"].includes(membershipOf(e)!)).map(([roomId]) => roomId);
+    const incremental = since !== undefined && !scope.fullState;
+    const [active, forgotten] = await Promise.all([
+      incremental ? this.roomsWithEvents(joinedIds, lower, upper) : Promise.resolve(new Set<string>()),
+      deps.reads.currentState.forgottenRooms(userId, departedIds),
+    ]);
+
+    const rooms: Required<Rooms> = { join: {}, invite: {}, knock: {}, leave: {} };
+    const tasks: Array<() => Promise<void>> = [];
+    const roomAccountData = (roomId: string) => accountData.rooms.get(roomId) ?? [];
+    for (const [roomId, event] of inScope) {
+      const membership = membershipOf(event);
+      const roomChanges = changesByRoom.get(roomId) ?? [];
+      const changedInWindow = since !== undefined && event.streamPos > lower;
+      if (membership === "join") {
+        // Joined at `since` and never anything else since: the client already holds the room's state.
+        const keptJoined = roomChanges.every((c) => membershipOf(c) === "join") && (roomChanges.length === 0 || membershipBefore(roomChanges[0]) === "join");
+        const newlyJoined = since !== undefined && !keptJoined;
+        const always = !incremental || newlyJoined;
+        if (!always && !active.has(roomId) && roomAccountData(roomId).length === 0 && roomChanges.length === 0) continue;
+        tasks.push(async () => {
+          const section = await joinedRoomSection(deps, scope, {
+            roomId,
+            lower,
+            upper,
+            mode: incremental && !newlyJoined ? "delta" : "full",
+            viewer: { userId, joinedFrom: event.streamPos, lastJoinPos: event.streamPos },
+            accountData: roomAccountData(roomId),
+            always,
+          });
+          if (section) rooms.join[roomId] = section;
+        });
+      } else if (membership === "invite" || membership === "knock") {
+        if (incremental && !changedInWindow) continue;
+        tasks.push(async () => {
+          if (membership === "invite") rooms.invite[roomId] = await inviteSection(deps, event);
+          else rooms.knock[roomId] = await knockSection(deps, event);
+        });
+      } else if (!forgotten.has(roomId)) {
+        const previously = roomChanges.length > 0 ? membershipBefore(roomChanges[0]) : undefined;
+        // Incremental: rooms the client still thought it was in. Otherwise only on request (include_leave).
+        const wanted = incremental ? changedInWindow && ["join", "invite", "knock"].includes(previously ?? "") : filter.includeLeave;
+        if (!wanted) continue;
+        tasks.push(async () => {
+          const lastJoinPos = await deps.reads.timelineStore.lastJoinPos(roomId, userId, event.streamPos);
+          const section = await leftRoomSection(deps, scope, {
+            roomId,
+            lower,
+            upper: event.streamPos,
+            mode: incremental && previously === "join" ? "delta" : "full",
+            viewer: { userId, lastJoinPos },
+            accountData: roomAccountData(roomId),
+            always: true,
+            neverJoined: lastJoinPos === undefined,
+          });
+          if (section) rooms.leave[roomId] = section;
+        });
+      }
+    }
+    await runLimited(tasks, PARALLEL_ROOMS);
+
+    const response: SyncResponse = { next_batch: formatSyncToken(to) };
+    const nonEmpty = Object.entries(rooms).filter(([, section]) => Object.keys(section).length > 0);
+    if (nonEmpty.length > 0) response.rooms = Object.fromEntries(nonEmpty);
+    if (accountData.global.length > 0) response.account_data = { events: accountData.global };
+    return response;
+  }
+
+  private async roomsWithEvents(roomIds: string[], lower: number, upper: number): Promise<Set<string>> {
+    const known = this.deps.index.roomsWithEventsAfter(roomIds, lower);
+    if (known) return known;
+    return this.deps.reads.reader.events.roomsWithEventsBetween(roomIds, lower, upper);
+  }
+
+  private async accountData(scope: SyncScope, since: StreamPositions | undefined, to: StreamPositions) {
+    const empty = { global: [] as BasicEventJson[], rooms: new Map<string, BasicEventJson[]>() };
+    const from = since?.accountData ?? 0;
+    if (since && !this.deps.index.accountDataMayHaveChanged(scope.userId, from)) return empty;
+    if (from >= to.accountData) return empty;
+    const changes = await this.deps.users.accountData.changesSince(scope.userId, from, to.accountData);
+    const { accountData: globalFilter, roomAccountData: roomFilter } = scope.filter;
+    const rooms = new Map<string, BasicEventJson[]>();
+    for (const [roomId, events] of changes.rooms) {
+      if (!roomListAllows(roomFilter.rooms, roomFilter.not_rooms, roomId)) continue;
+      const kept = events.filter((e) => eventFilterAllows(roomFilter, { type: e.type }));
+      if (kept.length > 0) rooms.set(roomId, kept);
+    }
+    return { global: changes.global.filter((e) => eventFilterAllows(globalFilter, { type: e.type })), rooms };
+  }
+}
+
+/** True when the response carries anything beyond its token: a long-poll keeps waiting otherwise. */
+export function hasContent(response: SyncResponse): boolean {
+  return response.rooms !== undefined || response.account_data !== undefined;
+}
+
+async function runLimited(tasks: Array<() => Promise<void>>, parallel: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) await tasks[next++]();
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, tasks.length) }, worker));
+}

@@ -1,0 +1,44 @@
+import type { CoreContext } from "../app/core-context.js";
+import type { RoomReads } from "../rooms/room-reads.js";
+import { formatEvents } from "../rooms/read-formatting.js";
+import type { StoredEvent } from "../storage/stores/events-store.js";
+import type { UserServices } from "../users/index.js";
+import type { SyncEventJson } from "../../schemas/client/sync/get-sync.js";
+import { applyEventFields, type SyncFilter } from "./filters.js";
+import type { LazyMembersCache } from "./lazy-members.js";
+import type { RoomTimelineCache } from "./room-timeline-cache.js";
+import type { StreamIndex } from "./stream-index.js";
+import type { UserMemberships } from "./user-memberships.js";
+
+/** What the sync builder and its sections use; built once per process. */
+export interface SyncDeps {
+  core: CoreContext;
+  reads: RoomReads;
+  users: Pick<UserServices, "accountData" | "filters">;
+  timelineCache: RoomTimelineCache;
+  memberships: UserMemberships;
+  index: StreamIndex;
+  lazyMembers: LazyMembersCache;
+}
+
+/** One sync request's fixed facts. */
+export interface SyncScope {
+  userId: string;
+  deviceId: string;
+  filter: SyncFilter;
+  /** No `since`: everything is sent as new. */
+  initial: boolean;
+  fullState: boolean;
+  /** use_state_after: send `state_after` (state at the end of the timeline) instead of `state`. */
+  useStateAfter: boolean;
+  now: number;
+}
+
+/** ClientEventWithoutRoomID, trimmed to the filter's event_fields. */
+export async function formatForSync(deps: SyncDeps, scope: SyncScope, roomId: string, events: readonly StoredEvent[]): Promise<SyncEventJson[]> {
+  if (events.length === 0) return [];
+  const version = await deps.reads.reader.roomVersion(roomId);
+  if (!version) return [];
+  const formatted = await formatEvents(deps.reads.reader.events, events, version, scope.now, { userId: scope.userId, deviceId: scope.deviceId });
+  return formatted.map(({ room_id: _roomId, ...event }) => applyEventFields(event, scope.filter.eventFields));
+}

@@ -1,0 +1,101 @@
+import { errors } from "../errors.js";
+import { parseSyncToken, zeroPositions, STREAMS, type StreamPositions } from "../streams/sync-token.js";
+import type { Requester } from "../users/requester.js";
+import type { SyncResponse } from "../../schemas/client/sync/get-sync.js";
+import { checkFilter, parseJsonParam, syncFilterOf, type Filter, type SyncFilter } from "./filters.js";
+import { hasContent, type SyncBuilder } from "./sync-builder.js";
+import type { SyncDeps, SyncScope } from "./sync-context.js";
+import { membershipOf } from "./user-memberships.js";
+
+export interface SyncOptions {
+  /** A next_batch token from an earlier sync. */
+  since?: string;
+  /** How long to wait for something new; capped at config.sync.max_timeout_ms. */
+  timeoutMs?: number;
+  fullState?: boolean;
+  /** The spec's use_state_after (v1.16). */
+  useStateAfter?: boolean;
+  /** A filter id, a filter as JSON text, or a filter object (transports that parse it themselves). */
+  filter?: string | Filter;
+  /** Accepted for the spec's sake; presence is not tracked yet. */
+  setPresence?: "offline" | "online" | "unavailable";
+  /** Ends a long-poll early when the client has gone away. */
+  signal?: AbortSignal;
+}
+
+/**
+ * /sync: build at once, or long-poll until something relevant is published. The wait is registered
+ * before the streams are read, so a commit between reading and waiting still wakes us; a wake-up only
+ * means "look again", and the response is rebuilt from the streams.
+ */
+export class SyncService {
+  constructor(
+    private readonly deps: SyncDeps,
+    private readonly builder: SyncBuilder,
+  ) {}
+
+  async sync(requester: Requester, options: SyncOptions = {}): Promise<SyncResponse> {
+    const { core } = this.deps;
+    const since = options.since === undefined ? undefined : parseSyncToken(options.since);
+    if (options.since !== undefined && !since) throw errors.invalidParam("Invalid since token");
+    const filter = await this.resolveFilter(requester.userId, options.filter);
+    const fullState = options.fullState === true;
+    const scope: SyncScope = { userId: requester.userId, deviceId: requester.deviceId, filter, initial: !since, fullState, useStateAfter: options.useStateAfter === true, now: core.clock.now() };
+    // Lazy-loading remembers what each device has; a sync from scratch means the device has nothing.
+    if (!since || fullState) this.deps.lazyMembers.reset(requester.userId, requester.deviceId);
+
+    const timeout = Math.min(Math.max(0, options.timeoutMs ?? 0), core.config.sync.max_timeout_ms);
+    // The spec: full_state ignores the timeout; an initial sync returns at once as well.
+    const mayWait = since !== undefined && !fullState && timeout > 0;
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const wait = mayWait ? core.notifier.prepareWait(requester.userId, await this.joinedRooms(requester.userId), deadline - Date.now()) : undefined;
+      const to = this.currentPositions();
+      scope.now = core.clock.now();
+      const response = await this.builder.build(scope, since && clampTo(since, to), to);
+      if (!wait) return response;
+      if (hasContent(response) || Date.now() >= deadline || options.signal?.aborted) {
+        wait.cancel();
+        return response;
+      }
+      const outcome = await untilAborted(wait.promise, options.signal, () => wait.cancel());
+      if (outcome !== "notified") return response;
+    }
+  }
+
+  /** The published position of every stream: what the response's next_batch promises to have covered. */
+  currentPositions(): StreamPositions {
+    const positions = zeroPositions();
+    positions.events = this.deps.core.streams.events.current;
+    positions.accountData = this.deps.core.streams.accountData.current;
+    return positions;
+  }
+
+  async resolveFilter(userId: string, filter: string | Filter | undefined): Promise<SyncFilter> {
+    if (filter === undefined || filter === "") return syncFilterOf();
+    if (typeof filter !== "string") return syncFilterOf(checkFilter(filter));
+    if (filter.trimStart().startsWith("{")) return syncFilterOf(checkFilter(parseJsonParam(filter, "filter")));
+    const stored = await this.deps.users.filters.get(userId, filter);
+    if (!stored) throw errors.invalidParam("No such filter");
+    return syncFilterOf(checkFilter(stored));
+  }
+
+  private async joinedRooms(userId: string): Promise<string[]> {
+    const memberships = await this.deps.memberships.at(userId, this.deps.core.streams.events.current);
+    return [...memberships].filter(([, event]) => membershipOf(event) === "join").map(([roomId]) => roomId);
+  }
+}
+
+/** A token ahead of what is published (e.g. from before a database reset) would hide events until the stream caught up. */
+function clampTo(since: StreamPositions, to: StreamPositions): StreamPositions {
+  const clamped = { ...since };
+  for (const stream of STREAMS) clamped[stream] = Math.min(since[stream], to[stream]);
+  return clamped;
+}
+
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, onAbort: () => void): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  return promise.finally(() => signal.removeEventListener("abort", onAbort));
+}

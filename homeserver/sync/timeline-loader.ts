@@ -1,0 +1,54 @@
+import type { StoredEvent } from "../storage/stores/events-store.js";
+import type { VisibilityFilter, Viewer } from "../rooms/history-visibility.js";
+import { roomEventFilterAllows, type RoomEventFilter } from "./filters.js";
+import type { RoomTimelineCache } from "./room-timeline-cache.js";
+
+export interface LoadedTimeline {
+  /** Oldest first. */
+  events: StoredEvent[];
+  /** True when the range holds deliverable events before the first one returned. */
+  limited: boolean;
+  /** /messages dir=b from this position returns what precedes `events`. */
+  prevBatch: number;
+}
+
+/** Filters and visibility can hide events; each extra round reads a bigger batch further back, this many times. */
+const MAX_ROUNDS = 4;
+
+/**
+ * The timeline of one room for one sync: the newest `limit` events with lower < stream_pos <= upper that
+ * pass the timeline filter and history visibility. Each event of the range is either returned or, when
+ * `limited`, reachable by paginating back from `prevBatch`, so consecutive syncs deliver it exactly once.
+ */
+export async function loadTimeline(
+  cache: RoomTimelineCache,
+  visibility: VisibilityFilter,
+  request: { roomId: string; lower: number; upper: number; limit: number; filter: RoomEventFilter; viewer: Viewer },
+): Promise<LoadedTimeline> {
+  const { roomId, lower, limit, filter, viewer } = request;
+  if (limit === 0) {
+    const { limited } = await cache.between(roomId, lower, request.upper, 0);
+    return { events: [], limited, prevBatch: request.upper };
+  }
+  let upper = request.upper;
+  let collected: StoredEvent[] = [];
+  let batch = limit;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const { events, limited } = await cache.between(roomId, lower, upper, batch);
+    const matching = events.filter((e) => roomEventFilterAllows(filter, { ...e.pdu, room_id: roomId }));
+    collected = [...(await visibility.filter(matching, viewer)), ...collected];
+    if (collected.length >= limit) {
+      const kept = collected.slice(collected.length - limit);
+      const trimmed = kept.length < collected.length;
+      return { events: kept, limited: trimmed || limited, prevBatch: kept[0].streamPos - 1 };
+    }
+    if (!limited) {
+      // The whole range was read: nothing more to reach by pagination inside it.
+      return { events: collected, limited: false, prevBatch: collected.length > 0 ? collected[0].streamPos - 1 : lower };
+    }
+    upper = events[0].streamPos - 1;
+    batch *= 2;
+  }
+  // Gave up scanning further back; what is below `upper` stays reachable through prev_batch.
+  return { events: collected, limited: true, prevBatch: collected.length > 0 ? collected[0].streamPos - 1 : upper };
+}
