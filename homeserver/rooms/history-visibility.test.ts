@@ -127,6 +127,15 @@ describe.each(testDrivers())("history visibility enforced by the read endpoints 
       expect(bodies(bobJoinedSync.rooms!.join![roomId].timeline.events)).toEqual(expected.bob);
     });
 
+    it("marks each visible event with the reader's membership at it (unsigned.membership)", async () => {
+      const membershipAt: Record<string, string> = { "before invite": "leave", "while invited": "invite", "while joined": "join", "after leave": "leave" };
+      const page = await app.ctx.sync.reads.timeline.messages(bobUser, roomId, { dir: "f", limit: 100, filter: { types: ["m.room.message"] } });
+      for (const event of page.chunk) expect(event.unsigned?.membership, String(event.content.body)).toBe(membershipAt[String(event.content.body)]);
+      for (const event of bobJoinedSync.rooms!.join![roomId].timeline.events) {
+        expect(event.unsigned?.membership).toBe(membershipAt[String(event.content!.body)]);
+      }
+    });
+
     // Single events are not bounded by the leave: a world_readable event is anyone's to read.
     const visibleToBob = () => (visibility === "world_readable" ? [...expected.bob, "after leave"] : expected.bob);
 

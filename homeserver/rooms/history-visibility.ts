@@ -76,8 +76,15 @@ export function canSeeEvent(event: StoredEvent, facts: EventVisibilityFacts, vie
 export class VisibilityFilter {
   constructor(private readonly reader: RoomStateReader) {}
 
-  async filter(events: readonly StoredEvent[], viewer: Viewer): Promise<StoredEvent[]> {
-    const needsState = events.filter((e) => viewer.joinedFrom === undefined || e.streamPos < viewer.joinedFrom);
+  /**
+   * `memberships`, when given, receives the viewer's membership at each visible event (the spec's
+   * unsigned.membership, "leave" before they had any), by event id.
+   */
+  async filter(events: readonly StoredEvent[], viewer: Viewer, memberships?: Map<string, string>): Promise<StoredEvent[]> {
+    const fast = (e: StoredEvent) => viewer.joinedFrom !== undefined && e.streamPos >= viewer.joinedFrom;
+    // Joined without interruption since joinedFrom: the viewer was a member at every later event.
+    if (memberships) for (const event of events) if (fast(event)) memberships.set(event.pdu.event_id, "join");
+    const needsState = events.filter((e) => !fast(e));
     if (needsState.length === 0) return [...events];
     const groupOf = (e: StoredEvent) => e.stateGroupAfter ?? e.stateGroupBefore;
     const keys = [
@@ -98,6 +105,7 @@ export class VisibilityFilter {
         membership: memberId ? values.get(memberId)?.membership : undefined,
       };
       if (!canSeeEvent(event, facts, viewer)) hidden.add(event);
+      else memberships?.set(event.pdu.event_id, facts.membership ?? "leave");
     }
     return events.filter((e) => !hidden.has(e));
   }

@@ -35,10 +35,11 @@ export class StateReads {
     } catch (error) {
       if (!isMatrixError(error)) throw error;
     }
-    if (!access || (await this.access.visibilityFilter.filter([stored], access.viewer)).length === 0) {
+    const memberships = new Map<string, string>();
+    if (!access || (await this.access.visibilityFilter.filter([stored], access.viewer, memberships)).length === 0) {
       throw errors.notFound("Event not found");
     }
-    return (await this.format(requester, roomId, [stored]))[0];
+    return (await this.format(requester, roomId, [stored], memberships))[0];
   }
 
   async state(requester: Requester, roomId: string): Promise<ClientEvent[]> {
@@ -101,10 +102,11 @@ export class StateReads {
     return this.current.joinedRoomIds(requester.userId);
   }
 
-  private async format(requester: Requester, roomId: string, events: StoredEvent[]): Promise<ClientEvent[]> {
+  private async format(requester: Requester, roomId: string, events: StoredEvent[], memberships?: Map<string, string>): Promise<ClientEvent[]> {
     const version = await this.reader.roomVersion(roomId);
     if (!version) throw errors.forbidden("Unknown room");
-    return formatEvents(this.reader.events, events, version, this.core.clock.now(), { userId: requester.userId, deviceId: requester.deviceId });
+    const viewer = { userId: requester.userId, deviceId: requester.deviceId };
+    return formatEvents(this.reader.events, events, version, this.core.clock.now(), viewer, memberships);
   }
 }
 

@@ -31,6 +31,8 @@ const MAX_SCAN = 2000;
 
 interface ScanResult {
   kept: StoredEvent[];
+  /** The viewer's membership at each kept event (unsigned.membership). */
+  memberships: Map<string, string>;
   /** Token to continue from; undefined when the range is exhausted. */
   next?: number;
 }
@@ -61,12 +63,12 @@ export class TimelineReads {
       else to = Math.min(to ?? access.until, access.until);
     }
     const filter = request.filter ?? {};
-    const { kept, next } = await this.scan(roomId, cursor, request.dir, limit, to, filter, access.viewer);
+    const { kept, next, memberships } = await this.scan(roomId, cursor, request.dir, limit, to, filter, access.viewer);
     const viewer = { userId: requester.userId, deviceId: requester.deviceId };
     const now = this.core.clock.now();
     const response: GetMessagesResponse = {
       start: request.from ?? formatRoomToken(from),
-      chunk: await formatEvents(this.reader.events, kept, version, now, viewer),
+      chunk: await formatEvents(this.reader.events, kept, version, now, viewer, memberships),
     };
     if (next !== undefined) response.end = formatRoomToken(next);
     if (filter.lazy_load_members && kept.length > 0) {
@@ -82,7 +84,8 @@ export class TimelineReads {
     const target = await this.reader.events.get(eventId);
     if (!target || roomIdOf(target) !== roomId) throw errors.notFound("Event not found");
     const access = await this.access.resolve(requester.userId, roomId);
-    if (!access || !(await this.access.visibilityFilter.filter([target], access.viewer)).length) {
+    const memberships = new Map<string, string>();
+    if (!access || !(await this.access.visibilityFilter.filter([target], access.viewer, memberships)).length) {
       throw errors.forbidden("You don't have permission to access that event");
     }
     const version = (await this.reader.roomVersion(roomId))!;
@@ -104,7 +107,8 @@ export class TimelineReads {
     state = state.filter((e) => roomEventFilterAllows(filter, { ...e.pdu, room_id: roomId }));
     const viewer = { userId: requester.userId, deviceId: requester.deviceId };
     const now = this.core.clock.now();
-    const format = (events: StoredEvent[]) => formatEvents(this.reader.events, events, version, now, viewer);
+    for (const scan of [before, after]) for (const [id, membership] of scan.memberships) memberships.set(id, membership);
+    const format = (events: StoredEvent[]) => formatEvents(this.reader.events, events, version, now, viewer, memberships);
     const [eventsBefore, event, eventsAfter, stateEvents] = await Promise.all([format(before.kept), format([target]), format(after.kept), format(state)]);
     return {
       // Tokens continue from the last row looked at, even when it was filtered out.
@@ -128,20 +132,21 @@ export class TimelineReads {
     viewer: Viewer,
   ): Promise<ScanResult> {
     const kept: StoredEvent[] = [];
+    const memberships = new Map<string, string>();
     let cursor = from;
     let scanned = 0;
-    if (limit === 0) return { kept, next: cursor };
+    if (limit === 0) return { kept, memberships, next: cursor };
     while (kept.length < limit) {
       const want = Math.min(limit - kept.length, MAX_SCAN - scanned);
-      if (want <= 0) return { kept, next: cursor };
+      if (want <= 0) return { kept, memberships, next: cursor };
       const rows = await this.timeline.page(roomId, { from: cursor, dir, limit: want, to, filter: sqlFilterOf(filter) });
       scanned += rows.length;
       if (rows.length > 0) cursor = dir === "b" ? rows[rows.length - 1].streamPos - 1 : rows[rows.length - 1].streamPos;
       const matching = rows.filter((e) => roomEventFilterAllows(filter, { ...e.pdu, room_id: roomId }));
-      kept.push(...(await this.access.visibilityFilter.filter(matching, viewer)));
-      if (rows.length < want) return { kept }; // the range is exhausted
+      kept.push(...(await this.access.visibilityFilter.filter(matching, viewer, memberships)));
+      if (rows.length < want) return { kept, memberships }; // the range is exhausted
     }
-    return { kept, next: cursor };
+    return { kept, memberships, next: cursor };
   }
 
   private async membersAt(event: StoredEvent, userIds: string[]): Promise<StoredEvent[]> {

@@ -52,7 +52,7 @@ async function roomBody(deps: SyncDeps, scope: SyncScope, request: RoomSectionRe
     summary = await roomSummary(deps.reads.currentState, deps.reads.reader, roomId, scope.userId);
   }
   const [timelineEvents, stateEvents] = await Promise.all([
-    formatForSync(deps, scope, roomId, timeline.events),
+    formatForSync(deps, scope, roomId, timeline.events, timeline.memberships),
     formatForSync(deps, scope, roomId, state),
   ]);
   return {

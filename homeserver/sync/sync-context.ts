@@ -35,10 +35,17 @@ export interface SyncScope {
 }
 
 /** ClientEventWithoutRoomID, trimmed to the filter's event_fields. */
-export async function formatForSync(deps: SyncDeps, scope: SyncScope, roomId: string, events: readonly StoredEvent[]): Promise<SyncEventJson[]> {
+export async function formatForSync(
+  deps: SyncDeps,
+  scope: SyncScope,
+  roomId: string,
+  events: readonly StoredEvent[],
+  memberships?: ReadonlyMap<string, string>,
+): Promise<SyncEventJson[]> {
   if (events.length === 0) return [];
   const version = await deps.reads.reader.roomVersion(roomId);
   if (!version) return [];
-  const formatted = await formatEvents(deps.reads.reader.events, events, version, scope.now, { userId: scope.userId, deviceId: scope.deviceId });
+  const viewer = { userId: scope.userId, deviceId: scope.deviceId };
+  const formatted = await formatEvents(deps.reads.reader.events, events, version, scope.now, viewer, memberships);
   return formatted.map(({ room_id: _roomId, ...event }) => applyEventFields(event, scope.filter.eventFields));
 }

@@ -10,6 +10,8 @@ export interface LoadedTimeline {
   limited: boolean;
   /** /messages dir=b from this position returns what precedes `events`. */
   prevBatch: number;
+  /** The viewer's membership at each event, for unsigned.membership. */
+  memberships: Map<string, string>;
 }
 
 /** Filters and visibility can hide events; each extra round reads a bigger batch further back, this many times. */
@@ -28,27 +30,28 @@ export async function loadTimeline(
   const { roomId, lower, limit, filter, viewer } = request;
   if (limit === 0) {
     const { limited } = await cache.between(roomId, lower, request.upper, 0);
-    return { events: [], limited, prevBatch: request.upper };
+    return { events: [], limited, prevBatch: request.upper, memberships: new Map() };
   }
+  const memberships = new Map<string, string>();
   let upper = request.upper;
   let collected: StoredEvent[] = [];
   let batch = limit;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const { events, limited } = await cache.between(roomId, lower, upper, batch);
     const matching = events.filter((e) => roomEventFilterAllows(filter, { ...e.pdu, room_id: roomId }));
-    collected = [...(await visibility.filter(matching, viewer)), ...collected];
+    collected = [...(await visibility.filter(matching, viewer, memberships)), ...collected];
     if (collected.length >= limit) {
       const kept = collected.slice(collected.length - limit);
       const trimmed = kept.length < collected.length;
-      return { events: kept, limited: trimmed || limited, prevBatch: kept[0].streamPos - 1 };
+      return { events: kept, limited: trimmed || limited, prevBatch: kept[0].streamPos - 1, memberships };
     }
     if (!limited) {
       // The whole range was read: nothing more to reach by pagination inside it.
-      return { events: collected, limited: false, prevBatch: collected.length > 0 ? collected[0].streamPos - 1 : lower };
+      return { events: collected, limited: false, prevBatch: collected.length > 0 ? collected[0].streamPos - 1 : lower, memberships };
     }
     upper = events[0].streamPos - 1;
     batch *= 2;
   }
   // Gave up scanning further back; what is below `upper` stays reachable through prev_batch.
-  return { events: collected, limited: true, prevBatch: collected.length > 0 ? collected[0].streamPos - 1 : upper };
+  return { events: collected, limited: true, prevBatch: collected.length > 0 ? collected[0].streamPos - 1 : upper, memberships };
 }

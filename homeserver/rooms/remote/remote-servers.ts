@@ -14,3 +14,15 @@ export interface RemoteServers {
   /** GET /state_ids: the ids of the state before `eventId` and of its auth chain. */
   getStateIds(destination: string, roomId: string, eventId: string): Promise<{ pduIds: string[]; authChainIds: string[] }>;
 }
+
+/** The membership handshakes a local user's join or leave of a remote room needs. */
+export interface RemoteMembership {
+  /** GET /make_join: a template join event and the room version. */
+  makeJoin(destination: string, roomId: string, userId: string, supportedVersions: string[]): Promise<{ event: Record<string, unknown>; roomVersion: string }>;
+  /** PUT /v2/send_join: the room's state before our join and its auth chain. */
+  sendJoin(destination: string, roomId: string, eventId: string, event: Record<string, unknown>): Promise<{ state: unknown[]; authChain: unknown[]; event?: unknown }>;
+  makeLeave(destination: string, roomId: string, userId: string): Promise<{ event: Record<string, unknown>; roomVersion: string }>;
+  sendLeave(destination: string, roomId: string, eventId: string, event: Record<string, unknown>): Promise<void>;
+  /** PUT /v2/invite: the invitee's server signs the invite and returns it. */
+  invite(destination: string, roomId: string, eventId: string, body: { event: Record<string, unknown>; room_version: string; invite_room_state: unknown[] }): Promise<Record<string, unknown>>;
+}

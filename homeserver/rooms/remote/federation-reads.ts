@@ -1,0 +1,129 @@
+import type { CoreContext } from "../../app/core-context.js";
+import { errors } from "../../errors.js";
+import { referenceIds, type IdentifiedPdu } from "../../events/pdu.js";
+import type { RoomVersion } from "../../events/room-versions.js";
+import { computeAuthChain } from "../../state/index.js";
+import type { EventPersister } from "../persist-events.js";
+import { loadEventSource } from "./event-source.js";
+
+const serverOf = (userId: string) => userId.slice(userId.indexOf(":") + 1);
+
+/** The PDU as it goes over federation: v3+ event ids are derived by the receiver, never sent. */
+export function toWirePdu(pdu: IdentifiedPdu, version: RoomVersion): Record<string, unknown> {
+  if (version.eventIdFormat === "server-generated") return { ...pdu };
+  const { event_id: _derived, ...wire } = pdu;
+  return wire;
+}
+
+/**
+ * The read side of federation for rooms we hold: events, state at an event, auth chains, missing events and
+ * backfill. A server may read a room only while one of its users is in it, or when the room is world-readable.
+ */
+export class FederationReads {
+  constructor(
+    private readonly core: CoreContext,
+    private readonly persister: EventPersister,
+  ) {}
+
+  async requireServerInRoom(origin: string, roomId: string): Promise<void> {
+    const memory = await this.persister.roomMemory(roomId);
+    if (!memory) throw errors.notFound("Unknown room");
+    for (const [key, event] of memory.state) {
+      if (key.startsWith("m.room.member\u0000") && event.content.membership === "join" && serverOf(event.state_key!) === origin) return;
+    }
+    if (memory.stateEvent("m.room.history_visibility")?.content.history_visibility === "world_readable") return;
+    throw errors.forbidden(`${origin} is not in room ${roomId}`);
+  }
+
+  async event(origin: string, eventId: string): Promise<{ pdu: Record<string, unknown>; roomId: string }> {
+    const stored = await this.persister.events.get(eventId);
+    if (!stored) throw errors.notFound("Unknown event");
+    const roomId = stored.pdu.room_id ?? `!${eventId.slice(1)}`;
+    await this.requireServerInRoom(origin, roomId);
+    const memory = (await this.persister.roomMemory(roomId))!;
+    return { pdu: toWirePdu(stored.pdu, memory.version), roomId };
+  }
+
+  /** The state before `eventId` and its auth chain, as ids (GET /state_ids) or events (GET /state). */
+  async stateAt(origin: string, roomId: string, eventId: string): Promise<{ stateIds: string[]; authChainIds: string[] }> {
+    await this.requireServerInRoom(origin, roomId);
+    const stored = await this.persister.events.get(eventId);
+    if (!stored || (stored.pdu.room_id ?? `!${eventId.slice(1)}`) !== roomId) throw errors.notFound("Unknown event");
+    const state = stored.stateGroupBefore === null ? new Map<string, string>() : await this.persister.state.getState(stored.stateGroupBefore);
+    const stateIds = [...state.values()];
+    const source = await loadEventSource(this.persister.events, stateIds);
+    return { stateIds, authChainIds: [...computeAuthChain(stateIds, source)] };
+  }
+
+  async eventsAsWire(roomId: string, ids: string[]): Promise<Record<string, unknown>[]> {
+    const memory = await this.persister.roomMemory(roomId);
+    if (!memory) throw errors.notFound("Unknown room");
+    const events = await this.persister.events.getMany(ids);
+    return ids.map((id) => events.get(id)).filter((e) => e !== undefined).map((e) => toWirePdu(e!.pdu, memory.version));
+  }
+
+  async authChain(origin: string, roomId: string, eventId: string): Promise<string[]> {
+    await this.requireServerInRoom(origin, roomId);
+    const stored = await this.persister.events.get(eventId);
+    if (!stored) throw errors.notFound("Unknown event");
+    const source = await loadEventSource(this.persister.events, referenceIds(stored.pdu.auth_events));
+    return [...computeAuthChain(referenceIds(stored.pdu.auth_events), source)];
+  }
+
+  /**
+   * POST /get_missing_events: walk prev_events back from `latest`, stopping at `earliest`, depth below
+   * `minDepth`, or `limit` events; returned oldest first.
+   */
+  async missingEvents(origin: string, roomId: string, earliest: string[], latest: string[], limit: number, minDepth: number): Promise<Record<string, unknown>[]> {
+    await this.requireServerInRoom(origin, roomId);
+    const stop = new Set(earliest);
+    const seen = new Set<string>(latest);
+    const found: IdentifiedPdu[] = [];
+    let frontier = latest;
+    while (frontier.length > 0 && found.length < limit) {
+      const events = await this.persister.events.getMany(frontier);
+      const next: string[] = [];
+      for (const event of events.values()) {
+        for (const prev of referenceIds(event.pdu.prev_events)) {
+          if (seen.has(prev) || stop.has(prev)) continue;
+          seen.add(prev);
+          next.push(prev);
+        }
+      }
+      const prevs = await this.persister.events.getMany(next);
+      for (const id of next) {
+        const prev = prevs.get(id);
+        if (!prev || prev.pdu.depth < minDepth || found.length >= limit) continue;
+        found.push(prev.pdu);
+      }
+      frontier = next.filter((id) => prevs.has(id));
+    }
+    const memory = (await this.persister.roomMemory(roomId))!;
+    return found.sort((a, b) => a.depth - b.depth).map((pdu) => toWirePdu(pdu, memory.version));
+  }
+
+  /** GET /backfill: up to `limit` events before and including `from`, newest first. */
+  async backfill(origin: string, roomId: string, from: string[], limit: number): Promise<Record<string, unknown>[]> {
+    await this.requireServerInRoom(origin, roomId);
+    const seen = new Set<string>();
+    const result: IdentifiedPdu[] = [];
+    let frontier = from;
+    while (frontier.length > 0 && result.length < limit) {
+      const events = await this.persister.events.getMany(frontier.filter((id) => !seen.has(id)));
+      frontier.forEach((id) => seen.add(id));
+      const next: string[] = [];
+      for (const event of [...events.values()].sort((a, b) => b.pdu.depth - a.pdu.depth)) {
+        if (result.length >= limit) break;
+        result.push(event.pdu);
+        for (const prev of referenceIds(event.pdu.prev_events)) if (!seen.has(prev)) next.push(prev);
+      }
+      frontier = [...new Set(next)];
+    }
+    const memory = (await this.persister.roomMemory(roomId))!;
+    return result.map((pdu) => toWirePdu(pdu, memory.version));
+  }
+
+  get serverName(): string {
+    return this.core.serverName;
+  }
+}
