@@ -242,6 +242,11 @@ export class EventPersister {
     return canApplyRedaction(pdu, target.pdu, lookup, memory.version) ? target.pdu.event_id : undefined;
   }
 
+  /** Holds the memory of a room made outside the queue (a remote join), so later writes build on it. */
+  adoptMemory(memory: RoomMemory): void {
+    this.memory.set(memory.roomId, Promise.resolve(memory));
+  }
+
   async stored(eventId: string): Promise<StoredEvent | undefined> {
     return this.events.get(eventId);
   }

@@ -118,6 +118,55 @@ export class RemoteEventIngest {
     await writeRemoteEvent(this.core, this.persister, this.outliers, memory, check.pdu, placement);
   }
 
+  /**
+   * Stores events a resident server gave us (send_join's state and auth chain) as outliers, each checked
+   * against its own auth events, in an order where every auth event comes first. Returns the accepted ones.
+   */
+  async storeOutliers(memory: RoomMemory, raws: unknown[]): Promise<{ accepted: Map<string, IdentifiedPdu>; idsOfInput: Array<string | undefined> }> {
+    const pending = new Map<string, IdentifiedPdu>();
+    const idsOfInput: Array<string | undefined> = [];
+    for (const raw of raws) {
+      const check = await checkIncomingPdu(raw, memory.version, this.keys);
+      idsOfInput.push(check.ok ? check.pdu.event_id : undefined);
+      if (check.ok) pending.set(check.pdu.event_id, check.pdu);
+      else this.core.logger.warn({ eventId: check.eventId, reason: check.reason }, "ignored invalid event from a resident server");
+    }
+    const known = await this.persister.events.knownStatus([...pending.keys()]);
+    const accepted = new Map<string, IdentifiedPdu>();
+    for (const id of known.keys()) {
+      if (!known.get(id)!.rejected) accepted.set(id, pending.get(id)!);
+      pending.delete(id);
+    }
+    while (pending.size > 0) {
+      const ready = [...pending.values()].filter((pdu) => referenceIds(pdu.auth_events).every((id) => !pending.has(id)));
+      if (ready.length === 0) throw new Error("the auth chain has a cycle or a missing event");
+      for (const pdu of ready.sort((a, b) => a.depth - b.depth)) {
+        pending.delete(pdu.event_id);
+        const verdict = await this.checkAgainstAuthEvents(memory, pdu);
+        const placement: RemotePlacement = verdict === true ? { kind: "outlier" } : { kind: "rejected", reason: verdict };
+        await writeRemoteEvent(this.core, this.persister, this.outliers, memory, pdu, placement);
+        if (verdict === true) accepted.set(pdu.event_id, pdu);
+      }
+    }
+    return { accepted, idsOfInput };
+  }
+
+  /** Stores the first timeline event of a room we have just joined, on top of the state we were given. */
+  async placeFirstEvent(memory: RoomMemory, pdu: IdentifiedPdu, state: Map<string, IdentifiedPdu>): Promise<void> {
+    const stateBefore: StateMap = new Map([...state].map(([k, e]) => [k, e.event_id]));
+    const verdict = checkEventAuth(pdu, { get: (type, key) => state.get(stateKeyOf(type, key)) }, memory.version);
+    if (!verdict.ok) throw new Error(`our event fails against the room's state: ${verdict.reason}`);
+    const currentState = new Map(state);
+    if (typeof pdu.state_key === "string") currentState.set(stateKeyOf(pdu.type, pdu.state_key), pdu);
+    await writeRemoteEvent(this.core, this.persister, this.outliers, memory, pdu, {
+      kind: "timeline",
+      stateBefore,
+      stateBeforeGroup: null,
+      currentState,
+      extremities: [pdu.event_id],
+    });
+  }
+
   /** True, or the reason the event fails against the auth events it cites. */
   private async checkAgainstAuthEvents(memory: RoomMemory, pdu: IdentifiedPdu): Promise<true | string> {
     const authIds = referenceIds(pdu.auth_events);

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../../app/test-app.js";
+import { testDrivers } from "../../storage/test-databases.js";
+import { verifyJsonSignature } from "../../crypto/signed-json.js";
+import type { ServerKeys } from "../../federation-keys/server-keys.js";
+import { createFederationRooms, type FederationRooms } from "./index.js";
+import type { RemoteMembership, RemoteServers } from "./remote-servers.js";
+
+/**
+ * Two homeservers in one process, wired directly to each other's federation services (no HTTP), to prove
+ * the room logic of a remote join: make_join, send_join, checking the state we get, and events both ways.
+ */
+describe.each(testDrivers())("joining a room on another server (%s)", (driver) => {
+  let a: TestApp;
+  let b: TestApp;
+  const fed = new Map<string, FederationRooms>();
+  const apps = new Map<string, TestApp>();
+
+  const keys: ServerKeys = {
+    getVerifyKey: async (server, keyId) => {
+      const key = apps.get(server)?.ctx.signingKey;
+      return key && key.keyId === keyId ? key.publicKey : undefined;
+    },
+    verifySignedJson: async (object, server) => {
+      const key = apps.get(server)?.ctx.signingKey;
+      return key !== undefined && verifyJsonSignature(object, server, key.keyId, key.publicKey);
+    },
+  };
+
+  function transportFrom(origin: string): RemoteServers & RemoteMembership {
+    const to = (destination: string) => fed.get(destination)!;
+    return {
+      getMissingEvents: (d, roomId, args) => to(d).reads.missingEvents(origin, roomId, args.earliestEvents, args.latestEvents, args.limit, args.minDepth),
+      getEvent: async (d, eventId) => (await to(d).reads.event(origin, eventId)).pdu,
+      getStateIds: async (d, roomId, eventId) => {
+        const r = await to(d).reads.stateAt(origin, roomId, eventId);
+        return { pduIds: r.stateIds, authChainIds: r.authChainIds };
+      },
+      makeJoin: async (d, roomId, userId, versions) => {
+        const r = await to(d).membership.makeMembership(origin, roomId, userId, "join", versions);
+        return { event: r.event, roomVersion: r.room_version };
+      },
+      sendJoin: async (d, roomId, eventId, event) => {
+        const r = (await to(d).membership.sendMembership(origin, roomId, eventId, event, "join")) as { state: unknown[]; auth_chain: unknown[] };
+        return { state: r.state, authChain: r.auth_chain };
+      },
+      makeLeave: async () => {
+        throw new Error("unused");
+      },
+      sendLeave: async () => {},
+      invite: async () => ({}),
+    };
+  }
+
+  beforeAll(async () => {
+    a = await createTestApp(driver, { server_name: "a.test" });
+    b = await createTestApp(driver, { server_name: "b.test" });
+    apps.set("a.test", a).set("b.test", b);
+    fed.set("a.test", createFederationRooms(a.ctx, a.ctx.rooms.persister, a.ctx.rooms.service, keys, transportFrom("a.test")));
+    fed.set("b.test", createFederationRooms(b.ctx, b.ctx.rooms.persister, b.ctx.rooms.service, keys, transportFrom("b.test")));
+  });
+  afterAll(async () => {
+    await a.dispose();
+    await b.dispose();
+  });
+
+  it.each(["12", "10", "3"])("a user of B joins a public v%s room on A and both agree on its state", async (version) => {
+    const alice = { userId: "@alice:a.test", deviceId: "A", isAdmin: false, tokenHash: "" };
+    const bob = { userId: "@bob:b.test", deviceId: "B", isAdmin: false, tokenHash: "" };
+    const roomId = await a.ctx.rooms.service.createRoom(alice, { preset: "public_chat", name: "Shared", room_version: version });
+    await a.ctx.rooms.service.sendMessage(alice, roomId, "m.room.message", { body: "before bob" }, `pre-${version}`);
+
+    await fed.get("b.test")!.remoteJoin.join(bob, roomId, ["a.test"]);
+
+    const onA = (await a.ctx.rooms.persister.roomMemory(roomId))!;
+    const onB = (await b.ctx.rooms.persister.roomMemory(roomId))!;
+    expect(onA.membershipOf(bob.userId)).toBe("join");
+    expect(onB.membershipOf(bob.userId)).toBe("join");
+    expect(onB.stateEvent("m.room.name")?.content.name).toBe("Shared");
+    const ids = (m: typeof onA) => [...m.state.entries()].map(([k, e]) => `${k}=${e.event_id}`).sort();
+    expect(ids(onB)).toEqual(ids(onA));
+    expect(onB.extremities).toEqual(onA.extremities);
+
+    // B sends on top of the join; A takes it in as B's server would deliver it.
+    const sent = await b.ctx.rooms.service.sendMessage(bob, roomId, "m.room.message", { body: "hello from b" }, `b-${version}`);
+    const pdu = (await fed.get("b.test")!.reads.event("a.test", sent)).pdu;
+    expect(await fed.get("a.test")!.ingest.receive("b.test", pdu)).toEqual({ eventId: sent });
+    expect((await a.ctx.rooms.persister.roomMemory(roomId))!.extremities).toEqual([sent]);
+  });
+
+  it("refuses make_join for a room version the joining server does not support", async () => {
+    const alice = { userId: "@alice:a.test", deviceId: "A", isAdmin: false, tokenHash: "" };
+    const roomId = await a.ctx.rooms.service.createRoom(alice, { preset: "public_chat" });
+    await expect(fed.get("a.test")!.membership.makeMembership("b.test", roomId, "@bob:b.test", "join", ["1"])).rejects.toMatchObject({
+      errcode: "M_INCOMPATIBLE_ROOM_VERSION",
+    });
+  });
+
+  it("refuses a join into an invite-only room with M_FORBIDDEN", async () => {
+    const alice = { userId: "@alice:a.test", deviceId: "A", isAdmin: false, tokenHash: "" };
+    const bob = { userId: "@bob2:b.test", deviceId: "B", isAdmin: false, tokenHash: "" };
+    const roomId = await a.ctx.rooms.service.createRoom(alice, { preset: "private_chat" });
+    await expect(fed.get("b.test")!.remoteJoin.join(bob, roomId, ["a.test"])).rejects.toMatchObject({ errcode: "M_FORBIDDEN" });
+  });
+});

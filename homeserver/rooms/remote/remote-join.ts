@@ -1,0 +1,83 @@
+import type { CoreContext } from "../../app/core-context.js";
+import { errors, isMatrixError } from "../../errors.js";
+import { stateKeyOf, type IdentifiedPdu, type JsonObject } from "../../events/pdu.js";
+import { getRoomVersion, KNOWN_ROOM_VERSIONS } from "../../events/room-versions.js";
+import type { Requester } from "../../users/requester.js";
+import type { EventPersister } from "../persist-events.js";
+import { RoomMemory } from "../room-memory.js";
+import { completeTemplate } from "./complete-template.js";
+import { toWirePdu } from "./federation-reads.js";
+import type { RemoteEventIngest } from "./ingest-events.js";
+import type { RemoteMembership } from "./remote-servers.js";
+
+/**
+ * A local user joins a room that lives on other servers: make_join for a template, sign it, send_join, then
+ * check the state and auth chain we are given, store them, and place our join on top (spec: "Joining Rooms").
+ */
+export class RemoteJoin {
+  constructor(
+    private readonly core: CoreContext,
+    private readonly persister: EventPersister,
+    private readonly ingest: RemoteEventIngest,
+    private readonly remote: RemoteMembership,
+    private readonly memberContent: (userId: string, membership: string) => Promise<JsonObject>,
+  ) {}
+
+  async join(requester: Requester, roomId: string, servers: string[]): Promise<string> {
+    const candidates = [...new Set(servers)].filter((s) => s !== this.core.serverName);
+    if (candidates.length === 0) throw errors.notFound("No known servers to join this room through");
+    let lastError: unknown;
+    for (const server of candidates) {
+      try {
+        return await this.joinVia(requester, roomId, server);
+      } catch (error) {
+        lastError = error;
+        this.core.logger.info({ roomId, server, err: (error as Error).message }, "remote join attempt failed");
+        if (isMatrixError(error) && error.status === 403) break;
+      }
+    }
+    if (isMatrixError(lastError)) throw lastError;
+    throw errors.unknown(`Failed to join the room: ${(lastError as Error)?.message ?? "no server answered"}`, 502);
+  }
+
+  private async joinVia(requester: Requester, roomId: string, server: string): Promise<string> {
+    const template = await this.remote.makeJoin(server, roomId, requester.userId, [...KNOWN_ROOM_VERSIONS]);
+    const version = getRoomVersion(template.roomVersion);
+    if (!version) throw errors.unsupportedRoomVersion(template.roomVersion);
+    const templateContent = (template.event.content ?? {}) as JsonObject;
+    const content: JsonObject = { ...(await this.memberContent(requester.userId, "join")) };
+    if (typeof templateContent.join_authorised_via_users_server === "string") {
+      content.join_authorised_via_users_server = templateContent.join_authorised_via_users_server;
+    }
+    const join = completeTemplate(template.event, version, this.core.serverName, this.core.signingKey, this.core.clock.now(), content);
+    if (join.room_id !== roomId || join.sender !== requester.userId || join.state_key !== requester.userId) {
+      throw errors.unknown("The resident server's join template is not for this user and room", 502);
+    }
+    const response = await this.remote.sendJoin(server, roomId, join.event_id, toWirePdu(join, version));
+
+    return this.persister.serialise(roomId, async () => {
+      if (await this.persister.rooms.get(roomId)) {
+        // Another local user joined meanwhile; the room now exists here.
+        throw errors.unknown("The room became known while joining; try again", 409);
+      }
+      const createRaw = response.state.find((e) => typeof e === "object" && e !== null && (e as { type?: unknown }).type === "m.room.create");
+      if (!createRaw) throw errors.unknown("The resident server sent no m.room.create", 502);
+      const creator = String((createRaw as { sender?: unknown }).sender ?? "");
+      await this.core.database.transaction(async (tx) => {
+        await this.persister.rooms.create(tx, { roomId, roomVersion: version.id, creator, createdTs: this.core.clock.now(), directoryVisibility: "private" });
+      });
+      const memory = new RoomMemory(roomId, version, new Map(), [], 0, null);
+      const { accepted, idsOfInput } = await this.ingest.storeOutliers(memory, [...response.authChain, ...response.state]);
+      const state = new Map<string, IdentifiedPdu>();
+      for (const id of idsOfInput.slice(response.authChain.length)) {
+        const pdu = id ? accepted.get(id) : undefined;
+        if (pdu && typeof pdu.state_key === "string") state.set(stateKeyOf(pdu.type, pdu.state_key), pdu);
+      }
+      if (!state.has(stateKeyOf("m.room.create", ""))) throw errors.unknown("The room's state has no valid m.room.create", 502);
+      memory.maxDepth = Math.max(0, ...[...state.values()].map((e) => e.depth));
+      await this.ingest.placeFirstEvent(memory, join, state);
+      this.persister.adoptMemory(memory);
+      return roomId;
+    });
+  }
+}
