@@ -11,6 +11,10 @@ import { registerQueryKeys } from "./routes/keys/query-keys.js";
  */
 export function registerFederationApi(app: FastifyInstance, ctx: AppContext): void {
   installFederationAuth(app, { serverName: ctx.serverName, serverKeys: ctx.serverKeys, clock: ctx.clock });
+  // A signed request from a peer proves it is up: let the sender retry it now instead of after its backoff.
+  app.addHook("preHandler", async (request) => {
+    if (request.federationOrigin) ctx.federation.sender?.peerIsUp(request.federationOrigin);
+  });
   registerGetVersion(app);
   registerGetServerKey(app, ctx);
   registerQueryKeys(app, ctx);

@@ -24,6 +24,8 @@ export interface FederationServices {
   keyring: ServerKeyring;
   notary: KeyNotary;
   localKeys: LocalServerKeys;
+  /** The durable sender, once started by the server (start-server.ts); absent in tests that do not start it. */
+  sender?: { peerIsUp(origin: string): void; stop(): void };
   /** Closes outgoing connections. */
   close(): Promise<void>;
 }

@@ -13,6 +13,8 @@ import { systemClock, type Clock } from "./clock.js";
 import type { Logger } from "./logger.js";
 import { createFederationKeyServices } from "../federation-keys/index.js";
 import { createFederationServices, type FederationServiceOptions } from "../../federation/services.js";
+import { RemoteRoomsClient } from "../../federation/client/remote-rooms-client.js";
+import { createFederationRooms } from "../rooms/remote/index.js";
 
 export interface AppContextOptions {
   config: Config;
@@ -56,5 +58,14 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
   context.sync = createSyncServices(core, context.users);
   context.federation = createFederationServices(core, createFederationKeyServices(core), options.federation);
   context.serverKeys = context.federation.keyring;
+  const federationRooms = createFederationRooms(
+    core,
+    context.rooms.persister,
+    context.rooms.service,
+    context.serverKeys,
+    new RemoteRoomsClient(context.federation.client),
+  );
+  context.rooms.federation = federationRooms;
+  context.rooms.service.useRemoteJoin(federationRooms.remoteJoin);
   return context;
 }

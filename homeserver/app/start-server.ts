@@ -7,6 +7,7 @@ import { migrateToLatest } from "../storage/migrate.js";
 import type { Config } from "./config.js";
 import { createAppContext } from "./create-app-context.js";
 import { buildHttpApp } from "./http-app.js";
+import { startFederationSender } from "../../federation/sender/index.js";
 import type { AppContext } from "./app-context.js";
 import type { Logger } from "./logger.js";
 
@@ -52,6 +53,8 @@ export async function startServer(config: Config, options: { usingDefaults?: boo
     logger.info({ address: `${listener.bind_address}:${listener.port}`, resources: listener.resources, tls: Boolean(https) }, "listening");
     listeners.push(app);
   }
+  // Started after the listeners: catching up peers may need them to fetch keys and events back from us.
+  const sender = await startFederationSender(ctx);
   if (config.registration.enabled && !config.registration.require_token) {
     logger.warn("registration is open: anyone who can reach this server can create an account");
   }
@@ -59,6 +62,7 @@ export async function startServer(config: Config, options: { usingDefaults?: boo
     ctx,
     listeners,
     stop: async () => {
+      sender.stop();
       for (const app of listeners) await app.close();
       await ctx.federation.close();
       await database.close();

@@ -7,6 +7,7 @@ export { testDrivers, type DriverName } from "../storage/test-databases.js";
 import { buildConfig, type Config } from "./config.js";
 import { createAppContext } from "./create-app-context.js";
 import { buildHttpApp } from "./http-app.js";
+import { startFederationSender } from "../../federation/sender/index.js";
 import type { AppContext } from "./app-context.js";
 import { silentLogger } from "./logger.js";
 import type { Clock } from "./clock.js";
@@ -22,6 +23,7 @@ export async function createTestApp(
   driver: DriverName,
   overrides: Record<string, unknown> = {},
   clock?: Clock,
+  options: { federationSender?: boolean } = {},
 ): Promise<TestApp> {
   const config: Config = buildConfig({
     server_name: "test.local",
@@ -39,10 +41,12 @@ export async function createTestApp(
   });
   const http = buildHttpApp(ctx, { resources: ["client", "federation"] });
   await http.ready();
+  const sender = options.federationSender ? await startFederationSender(ctx) : undefined;
   return {
     ctx,
     http,
     dispose: async () => {
+      sender?.stop();
       await http.close();
       await ctx.federation.close();
       await test.dispose();

@@ -3,6 +3,7 @@ import type { UserServices } from "../users/index.js";
 import { EventPersister } from "./persist-events.js";
 import { RoomService } from "./room-service.js";
 import { DirectoryService } from "./directory-service.js";
+import type { FederationRooms } from "./remote/index.js";
 
 export interface RoomServices {
   /** The persist pipeline and the stores it owns (events, rooms/current state, state groups, txn ids). */
@@ -13,6 +14,8 @@ export interface RoomServices {
   directory: DirectoryService;
   onProfileChanged(userId: string, profile: { displayname: string | null; avatar_url: string | null }): Promise<void>;
   leaveAllRooms(userId: string): Promise<void>;
+  /** Rooms as other servers see them, and remote joins; attached once federation is composed (app/). */
+  federation?: FederationRooms;
 }
 
 export function createRoomServices(core: CoreContext, users: UserServices): RoomServices {

@@ -9,10 +9,18 @@ import type { Requester } from "../users/requester.js";
 import { createRoom, type CreateRoomRequest } from "./create-room.js";
 import { changeMembership, type MembershipAction } from "./membership.js";
 import type { EventPersister } from "./persist-events.js";
+import type { RemoteJoin } from "./remote/remote-join.js";
+
+/** The server part of a room id, alias or user id; v12 room ids have none. */
+function serverNameOf(id: string): string | undefined {
+  const colon = id.indexOf(":");
+  return colon > 0 ? id.slice(colon + 1) : undefined;
+}
 
 /** Writes to local rooms on behalf of local users: create, send, state, redact, membership. */
 export class RoomService {
   readonly aliases: AliasesStore;
+  private remoteJoin: RemoteJoin | undefined;
 
   constructor(
     private readonly core: CoreContext,
@@ -75,10 +83,24 @@ export class RoomService {
     return persisted.eventId;
   }
 
-  async join(requester: Requester, roomIdOrAlias: string, reason?: string): Promise<string> {
+  /** Set once federation is composed: how a local user joins a room that only other servers hold. */
+  useRemoteJoin(remoteJoin: RemoteJoin): void {
+    this.remoteJoin = remoteJoin;
+  }
+
+  /**
+   * Joins by room id or alias. A room this server does not hold is joined through `servers` (the client's
+   * server_name / via), then the room id's and alias's own servers, over federation.
+   */
+  async join(requester: Requester, roomIdOrAlias: string, reason?: string, servers: string[] = []): Promise<string> {
     const roomId = await this.resolveRoom(roomIdOrAlias);
     const memory = await this.persister.roomMemory(roomId);
-    if (memory?.membershipOf(requester.userId) === "join") return roomId; // joining twice is a no-op
+    if (!memory) {
+      if (!this.remoteJoin) throw errors.notFound("No known servers to join this room through");
+      const candidates = [...servers, serverNameOf(roomId), serverNameOf(roomIdOrAlias)].filter((s): s is string => !!s && s !== this.core.serverName);
+      return this.remoteJoin.join(requester, roomId, candidates);
+    }
+    if (memory.membershipOf(requester.userId) === "join") return roomId; // joining twice is a no-op
     await changeMembership(this.membershipDeps, requester, roomId, "join", requester.userId, reason);
     await this.core.db.deleteFrom("room_forgotten").where("user_id", "=", requester.userId).where("room_id", "=", roomId).execute();
     return roomId;

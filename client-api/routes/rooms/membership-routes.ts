@@ -13,11 +13,17 @@ function optionalReason(request: FastifyRequest): string | undefined {
   return reason as string | undefined;
 }
 
+/** `via` (v1.12+) and the older `server_name` both name servers to join through; both may repeat. */
+function viaServers(request: FastifyRequest): string[] {
+  const query = request.query as Record<string, unknown>;
+  return [query.via, query.server_name].flat().filter((s): s is string => typeof s === "string" && s !== "");
+}
+
 export function registerMembershipRoutes(app: FastifyInstance, ctx: ClientApiContext): void {
   const join = async (request: FastifyRequest, roomIdOrAlias: string) => {
     const requester = await ctx.auth(request);
     ctx.rateLimit(requester.userId);
-    return { room_id: await ctx.app.rooms.service.join(requester, roomIdOrAlias, optionalReason(request)) };
+    return { room_id: await ctx.app.rooms.service.join(requester, roomIdOrAlias, optionalReason(request), viaServers(request)) };
   };
   app.post("/_matrix/client/v3/join/:roomIdOrAlias", async (request) => join(request, (request.params as { roomIdOrAlias: string }).roomIdOrAlias));
   app.post("/_matrix/client/v3/rooms/:roomId/join", { schema: { params: roomIdParams } }, async (request) =>

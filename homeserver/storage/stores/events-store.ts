@@ -173,6 +173,18 @@ export class EventsStore {
     return rows.map((r) => fromRow(r as Row));
   }
 
+  /** Every live event with from < stream_pos <= to, in stream order (the federation sender's feed). */
+  async streamRange(from: number, to: number): Promise<StoredEvent[]> {
+    const rows = await this.db
+      .selectFrom("events")
+      .select(COLUMNS)
+      .where("stream_pos", ">", from)
+      .where("stream_pos", "<=", to)
+      .orderBy("stream_pos", "asc")
+      .execute();
+    return rows.map((r) => fromRow(r as Row));
+  }
+
   /** Rooms with any event in (from, to], for incremental sync. */
   async roomsWithEventsBetween(roomIds: string[], from: number, to: number): Promise<Set<string>> {
     if (roomIds.length === 0 || from >= to) return new Set();

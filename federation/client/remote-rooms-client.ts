@@ -1,0 +1,85 @@
+import type { RemoteMembership, RemoteServers } from "../../homeserver/rooms/remote/index.js";
+import { FederationRequestError } from "./errors.js";
+import { federationPath, type FederationClient } from "./federation-client.js";
+
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const asStrings = (value: unknown): string[] => asList(value).filter((v): v is string => typeof v === "string");
+
+/** The core's view of other servers' rooms, spoken over the Server-Server API. */
+export class RemoteRoomsClient implements RemoteServers, RemoteMembership {
+  constructor(private readonly client: FederationClient) {}
+
+  async getMissingEvents(destination: string, roomId: string, args: { earliestEvents: string[]; latestEvents: string[]; limit: number; minDepth: number }) {
+    const response = await this.client.request<{ events?: unknown }>({
+      method: "POST",
+      destination,
+      path: federationPath`/_matrix/federation/v1/get_missing_events/${roomId}`,
+      body: { earliest_events: args.earliestEvents, latest_events: args.latestEvents, limit: args.limit, min_depth: args.minDepth },
+    });
+    return asList(response.events);
+  }
+
+  async getEvent(destination: string, eventId: string): Promise<unknown | undefined> {
+    try {
+      const response = await this.client.get<{ pdus?: unknown }>(destination, federationPath`/_matrix/federation/v1/event/${eventId}`);
+      return asList(response.pdus)[0];
+    } catch (error) {
+      if (error instanceof FederationRequestError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async getStateIds(destination: string, roomId: string, eventId: string) {
+    const response = await this.client.get<{ pdu_ids?: unknown; auth_chain_ids?: unknown }>(
+      destination,
+      federationPath`/_matrix/federation/v1/state_ids/${roomId}`,
+      { event_id: eventId },
+    );
+    return { pduIds: asStrings(response.pdu_ids), authChainIds: asStrings(response.auth_chain_ids) };
+  }
+
+  async makeJoin(destination: string, roomId: string, userId: string, supportedVersions: string[]) {
+    const response = await this.client.get<{ event?: Record<string, unknown>; room_version?: string }>(
+      destination,
+      federationPath`/_matrix/federation/v1/make_join/${roomId}/${userId}`,
+      { ver: supportedVersions },
+    );
+    if (typeof response.event !== "object" || response.event === null) throw new Error(`${destination} sent no join template`);
+    return { event: response.event, roomVersion: response.room_version ?? "1" };
+  }
+
+  async sendJoin(destination: string, roomId: string, eventId: string, event: Record<string, unknown>) {
+    const response = await this.client.request<{ state?: unknown; auth_chain?: unknown; event?: unknown }>({
+      method: "PUT",
+      destination,
+      path: federationPath`/_matrix/federation/v2/send_join/${roomId}/${eventId}`,
+      body: event,
+      timeoutMs: 120_000,
+    });
+    return { state: asList(response.state), authChain: asList(response.auth_chain), event: response.event };
+  }
+
+  async makeLeave(destination: string, roomId: string, userId: string) {
+    const response = await this.client.get<{ event?: Record<string, unknown>; room_version?: string }>(
+      destination,
+      federationPath`/_matrix/federation/v1/make_leave/${roomId}/${userId}`,
+    );
+    if (typeof response.event !== "object" || response.event === null) throw new Error(`${destination} sent no leave template`);
+    return { event: response.event, roomVersion: response.room_version ?? "1" };
+  }
+
+  async sendLeave(destination: string, roomId: string, eventId: string, event: Record<string, unknown>): Promise<void> {
+    await this.client.request({ method: "PUT", destination, path: federationPath`/_matrix/federation/v2/send_leave/${roomId}/${eventId}`, body: event });
+  }
+
+  async invite(destination: string, roomId: string, eventId: string, body: { event: Record<string, unknown>; room_version: string; invite_room_state: unknown[] }) {
+    const response = await this.client.request<{ event?: Record<string, unknown> }>({
+      method: "PUT",
+      destination,
+      path: federationPath`/_matrix/federation/v2/invite/${roomId}/${eventId}`,
+      body,
+    });
+    if (typeof response.event !== "object" || response.event === null) throw new Error(`${destination} did not return the signed invite`);
+    return response.event;
+  }
+}

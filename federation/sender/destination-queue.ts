@@ -1,0 +1,125 @@
+import type { Logger } from "../../homeserver/app/logger.js";
+import type { Clock } from "../../homeserver/app/clock.js";
+import type { OutboundEvents, DestinationRow } from "../../homeserver/rooms/remote/outbound-events.js";
+import { federationPath, type FederationClient } from "../client/federation-client.js";
+
+export const MAX_PDUS_PER_TXN = 50;
+/** A peer this far behind gets only each room's newest event and fetches the rest itself. */
+export const CATCH_UP_LIMIT = 2_000;
+const MIN_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 10 * 60_000;
+
+export interface QueueDeps {
+  client: FederationClient;
+  outbound: OutboundEvents;
+  clock: Clock;
+  logger: Logger;
+  /** The highest published position of the room event stream. */
+  currentPosition(): number;
+}
+
+/**
+ * One destination's queue: one transaction in flight at a time, the cursor kept in the database so a restart
+ * (ours or theirs) resumes where it stopped, exponential backoff with a cap after failures.
+ */
+export class DestinationQueue {
+  private running = false;
+  private wakeAgain = false;
+  private timer: NodeJS.Timeout | undefined;
+  private txnCounter = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: QueueDeps,
+    private state: DestinationRow,
+  ) {}
+
+  get destination(): string {
+    return this.state.destination;
+  }
+
+  get cursor(): number {
+    return this.state.lastSentStreamPos;
+  }
+
+  /** Something may be waiting for this destination; `resetBackoff` when the peer has just shown it is up. */
+  wake(resetBackoff = false): void {
+    if (this.stopped) return;
+    if (resetBackoff && this.state.retryAtTs !== null) {
+      this.state = { ...this.state, retryAtTs: null, retryIntervalMs: 0 };
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.running) {
+      this.wakeAgain = true;
+      return;
+    }
+    const waitMs = this.state.retryAtTs === null ? 0 : this.state.retryAtTs - this.deps.clock.now();
+    if (waitMs > 0) {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.wake();
+      }, waitMs);
+      return;
+    }
+    void this.run();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      do {
+        this.wakeAgain = false;
+        while (!this.stopped && (await this.sendNext())) {
+          /* keep sending while there is a backlog */
+        }
+      } while (this.wakeAgain && !this.stopped && this.state.retryAtTs === null);
+    } finally {
+      this.running = false;
+      // After a failure, arm the retry timer now that this run is over.
+      if (this.state.retryAtTs !== null && !this.stopped) this.wake();
+    }
+  }
+
+  /** Sends one transaction; true when more may be waiting. */
+  private async sendNext(): Promise<boolean> {
+    const upTo = this.deps.currentPosition();
+    if (upTo <= this.state.lastSentStreamPos) return false;
+    let batch = await this.deps.outbound.eventsFor(this.destination, this.state.lastSentStreamPos, upTo, CATCH_UP_LIMIT + 1);
+    let newCursor: number;
+    if (batch.length > CATCH_UP_LIMIT) {
+      // Far behind: send each room's newest event; the peer fills the gap with get_missing_events.
+      batch = await this.deps.outbound.latestEventsFor(this.destination, upTo);
+      newCursor = upTo;
+      this.deps.logger.info({ destination: this.destination }, "destination is far behind: sending only the latest events");
+    } else {
+      batch = batch.slice(0, MAX_PDUS_PER_TXN);
+      newCursor = batch.length < MAX_PDUS_PER_TXN ? upTo : batch[batch.length - 1].streamPos;
+    }
+    if (batch.length > 0) {
+      const txnId = `${this.deps.clock.now()}_${++this.txnCounter}`;
+      try {
+        await this.deps.client.request({
+          method: "PUT",
+          destination: this.destination,
+          path: federationPath`/_matrix/federation/v1/send/${txnId}`,
+          body: { origin: this.deps.client.serverName, origin_server_ts: this.deps.clock.now(), pdus: batch.map((b) => b.pdu), edus: [] },
+        });
+      } catch (error) {
+        const interval = Math.min(MAX_RETRY_MS, Math.max(MIN_RETRY_MS, this.state.retryIntervalMs * 2));
+        this.state = { ...this.state, retryAtTs: this.deps.clock.now() + interval, retryIntervalMs: interval };
+        await this.deps.outbound.saveDestination(this.state);
+        this.deps.logger.info({ destination: this.destination, retryInMs: interval, err: (error as Error).message }, "federation send failed");
+        return false;
+      }
+    }
+    this.state = { ...this.state, lastSentStreamPos: newCursor, retryAtTs: null, retryIntervalMs: 0 };
+    await this.deps.outbound.saveDestination(this.state);
+    return newCursor < this.deps.currentPosition();
+  }
+}

@@ -1,0 +1,74 @@
+import type { AppContext } from "../../homeserver/app/app-context.js";
+import { OutboundEvents } from "../../homeserver/rooms/remote/outbound-events.js";
+import { DestinationQueue, type QueueDeps } from "./destination-queue.js";
+
+/**
+ * The durable federation sender: follows the room event stream and keeps one queue per destination
+ * (Synapse's per-destination queues are the model). Queues resume from their stored cursors at start.
+ */
+export class FederationSender {
+  private readonly queues = new Map<string, DestinationQueue>();
+  private readonly outbound: OutboundEvents;
+  private lastSeen: number;
+  private unsubscribe: (() => void) | undefined;
+  private scanning: Promise<void> = Promise.resolve();
+
+  constructor(private readonly ctx: AppContext) {
+    this.outbound = new OutboundEvents(ctx, ctx.rooms.persister);
+    this.lastSeen = ctx.streams.events.current;
+  }
+
+  async start(): Promise<void> {
+    for (const row of await this.outbound.loadDestinations()) {
+      this.queueFor(row.destination, row.lastSentStreamPos).wake();
+    }
+    this.unsubscribe = this.ctx.notifier.subscribe((stream, position) => {
+      if (stream !== "events" || position <= this.lastSeen) return;
+      const from = this.lastSeen;
+      this.lastSeen = position;
+      this.scanning = this.scanning.then(() => this.routeNewEvents(from, position)).catch((error) => {
+        this.ctx.logger.error({ err: error }, "federation sender failed to route new events");
+      });
+    });
+  }
+
+  /** A request from `origin` just arrived: it is up, so stop backing off and send what it is owed. */
+  peerIsUp(origin: string): void {
+    this.queues.get(origin)?.wake(true);
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    for (const queue of this.queues.values()) queue.stop();
+  }
+
+  private async routeNewEvents(from: number, to: number): Promise<void> {
+    const local = `:${this.ctx.serverName}`;
+    const events = await this.ctx.rooms.persister.events.streamRange(from, to);
+    const destinations = new Map<string, number>();
+    for (const event of events) {
+      if (!event.pdu.sender.endsWith(local)) continue;
+      const roomId = event.pdu.room_id ?? `!${event.pdu.event_id.slice(1)}`;
+      for (const destination of await this.outbound.destinationsFor(roomId, event.pdu)) {
+        if (!destinations.has(destination)) destinations.set(destination, event.streamPos - 1);
+      }
+    }
+    for (const [destination, before] of destinations) this.queueFor(destination, before).wake();
+  }
+
+  private queueFor(destination: string, startAfter: number): DestinationQueue {
+    let queue = this.queues.get(destination);
+    if (!queue) {
+      const deps: QueueDeps = {
+        client: this.ctx.federation.client,
+        outbound: this.outbound,
+        clock: this.ctx.clock,
+        logger: this.ctx.logger,
+        currentPosition: () => this.ctx.streams.events.current,
+      };
+      queue = new DestinationQueue(deps, { destination, lastSentStreamPos: startAfter, retryAtTs: null, retryIntervalMs: 0 });
+      this.queues.set(destination, queue);
+    }
+    return queue;
+  }
+}

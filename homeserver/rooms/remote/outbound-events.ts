@@ -1,0 +1,97 @@
+import { sql } from "kysely";
+import type { CoreContext } from "../../app/core-context.js";
+import type { IdentifiedPdu } from "../../events/pdu.js";
+import { DestinationsStore, type DestinationRow } from "../../storage/stores/destinations-store.js";
+import type { EventPersister } from "../persist-events.js";
+import { toWirePdu } from "./federation-reads.js";
+
+export type { DestinationRow } from "../../storage/stores/destinations-store.js";
+
+const serverOf = (userId: string) => userId.slice(userId.indexOf(":") + 1);
+
+/**
+ * What the durable federation sender reads: which servers a new event goes to, and the local events after a
+ * destination's cursor in rooms where that destination has users. Only events our users sent are sent;
+ * events we received from a server are that server's to send.
+ */
+export class OutboundEvents {
+  readonly destinations: DestinationsStore;
+
+  constructor(
+    private readonly core: CoreContext,
+    private readonly persister: EventPersister,
+  ) {
+    this.destinations = new DestinationsStore(core.db);
+  }
+
+  /** The other servers that must receive `pdu`: those with joined users, and the target of a member event. */
+  async destinationsFor(roomId: string, pdu: IdentifiedPdu): Promise<string[]> {
+    const memory = await this.persister.roomMemory(roomId);
+    const servers = new Set<string>();
+    for (const [key, event] of memory?.state ?? []) {
+      if (key.startsWith("m.room.member\u0000") && event.content.membership === "join") servers.add(serverOf(event.state_key!));
+    }
+    if (pdu.type === "m.room.member" && pdu.state_key) servers.add(serverOf(pdu.state_key));
+    servers.delete(this.core.serverName);
+    return [...servers];
+  }
+
+  /** Local events with afterPos < stream_pos <= upTo, oldest first, in rooms `destination` takes part in. */
+  async eventsFor(destination: string, afterPos: number, upTo: number, limit: number): Promise<Array<{ streamPos: number; pdu: Record<string, unknown> }>> {
+    const suffix = `:${this.core.serverName}`;
+    const destinationSuffix = `:${destination}`;
+    const { rows } = await sql<{ stream_pos: number; event_id: string; room_id: string }>`
+      SELECT e.stream_pos, e.event_id, e.room_id FROM events e
+      WHERE e.stream_pos > ${afterPos} AND e.stream_pos <= ${upTo}
+        AND right(e.sender, ${suffix.length}) = ${suffix}
+        AND (
+          e.room_id IN (
+            SELECT room_id FROM current_state
+            WHERE type = 'm.room.member' AND membership IN ('join', 'invite', 'knock')
+              AND right(state_key, ${destinationSuffix.length}) = ${destinationSuffix}
+          )
+          OR (e.type = 'm.room.member' AND right(e.state_key, ${destinationSuffix.length}) = ${destinationSuffix})
+        )
+      ORDER BY e.stream_pos
+      LIMIT ${limit}`.execute(this.core.db);
+    const events = await this.persister.events.getMany(rows.map((r) => r.event_id));
+    const result: Array<{ streamPos: number; pdu: Record<string, unknown> }> = [];
+    for (const row of rows) {
+      const stored = events.get(row.event_id);
+      const memory = await this.persister.roomMemory(row.room_id);
+      if (stored && memory) result.push({ streamPos: Number(row.stream_pos), pdu: toWirePdu(stored.pdu, memory.version) });
+    }
+    return result;
+  }
+
+  /** The newest local event of each room `destination` takes part in: what a long-absent peer gets instead of everything. */
+  async latestEventsFor(destination: string, upTo: number): Promise<Array<{ streamPos: number; pdu: Record<string, unknown> }>> {
+    const suffix = `:${this.core.serverName}`;
+    const destinationSuffix = `:${destination}`;
+    const { rows } = await sql<{ stream_pos: number }>`
+      SELECT max(e.stream_pos) AS stream_pos FROM events e
+      WHERE e.stream_pos > 0 AND e.stream_pos <= ${upTo} AND right(e.sender, ${suffix.length}) = ${suffix}
+        AND e.room_id IN (
+          SELECT room_id FROM current_state WHERE type = 'm.room.member' AND membership = 'join'
+            AND right(state_key, ${destinationSuffix.length}) = ${destinationSuffix}
+        )
+      GROUP BY e.room_id`.execute(this.core.db);
+    const positions = rows.map((r) => Number(r.stream_pos)).sort((a, b) => a - b);
+    const result: Array<{ streamPos: number; pdu: Record<string, unknown> }> = [];
+    for (const pos of positions) result.push(...(await this.eventsFor(destination, pos - 1, pos, 1)));
+    return result;
+  }
+
+  /** How many events are waiting for `destination`, counted up to `cap`. */
+  async backlog(destination: string, afterPos: number, upTo: number, cap: number): Promise<number> {
+    return (await this.eventsFor(destination, afterPos, upTo, cap)).length;
+  }
+
+  loadDestinations(): Promise<DestinationRow[]> {
+    return this.destinations.all();
+  }
+
+  saveDestination(row: DestinationRow): Promise<void> {
+    return this.destinations.save(row);
+  }
+}
