@@ -1,6 +1,6 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -9,6 +9,8 @@ export default defineConfig({
   root: repoRoot,
   test: {
     include: ["conformance/**/*.test.ts"],
+    // The multi-server scenarios run with their own harness: conformance/federation/run.ts.
+    exclude: [...configDefaults.exclude, "conformance/federation/**"],
     globalSetup: ["conformance/harness/global-setup.ts"],
     setupFiles: ["conformance/support/spec/assert-no-spec-violations.ts"],
     // One server for the run; files take turns so that the restart scenario cannot cut off another file.

@@ -5,12 +5,15 @@ import type { Logger } from "../../homeserver/app/logger.js";
 const METHODS = ["GET", "POST", "PUT", "DELETE"] as const;
 
 /** Maps what Fastify raises to the spec's errors, so client input never surfaces as a 500. */
-export function toMatrixError(error: FastifyError): MatrixError | undefined {
+export function toMatrixError(error: FastifyError, bodyPresent = true): MatrixError | undefined {
   if (isMatrixError(error)) return error;
   if (error.validation) {
     const first = error.validation[0];
     const part = error.validationContext;
-    if (part === "body" && first?.keyword === "type" && first.instancePath === "") return errors.notJson();
+    // No body at all is "not JSON"; valid JSON of the wrong shape (an array, a string) is "bad JSON".
+    if (part === "body" && first?.keyword === "type" && first.instancePath === "") {
+      return bodyPresent ? errors.badJson("Content must be a JSON object") : errors.notJson();
+    }
     if (first?.keyword === "required") {
       const missing = (first.params as { missingProperty?: string }).missingProperty;
       return part === "body" ? errors.badJson(`Missing property ${missing}`) : errors.missingParam(`Missing ${part} parameter ${missing}`);
@@ -36,7 +39,7 @@ export function toMatrixError(error: FastifyError): MatrixError | undefined {
 
 export function installErrorHandling(app: FastifyInstance, logger: Logger): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const matrixError = toMatrixError(error);
+    const matrixError = toMatrixError(error, request.body !== undefined);
     if (matrixError) {
       if (matrixError.status === 429) {
         const seconds = Math.ceil(Number(matrixError.extra.retry_after_ms ?? 1000) / 1000);

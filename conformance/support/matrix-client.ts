@@ -27,9 +27,14 @@ export interface Credentials {
  * hide a 5xx from the server under test.
  */
 export function createMatrixClient(credentials?: Credentials): MatrixClient {
+  return createMatrixClientAt(homeserverUrl(), validatingFetch, credentials);
+}
+
+/** The same kind of client for a given server and fetch (the federation suite talks to several servers). */
+export function createMatrixClientAt(baseUrl: string, fetchFn: typeof fetch, credentials?: Credentials): MatrixClient {
   return createClient({
-    baseUrl: homeserverUrl(),
-    fetchFn: validatingFetch,
+    baseUrl,
+    fetchFn,
     scheduler: new MatrixScheduler(() => -1),
     logger: quietLogger,
     ...credentials,

@@ -12,9 +12,17 @@ export interface TestUser extends Credentials {
  * needs no verification. Usernames are random so tests never share users.
  */
 export async function registerUser(label = "user"): Promise<TestUser> {
+  return await registerUserWith(createMatrixClient, label);
+}
+
+/** registerUser on the server `makeClient` talks to (the federation suite has several). */
+export async function registerUserWith(
+  makeClient: (credentials?: Credentials) => MatrixClient,
+  label = "user",
+): Promise<TestUser> {
   const username = `${label.toLowerCase().replace(/[^a-z0-9._=-]/g, "-")}-${randomBytes(5).toString("hex")}`;
   const password = randomBytes(12).toString("hex");
-  const anonymous = createMatrixClient();
+  const anonymous = makeClient();
 
   let session: string | undefined;
   try {
@@ -43,7 +51,7 @@ export async function registerUser(label = "user"): Promise<TestUser> {
     accessToken: registered.access_token,
     deviceId: registered.device_id,
   };
-  return { ...credentials, password, client: createMatrixClient(credentials) };
+  return { ...credentials, password, client: makeClient(credentials) };
 }
 
 export async function registerUsers(count: number, label = "user"): Promise<TestUser[]> {

@@ -26,6 +26,12 @@ describe("HTTP plumbing", () => {
     expect(response.json()).toMatchObject({ errcode: "M_NOT_JSON" });
   });
 
+  it("answers valid JSON of the wrong shape (an array body) with 400 M_BAD_JSON", async () => {
+    const response = await app.http.inject({ method: "POST", url: "/_matrix/client/v3/createRoom", payload: "[]", headers: { "content-type": "application/json", authorization: "Bearer x" } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ errcode: "M_BAD_JSON" });
+  });
+
   it("asks for a token before anything else with 401 M_MISSING_TOKEN", async () => {
     const response = await app.http.inject({ method: "POST", url: "/_matrix/client/v3/createRoom", payload: {} });
     expect(response.statusCode).toBe(401);

@@ -120,6 +120,7 @@ export class RoomStateReader {
 
   /** Events by id in the order given, skipping unknown ids. */
   async eventsInOrder(eventIds: readonly string[]): Promise<StoredEvent[]> {
+    if (eventIds.length === 0) return [];
     const found = await this.events.getMany([...eventIds]);
     return eventIds.map((id) => found.get(id)).filter((e): e is StoredEvent => e !== undefined);
   }

@@ -9,7 +9,7 @@ import type { GetMessagesResponse } from "../../schemas/client/room-reads/get-me
 import type { GetContextResponse } from "../../schemas/client/room-reads/get-context.js";
 import type { Viewer } from "./history-visibility.js";
 import { formatEvents } from "./read-formatting.js";
-import type { RoomAccess, RoomAccessChecker } from "./room-access.js";
+import type { RoomAccessChecker } from "./room-access.js";
 import type { RoomStateReader } from "./room-state-reader.js";
 
 export interface MessagesRequest {
@@ -173,5 +173,3 @@ function lowestScanned(kept: StoredEvent[], fallback: number): number {
 function highestScanned(kept: StoredEvent[], fallback: number): number {
   return kept.length > 0 ? kept[kept.length - 1].streamPos : fallback;
 }
-
-export type { RoomAccess };

@@ -2,7 +2,6 @@ import { Ajv } from "ajv";
 import { errors } from "../errors.js";
 import type { EventFilter, Filter, RoomEventFilter } from "../../schemas/client/filters/define-filter.js";
 import { filterSchema } from "../../schemas/client/filters/define-filter.js";
-import type { ClientEvent } from "../rooms/client-event.js";
 import type { EventSqlFilter } from "../storage/stores/timeline-store.js";
 
 export type { EventFilter, Filter, RoomEventFilter };
@@ -141,8 +140,4 @@ export function applyEventFields<T extends object>(event: T, fields: readonly st
     target[path[path.length - 1]] = source;
   }
   return result as Partial<T>;
-}
-
-export function clientEventAllowed(filter: RoomEventFilter, event: ClientEvent): boolean {
-  return roomEventFilterAllows(filter, event);
 }

@@ -35,19 +35,20 @@ async function roomBody(deps: SyncDeps, scope: SyncScope, request: RoomSectionRe
 
   // The summary is computed first so that, when lazy-loading, its heroes' memberships go into `state`.
   let summary: RoomSummaryJson = {};
-  const summaryFirst = withSummary && (request.mode === "full" || affectsSummary(timeline.events));
+  // A gap may hide membership changes that the state section will then carry.
+  const summaryFirst = withSummary && (request.mode === "full" || timeline.limited || affectsSummary(timeline.events));
   if (summaryFirst) summary = await roomSummary(deps.reads.currentState, deps.reads.reader, roomId, scope.userId);
-  const state = !withState
-    ? []
-    : await stateSection(deps, scope, {
-    roomId,
-    timeline: timeline.events,
-    upper: request.upper,
-    mode: request.mode,
-    since: request.lower,
-    limited: timeline.limited,
+  const state = withState
+    ? await stateSection(deps, scope, {
+        roomId,
+        timeline: timeline.events,
+        upper: request.upper,
+        mode: request.mode,
+        since: request.lower,
+        limited: timeline.limited,
         extraMembers: summary["m.heroes"],
-      });
+      })
+    : [];
   if (withSummary && !summaryFirst && affectsSummary(state)) {
     summary = await roomSummary(deps.reads.currentState, deps.reads.reader, roomId, scope.userId);
   }

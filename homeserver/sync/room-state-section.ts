@@ -1,6 +1,6 @@
 import { stateKeyOf } from "../events/pdu.js";
 import type { StoredEvent } from "../storage/stores/events-store.js";
-import type { StateMap } from "../storage/stores/state-store.js";
+import { splitKey, type StateMap } from "../storage/stores/state-store.js";
 import { roomEventFilterAllows } from "./filters.js";
 import type { SyncDeps, SyncScope } from "./sync-context.js";
 
@@ -65,13 +65,17 @@ export async function stateSection(deps: SyncDeps, scope: SyncScope, request: St
     }
   }
 
-  let events = await reader.eventsInOrder([...state.values()]);
-  events = events.filter((e) => roomEventFilterAllows(scope.filter.state, { ...e.pdu, room_id: roomId }));
-  if (lazy && !scope.filter.includeRedundantMembers) {
-    const device = [scope.userId, scope.deviceId, roomId] as const;
-    events = events.filter(
-      (e) => e.pdu.type !== "m.room.member" || changed.has(stateKeyOf(e.pdu.type, e.pdu.state_key!)) || !deps.lazyMembers.wasSent(...device, e.pdu.state_key!, e.pdu.event_id),
-    );
+  const dedupe = lazy && !scope.filter.includeRedundantMembers;
+  const device = [scope.userId, scope.deviceId, roomId] as const;
+  if (dedupe) {
+    // By id, before reading the events: a woken syncer whose device has every membership reads nothing.
+    for (const [key, eventId] of state) {
+      const [type, member] = splitKey(key);
+      if (type === "m.room.member" && !changed.has(key) && deps.lazyMembers.wasSent(...device, member, eventId)) state.delete(key);
+    }
+  }
+  const events = (await reader.eventsInOrder([...state.values()])).filter((e) => roomEventFilterAllows(scope.filter.state, { ...e.pdu, room_id: roomId }));
+  if (dedupe) {
     for (const event of [...events, ...timeline]) {
       if (event.pdu.type === "m.room.member") deps.lazyMembers.markSent(...device, event.pdu.state_key!, event.pdu.event_id);
     }

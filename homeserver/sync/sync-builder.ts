@@ -38,11 +38,14 @@ export class SyncBuilder {
     }
     const inScope = [...memberships].filter(([roomId]) => roomAllowed(filter, roomId));
     const joinedIds = inScope.filter(([, e]) => membershipOf(e) === "join").map(([roomId]) => roomId);
-    const departedIds = inScope.filter(([, e]) => ["leave", "ban"].includes(membershipOf(e)!)).map(([roomId]) => roomId);
     const incremental = since !== undefined && !scope.fullState;
+    // Only rooms that could go into rooms.leave need the forgotten check (a query saved on most wake-ups).
+    const departedIds = inScope
+      .filter(([, e]) => ["leave", "ban"].includes(membershipOf(e)!) && (incremental ? e.streamPos > lower : filter.includeLeave))
+      .map(([roomId]) => roomId);
     const [active, forgotten] = await Promise.all([
       incremental ? this.roomsWithEvents(joinedIds, lower, upper) : Promise.resolve(new Set<string>()),
-      deps.reads.currentState.forgottenRooms(userId, departedIds),
+      departedIds.length > 0 ? deps.reads.currentState.forgottenRooms(userId, departedIds) : Promise.resolve(new Set<string>()),
     ]);
 
     const rooms: Required<Rooms> = { join: {}, invite: {}, knock: {}, leave: {} };

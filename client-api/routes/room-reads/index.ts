@@ -2,6 +2,8 @@ import type { FastifyInstance } from "fastify";
 import type { ClientApiContext } from "../../client-api-context.js";
 import { registerGetContext } from "./get-context.js";
 import { registerGetEvent } from "./get-event.js";
+import { registerGetJoinedMembers } from "./get-joined-members.js";
+import { registerGetJoinedRooms } from "./get-joined-rooms.js";
 import { registerGetMembers } from "./get-members.js";
 import { registerGetMessages } from "./get-messages.js";
 import { registerGetState } from "./get-state.js";
@@ -13,4 +15,6 @@ export function registerRoomReadsRoutes(app: FastifyInstance, ctx: ClientApiCont
   registerGetEvent(app, ctx);
   registerGetState(app, ctx);
   registerGetMembers(app, ctx);
+  registerGetJoinedMembers(app, ctx);
+  registerGetJoinedRooms(app, ctx);
 }

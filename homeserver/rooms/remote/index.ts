@@ -3,12 +3,20 @@ import type { ServerKeys } from "../../federation-keys/server-keys.js";
 import type { EventPersister } from "../persist-events.js";
 import type { RoomService } from "../room-service.js";
 import { FederationReads } from "./federation-reads.js";
+import { InboundTransactions } from "./inbound-transactions.js";
 import { RemoteEventIngest } from "./ingest-events.js";
+import { InviteAwareRemoteJoin } from "./join-after-invite.js";
+import { ReceiveInvite } from "./receive-invite.js";
 import { RemoteJoin } from "./remote-join.js";
 import type { RemoteMembership, RemoteServers } from "./remote-servers.js";
+import { ServeKnock } from "./serve-knock.js";
 import { ServeMembership } from "./serve-membership.js";
+import { ServerAcls } from "./server-acl.js";
 
 export type { RemoteMembership, RemoteServers } from "./remote-servers.js";
+export type { InboundTransaction, TransactionResult } from "./inbound-transactions.js";
+export type { InviteRequest } from "./receive-invite.js";
+export { toWirePdu } from "./federation-reads.js";
 
 /** The rooms core as seen from other servers, and our users' joins of rooms that live elsewhere. */
 export interface FederationRooms {
@@ -16,6 +24,16 @@ export interface FederationRooms {
   reads: FederationReads;
   membership: ServeMembership;
   remoteJoin: RemoteJoin;
+  /** PUT /send: transactions of PDUs (and, later, EDUs) from other servers, de-duplicated. */
+  transactions: InboundTransactions;
+  /** Rooms' m.room.server_acl, enforced on requests from other servers. */
+  acls: ServerAcls;
+  /** PUT /invite: invites of our users into rooms on other servers. */
+  invites: ReceiveInvite;
+  /** make_knock / send_knock on the resident side. */
+  knocks: ServeKnock;
+  /** `remoteJoin` plus pending invites: tries the inviter first and withdraws the invite rows while joining. */
+  invitedJoin: RemoteJoin;
 }
 
 export function createFederationRooms(
@@ -27,10 +45,18 @@ export function createFederationRooms(
 ): FederationRooms {
   const ingest = new RemoteEventIngest(core, persister, keys, remote);
   const reads = new FederationReads(core, persister);
+  const membership = new ServeMembership(core, persister, reads, ingest, keys);
+  const acls = new ServerAcls(persister);
+  const invites = new ReceiveInvite(core, persister, keys, acls);
   return {
     ingest,
     reads,
-    membership: new ServeMembership(core, persister, reads, ingest, keys),
+    membership,
     remoteJoin: new RemoteJoin(core, persister, ingest, remote, rooms.memberContent),
+    transactions: new InboundTransactions(core, persister, ingest, acls),
+    acls,
+    invites,
+    knocks: new ServeKnock(persister, membership),
+    invitedJoin: new InviteAwareRemoteJoin(core, persister, ingest, remote, rooms.memberContent, invites),
   };
 }

@@ -30,7 +30,7 @@ export interface NewEventRow {
   rejectedReason?: string | null;
 }
 
-type Row = {
+export type Row = {
   stream_pos: number;
   room_seq: number;
   event_id: string;
@@ -43,7 +43,7 @@ type Row = {
   state_group_after: number | null;
 };
 
-const COLUMNS = [
+export const COLUMNS = [
   "stream_pos",
   "room_seq",
   "event_id",
@@ -56,7 +56,7 @@ const COLUMNS = [
   "state_group_after",
 ] as const;
 
-function fromRow(row: Row): StoredEvent {
+export function fromRow(row: Row): StoredEvent {
   const pdu = JSON.parse(row.json) as IdentifiedPdu;
   pdu.event_id = row.event_id;
   return {
@@ -159,7 +159,7 @@ export class EventsStore {
 
   /** Paginates a room: dir "b" walks back from `from` (exclusive), "f" forward from it. */
   async paginate(roomId: string, from: number, dir: "b" | "f", limit: number, to?: number): Promise<StoredEvent[]> {
-    let query = this.db.selectFrom("events").select(COLUMNS).where("room_id", "=", roomId);
+    let query = this.db.selectFrom("events").select(COLUMNS).where("room_id", "=", roomId).where("stream_pos", ">", 0);
     if (dir === "b") {
       query = query.where("stream_pos", "<=", from);
       if (to !== undefined) query = query.where("stream_pos", ">", to);
@@ -221,6 +221,7 @@ export class EventsStore {
       .select("room_id")
       .where("type", "=", "m.room.member")
       .where("state_key", "=", userId)
+      .where("stream_pos", ">", 0)
       .where("stream_pos", "<=", at)
       .orderBy("stream_pos", "asc")
       .execute();
@@ -234,6 +235,7 @@ export class EventsStore {
       .selectFrom("events")
       .select("stream_pos")
       .where("room_id", "=", roomId)
+      .where("stream_pos", ">", 0)
       .where("stream_pos", "<=", atOrBefore)
       .orderBy("stream_pos", "desc")
       .limit(1)
@@ -247,6 +249,7 @@ export class EventsStore {
       .selectFrom("events")
       .select(COLUMNS)
       .where("room_id", "=", roomId)
+      .where("stream_pos", ">", 0)
       .where("stream_pos", "<=", pos)
       .orderBy("stream_pos", "desc")
       .limit(1)

@@ -1,8 +1,7 @@
 import { sql, type ExpressionBuilder } from "kysely";
 import type { Db } from "../database.js";
 import type { Schema } from "../schema.js";
-import type { IdentifiedPdu } from "../../events/pdu.js";
-import type { StoredEvent } from "./events-store.js";
+import { COLUMNS, fromRow, type Row, type StoredEvent } from "./events-store.js";
 
 /** The parts of a RoomEventFilter that can be answered in SQL (types may use the spec's "*" wildcard). */
 export interface EventSqlFilter {
@@ -29,49 +28,6 @@ export interface StateChange {
   streamPos: number;
 }
 
-const COLUMNS = [
-  "stream_pos",
-  "room_seq",
-  "event_id",
-  "json",
-  "unsigned_json",
-  "sender_device",
-  "txn_id",
-  "redacted_by",
-  "state_group_before",
-  "state_group_after",
-] as const;
-
-type Row = {
-  stream_pos: number;
-  room_seq: number;
-  event_id: string;
-  json: string;
-  unsigned_json: string | null;
-  sender_device: string | null;
-  txn_id: string | null;
-  redacted_by: string | null;
-  state_group_before: number | null;
-  state_group_after: number | null;
-};
-
-// EventsStore keeps its row mapping private; this mirrors it so filtered pages are one query, not two.
-function fromRow(row: Row): StoredEvent {
-  const pdu = JSON.parse(row.json) as IdentifiedPdu;
-  pdu.event_id = row.event_id;
-  return {
-    streamPos: Number(row.stream_pos),
-    roomSeq: Number(row.room_seq),
-    pdu,
-    unsigned: row.unsigned_json ? JSON.parse(row.unsigned_json) : null,
-    senderDevice: row.sender_device,
-    txnId: row.txn_id,
-    redactedBy: row.redacted_by,
-    stateGroupBefore: row.state_group_before === null ? null : Number(row.state_group_before),
-    stateGroupAfter: row.state_group_after === null ? null : Number(row.state_group_after),
-  };
-}
-
 /** "m.room.*" -> LIKE 'm.room.%', with LIKE's own metacharacters escaped. */
 export function likePattern(glob: string): string {
   return glob.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, "%");
@@ -87,7 +43,8 @@ export class TimelineStore {
 
   async page(roomId: string, request: PageRequest): Promise<StoredEvent[]> {
     if (request.limit <= 0) return [];
-    let query = this.db.selectFrom("events").select(COLUMNS).where("room_id", "=", roomId);
+    // Positive positions only: outliers and soft-failed events hold negative ones and are never shown.
+    let query = this.db.selectFrom("events").select(COLUMNS).where("room_id", "=", roomId).where("stream_pos", ">", 0);
     if (request.dir === "b") {
       query = query.where("stream_pos", "<=", request.from);
       if (request.to !== undefined) query = query.where("stream_pos", ">", request.to);
@@ -138,7 +95,7 @@ export class TimelineStore {
     const { rows } = await sql<Row & { room_id: string }>`
       SELECT DISTINCT ON (room_id) room_id, ${sql.join(COLUMNS.map((c) => sql.ref(c)))}
       FROM events
-      WHERE type = 'm.room.member' AND state_key = ${userId} AND stream_pos <= ${at}
+      WHERE type = 'm.room.member' AND state_key = ${userId} AND stream_pos > 0 AND stream_pos <= ${at}
       ORDER BY room_id, stream_pos DESC`.execute(this.db);
     return new Map(rows.map((r) => [r.room_id, fromRow(r)]));
   }
@@ -152,6 +109,7 @@ export class TimelineStore {
       .where("state_key", "=", userId)
       .where("room_id", "=", roomId)
       .where("membership", "=", "join")
+      .where("stream_pos", ">", 0)
       .where("stream_pos", "<=", atOrBefore)
       .orderBy("stream_pos", "desc")
       .limit(1)

@@ -1,0 +1,49 @@
+import type { CoreContext } from "../../app/core-context.js";
+import type { JsonObject } from "../../events/pdu.js";
+import type { Requester } from "../../users/requester.js";
+import type { EventPersister } from "../persist-events.js";
+import type { RemoteEventIngest } from "./ingest-events.js";
+import type { ReceiveInvite } from "./receive-invite.js";
+import { RemoteJoin } from "./remote-join.js";
+import type { RemoteMembership } from "./remote-servers.js";
+
+const serverOf = (userId: string) => userId.slice(userId.indexOf(":") + 1);
+
+/**
+ * A remote join that knows about pending invites (receive-invite.ts): the inviting server is tried first,
+ * as the spec suggests (the room id of v12 rooms names no server), and the pending invite rows of the room
+ * are withdrawn for the duration of the join, so that the joined room's timeline starts at the join with its
+ * full state. If the join fails they are put back, and the invitee's syncs show the invite again.
+ */
+export class InviteAwareRemoteJoin extends RemoteJoin {
+  private readonly ourServer: string;
+
+  constructor(
+    core: CoreContext,
+    persister: EventPersister,
+    ingest: RemoteEventIngest,
+    remote: RemoteMembership,
+    memberContent: (userId: string, membership: string) => Promise<JsonObject>,
+    private readonly invites: ReceiveInvite,
+  ) {
+    super(core, persister, ingest, remote, memberContent);
+    this.ourServer = core.serverName;
+  }
+
+  override async join(requester: Requester, roomId: string, servers: string[]): Promise<string> {
+    const pending = await this.invites.pending(roomId);
+    const inviters = pending
+      .filter((invite) => invite.pdu.state_key === requester.userId)
+      .map((invite) => serverOf(invite.pdu.sender))
+      .filter((server) => server !== this.ourServer);
+    const candidates = [...new Set([...inviters, ...servers])];
+    if (pending.length === 0) return super.join(requester, roomId, candidates);
+    await this.invites.withdraw(pending);
+    try {
+      return await super.join(requester, roomId, candidates);
+    } catch (error) {
+      await this.invites.restore(pending);
+      throw error;
+    }
+  }
+}
