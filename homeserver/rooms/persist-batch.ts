@@ -66,6 +66,16 @@ export async function writeBatch(
         }
         groups.push({ before: groupBefore, after: group });
       }
+      const txnIds = batch
+        .filter((b) => b.options.txnId && b.options.senderDevice)
+        .map(({ pdu, options }) => ({
+          user_id: pdu.sender,
+          device_id: options.senderDevice!,
+          txn_id: options.txnId!,
+          event_id: pdu.event_id,
+          room_id: roomId,
+          created_ts: core.clock.now(),
+        }));
       await stores.events.insertMany(
         tx,
         batch.map(({ pdu, options, replaced }, i) => ({
@@ -79,6 +89,7 @@ export async function writeBatch(
           stateGroupBefore: groups[i].before,
           stateGroupAfter: groups[i].after,
         })),
+        txnIds,
       );
       for (const [i, { pdu }] of batch.entries()) {
         if (typeof pdu.state_key !== "string") continue;
@@ -92,11 +103,6 @@ export async function writeBatch(
       }
       const last = batch[batch.length - 1].pdu;
       await stores.rooms.replaceForwardExtremities(tx, roomId, memory.extremities, last.event_id);
-      const txns = batch.filter((b) => b.options.txnId && b.options.senderDevice);
-      await stores.txns.recordMany(
-        tx,
-        txns.map(({ pdu, options }) => ({ userId: pdu.sender, deviceId: options.senderDevice!, txnId: options.txnId!, eventId: pdu.event_id, roomId, ts: core.clock.now() })),
-      );
       for (const { pdu, redactionTarget } of batch) {
         if (redactionTarget) await stores.events.markRedacted(tx, redactionTarget, pdu.event_id);
       }

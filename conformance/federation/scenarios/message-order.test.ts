@@ -18,7 +18,8 @@ describe.each(directions({ heavy: true }))("messages between servers ($label)", 
       await owner.sync.syncUntilSeen(fromVisitor, 120_000);
       sent.push(...fromOwner, ...fromVisitor);
     }
-    // Every message was sent after the previous one reached both servers: the order is causal, not a race.
+    // Every message was sent after the previous one reached the other server: the order is causal, not a race.
+    await Promise.all([owner.sync.syncUntilSeen(sent, 120_000), visitor.sync.syncUntilSeen(sent, 120_000)]);
     const [onHost, onGuest] = await Promise.all([messageHistory(owner.client, roomId), messageHistory(visitor.client, roomId)]);
     expect(onHost.map((e) => e.event_id)).toEqual(sent);
     expect(onGuest.map((e) => e.event_id)).toEqual(sent);
@@ -36,7 +37,7 @@ describe.each(directions({ heavy: true }))("messages between servers ($label)", 
       sendMessages(visitor, roomId, 100, "visitor, concurrent"),
     ]);
     const all = [...fromOwner, ...fromVisitor];
-    await Promise.all([owner.sync.syncUntilSeen(fromVisitor, 180_000), visitor.sync.syncUntilSeen(fromOwner, 180_000)]);
+    await Promise.all([owner.sync.syncUntilSeen(all, 180_000), visitor.sync.syncUntilSeen(all, 180_000)]);
 
     const [onHost, onGuest] = await Promise.all([messageHistory(owner.client, roomId), messageHistory(visitor.client, roomId)]);
     for (const [where, history] of [["room's server", onHost.map((e) => e.event_id)], ["joined server", onGuest.map((e) => e.event_id)]] as const) {

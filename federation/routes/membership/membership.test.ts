@@ -215,7 +215,7 @@ describe.each(testDrivers())("membership over federation (%s)", (driver) => {
       const invited = await b.app.ctx.sync.sync(dan, {});
       // Alice changes her mind before Dan accepts: A refuses the join.
       await a.app.ctx.rooms.service.membership(alice, roomId, "kick", dan.userId);
-      await expect(b.app.ctx.rooms.federation!.invitedJoin.join(dan, roomId, [])).rejects.toMatchObject({ errcode: "M_FORBIDDEN" });
+      await expect(b.app.ctx.rooms.federation!.invitedJoin.join(dan, roomId, [])).rejects.toThrow(/403/);
       const after = await b.app.ctx.sync.sync(dan, {});
       expect(after.rooms?.invite?.[roomId]).toBeDefined();
       const incremental = await b.app.ctx.sync.sync(dan, { since: invited.next_batch });

@@ -19,8 +19,10 @@ export function registerGetEventAuth(app: FastifyInstance, ctx: AppContext): voi
       // Also proves the origin may see the event's room, and that the event is in the room the path names.
       const event = await rooms.reads.event(origin, eventId);
       if (event.roomId !== roomId) throw errors.notFound("Unknown event");
-      const ids = await rooms.reads.authChain(origin, roomId, eventId);
-      return { auth_chain: await rooms.reads.eventsAsWire(roomId, ids) };
+      // reads.authChain walks from the event's auth events without counting them; the chain includes them.
+      const own = Array.isArray(event.pdu.auth_events) ? event.pdu.auth_events.map((ref) => (Array.isArray(ref) ? ref[0] : ref)) : [];
+      const ids = new Set([...own.filter((id): id is string => typeof id === "string"), ...(await rooms.reads.authChain(origin, roomId, eventId))]);
+      return { auth_chain: await rooms.reads.eventsAsWire(roomId, [...ids]) };
     },
   );
 }

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDrivers } from "../../../homeserver/app/test-app.js";
 import { generateSigningKey } from "../../../homeserver/crypto/signing-key.js";
+import type { Logger } from "../../../homeserver/app/logger.js";
+import { InboundTransactions } from "../../../homeserver/rooms/remote/inbound-transactions.js";
+import { RemoteEventIngest } from "../../../homeserver/rooms/remote/ingest-events.js";
 import type { Requester } from "../../../homeserver/users/requester.js";
+import { RemoteRoomsClient } from "../../client/remote-rooms-client.js";
 import { craftEvent, wireEvent } from "../testing/events.js";
 import { call, federationPath, newUser, rawCall, startPeer, stopPeers, type Peer } from "../testing/peers.js";
 
@@ -105,6 +109,36 @@ describe.each(testDrivers())("PUT /send between two servers (%s)", (driver) => {
     expect((await statusOnB(outsider.pdu.event_id))?.rejected).toBe(true);
     expect(await onB(huge.pdu.event_id)).toBeUndefined();
     expect((await onB(good.eventId))?.pdu.content.body).toBe("still fine");
+  });
+
+  it("logs each refused PDU exactly once, whichever check refused it", async () => {
+    const lines: Array<{ level: string; obj: Record<string, unknown> }> = [];
+    const logger: Logger = {
+      trace: () => {},
+      debug: () => {},
+      info: (obj) => lines.push({ level: "info", obj: obj as Record<string, unknown> }),
+      warn: (obj) => lines.push({ level: "warn", obj: obj as Record<string, unknown> }),
+      error: (obj) => lines.push({ level: "error", obj: obj as Record<string, unknown> }),
+      child: () => logger,
+    };
+    const ctx = b.app.ctx;
+    const core = { ...ctx, logger };
+    const ingest = new RemoteEventIngest(core, ctx.rooms.persister, ctx.serverKeys, new RemoteRoomsClient(ctx.federation.client));
+    const transactions = new InboundTransactions(core, ctx.rooms.persister, ingest, ctx.rooms.federation!.acls);
+
+    const forger = { ...generateSigningKey(), keyId: a.app.ctx.signingKey.keyId };
+    const forged = await craftEvent(a, roomId, { type: "m.room.message", sender: alice.userId, content: { body: "forged again" } }, forger);
+    const outsider = await craftEvent(a, roomId, { type: "m.room.message", sender: `@eve:${a.name}`, content: { body: "not a member either" } });
+    const elsewhere = { ...outsider.wire, room_id: `!elsewhere:${a.name}` };
+    const good = await aliceSays("logged nowhere");
+    const result = await transactions.receive(a.name, "log-once", { origin: a.name, origin_server_ts: Date.now(), pdus: [forged.wire, outsider.wire, elsewhere, good.wire] });
+
+    expect(result.pdus[good.eventId]).toEqual({});
+    const mentions = (eventId: string) => lines.filter((l) => l.obj.eventId === eventId).length;
+    expect(mentions(forged.pdu.event_id)).toBe(1);
+    expect(mentions(outsider.pdu.event_id)).toBe(1);
+    expect(lines.filter((l) => String(l.obj.reason).includes("unknown room"))).toHaveLength(1);
+    expect(mentions(good.eventId)).toBe(0);
   });
 
   it("accepts EDUs and ignores them for now", async () => {

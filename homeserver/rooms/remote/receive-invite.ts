@@ -20,6 +20,9 @@ export interface InviteRequest {
   inviteRoomState?: unknown;
 }
 
+/** Per-room sequence numbers of pending invites in rooms we do not hold: unique (one live position each), unreachable otherwise. */
+const PENDING_SEQ_BASE = Number.MIN_SAFE_INTEGER;
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const serverOf = (userId: string) => userId.slice(userId.indexOf(":") + 1);
 
@@ -140,9 +143,9 @@ export class ReceiveInvite {
     let committed = false;
     try {
       await this.core.database.transaction(async (tx) => {
-        // Without a rooms row there is no sequence to take from; a negative one cannot meet the room's
-        // own (1, 2, ...) once it is joined, and pending rows are gone by then anyway.
-        const roomSeq = roomKnown ? await this.persister.rooms.advanceSeq(tx, roomId, 1) : -position;
+        // Without a rooms row there is no sequence to take from. The room's own sequence counts up from 1
+        // once it is joined, and its outliers count down from -1; this range is far below both.
+        const roomSeq = roomKnown ? await this.persister.rooms.advanceSeq(tx, roomId, 1) : PENDING_SEQ_BASE + position;
         await this.persister.events.insertMany(tx, [
           {
             roomId,

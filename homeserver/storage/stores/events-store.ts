@@ -30,6 +30,15 @@ export interface NewEventRow {
   rejectedReason?: string | null;
 }
 
+export interface TxnIdRow {
+  user_id: string;
+  device_id: string;
+  txn_id: string;
+  event_id: string;
+  room_id: string;
+  created_ts: number;
+}
+
 export type Row = {
   stream_pos: number;
   room_seq: number;
@@ -76,38 +85,42 @@ export function fromRow(row: Row): StoredEvent {
 export class EventsStore {
   constructor(private readonly db: Db) {}
 
-  async insertMany(tx: Tx, rows: NewEventRow[]): Promise<void> {
+  /**
+   * Inserts events, and with them the client transaction ids that name them (one statement via a CTE:
+   * this is the send hot path).
+   */
+  async insertMany(tx: Tx, rows: NewEventRow[], txnIds: TxnIdRow[] = []): Promise<void> {
     if (rows.length === 0) return;
-    await tx
-      .insertInto("events")
-      .values(
-        rows.map((row) => {
-          const { pdu } = row;
-          return {
-            stream_pos: row.streamPos,
-            event_id: pdu.event_id,
-            room_id: row.roomId,
-            room_seq: row.roomSeq,
-            type: pdu.type,
-            state_key: pdu.state_key ?? null,
-            sender: pdu.sender,
-            depth: pdu.depth,
-            origin_server_ts: pdu.origin_server_ts,
-            membership: pdu.type === "m.room.member" ? String(pdu.content.membership ?? "") : null,
-            json: JSON.stringify(pdu),
-            unsigned_json: row.unsigned ? JSON.stringify(row.unsigned) : null,
-            sender_device: row.senderDevice,
-            txn_id: row.txnId,
-            redacted_by: null,
-            state_group_before: row.stateGroupBefore,
-            state_group_after: row.stateGroupAfter,
-            outlier: row.outlier ?? false,
-            soft_failed: row.softFailed ?? false,
-            rejected_reason: row.rejectedReason ?? null,
-          };
-        }),
-      )
-      .execute();
+    const values = rows.map((row) => {
+      const { pdu } = row;
+      return {
+        stream_pos: row.streamPos,
+        event_id: pdu.event_id,
+        room_id: row.roomId,
+        room_seq: row.roomSeq,
+        type: pdu.type,
+        state_key: pdu.state_key ?? null,
+        sender: pdu.sender,
+        depth: pdu.depth,
+        origin_server_ts: pdu.origin_server_ts,
+        membership: pdu.type === "m.room.member" ? String(pdu.content.membership ?? "") : null,
+        json: JSON.stringify(pdu),
+        unsigned_json: row.unsigned ? JSON.stringify(row.unsigned) : null,
+        sender_device: row.senderDevice,
+        txn_id: row.txnId,
+        redacted_by: null,
+        state_group_before: row.stateGroupBefore,
+        state_group_after: row.stateGroupAfter,
+        outlier: row.outlier ?? false,
+        soft_failed: row.softFailed ?? false,
+        rejected_reason: row.rejectedReason ?? null,
+      };
+    });
+    if (txnIds.length === 0) {
+      await tx.insertInto("events").values(values).execute();
+      return;
+    }
+    await tx.with("recorded_txns", (db) => db.insertInto("txn_ids").values(txnIds)).insertInto("events").values(values).execute();
   }
 
   async markRedacted(tx: Tx, eventId: string, redactionId: string): Promise<void> {

@@ -101,11 +101,20 @@ export class RoomsStore {
     return rows.map((r) => r.event_id);
   }
 
+  /** One statement (a data-modifying CTE): this runs on every send, so each round trip counts. */
   async replaceForwardExtremities(tx: Tx, roomId: string, remove: string[], add: string): Promise<void> {
-    if (remove.length > 0) {
-      await tx.deleteFrom("forward_extremities").where("room_id", "=", roomId).where("event_id", "in", remove).execute();
+    const toRemove = remove.filter((id) => id !== add);
+    const row = { room_id: roomId, event_id: add };
+    if (toRemove.length === 0) {
+      await tx.insertInto("forward_extremities").values(row).onConflict((oc) => oc.doNothing()).execute();
+      return;
     }
-    await tx.insertInto("forward_extremities").values({ room_id: roomId, event_id: add }).onConflict((oc) => oc.doNothing()).execute();
+    await tx
+      .with("removed", (db) => db.deleteFrom("forward_extremities").where("room_id", "=", roomId).where("event_id", "in", toRemove))
+      .insertInto("forward_extremities")
+      .values(row)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 
   /** Rooms where the user's current membership is one of `memberships`. */
