@@ -1,19 +1,8 @@
-import type { Db, Tx } from "../database.js";
+import type { Db } from "../database.js";
 
 /** Client transaction ids: the same device retrying the same txnId gets the same event, even after a restart. */
 export class TxnStore {
   constructor(private readonly db: Db) {}
-
-  async find(userId: string, deviceId: string, txnId: string, db: Db | Tx = this.db): Promise<{ eventId: string; roomId: string } | undefined> {
-    const row = await db
-      .selectFrom("txn_ids")
-      .select(["event_id", "room_id"])
-      .where("user_id", "=", userId)
-      .where("device_id", "=", deviceId)
-      .where("txn_id", "=", txnId)
-      .executeTakeFirst();
-    return row ? { eventId: row.event_id, roomId: row.room_id } : undefined;
-  }
 
   /** Looks up many (user, device, txnId) triples in one query; keys are `${user}\0${device}\0${txnId}`. */
   async findMany(entries: Array<{ userId: string; deviceId: string; txnId: string }>): Promise<Map<string, string>> {
@@ -28,13 +17,5 @@ export class TxnStore {
       .execute();
     for (const row of rows) found.set(`${row.user_id}\u0000${row.device_id}\u0000${row.txn_id}`, row.event_id);
     return found;
-  }
-
-  async recordMany(tx: Tx, entries: Array<{ userId: string; deviceId: string; txnId: string; eventId: string; roomId: string; ts: number }>): Promise<void> {
-    if (entries.length === 0) return;
-    await tx
-      .insertInto("txn_ids")
-      .values(entries.map((e) => ({ user_id: e.userId, device_id: e.deviceId, txn_id: e.txnId, event_id: e.eventId, room_id: e.roomId, created_ts: e.ts })))
-      .execute();
   }
 }
