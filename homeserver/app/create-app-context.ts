@@ -66,6 +66,6 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
     new RemoteRoomsClient(context.federation.client),
   );
   context.rooms.federation = federationRooms;
-  context.rooms.service.useRemoteJoin(federationRooms.remoteJoin);
+  context.rooms.service.useFederation(federationRooms.invitedJoin, federationRooms.inviteRejection, federationRooms.remoteInvites);
   return context;
 }

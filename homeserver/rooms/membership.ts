@@ -2,12 +2,16 @@ import { errors } from "../errors.js";
 import type { JsonObject } from "../events/pdu.js";
 import type { Requester } from "../users/requester.js";
 import type { EventPersister } from "./persist-events.js";
+import type { SendRemoteInvite } from "./remote/send-remote-invite.js";
 
 export type MembershipAction = "invite" | "kick" | "ban" | "unban" | "leave" | "join";
 
 export interface MembershipDeps {
   persister: EventPersister;
   memberContent(userId: string, membership: string): Promise<JsonObject>;
+  /** Present once federation is composed: invites to users of other servers need their countersignature. */
+  remoteInvites?: SendRemoteInvite;
+  serverName?: string;
 }
 
 /**
@@ -56,7 +60,13 @@ export async function changeMembership(
       break;
   }
   if (reason !== undefined) content.reason = reason;
-  const persisted = await deps.persister.persistLocal(roomId, { type: "m.room.member", stateKey: target, sender: requester.userId, content });
+  const remoteInvitee = action === "invite" && deps.serverName !== undefined && !target.endsWith(`:${deps.serverName}`);
+  if (remoteInvitee && !deps.remoteInvites) throw errors.forbidden("Inviting users of other servers is not available");
+  const persisted = await deps.persister.persistLocal(
+    roomId,
+    { type: "m.room.member", stateKey: target, sender: requester.userId, content },
+    remoteInvitee ? { beforeWrite: deps.remoteInvites!.countersign(memory, target) } : {},
+  );
   return persisted.eventId;
 }
 

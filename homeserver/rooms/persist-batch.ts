@@ -10,6 +10,8 @@ import type { RoomMemory } from "./room-memory.js";
 export interface PersistOptions {
   senderDevice?: string;
   txnId?: string;
+  /** Runs after the event is built and authorised, before it is written (e.g. a remote countersignature). */
+  beforeWrite?: (pdu: IdentifiedPdu) => Promise<IdentifiedPdu>;
 }
 
 /** One event ready to be written: built, signed and authorised against the state it follows. */

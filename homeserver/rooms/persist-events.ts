@@ -193,7 +193,15 @@ export class EventPersister {
         duplicates.push({ item, eventId: previous });
         continue;
       }
-      const built = this.build(memory, lookup, draft, extremities, depth + 1);
+      let built: IdentifiedPdu | MatrixError = this.build(memory, lookup, draft, extremities, depth + 1);
+      if (!(built instanceof MatrixError) && options.beforeWrite) {
+        try {
+          built = await options.beforeWrite(built);
+        } catch (error) {
+          item.reject(error);
+          continue;
+        }
+      }
       if (built instanceof MatrixError) {
         item.reject(built);
         continue;

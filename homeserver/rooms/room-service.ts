@@ -10,6 +10,8 @@ import { createRoom, type CreateRoomRequest } from "./create-room.js";
 import { changeMembership, type MembershipAction } from "./membership.js";
 import type { EventPersister } from "./persist-events.js";
 import type { RemoteJoin } from "./remote/remote-join.js";
+import type { RejectRemoteInvite } from "./remote/reject-invite.js";
+import type { SendRemoteInvite } from "./remote/send-remote-invite.js";
 
 /** The server part of a room id, alias or user id; v12 room ids have none. */
 function serverNameOf(id: string): string | undefined {
@@ -21,6 +23,8 @@ function serverNameOf(id: string): string | undefined {
 export class RoomService {
   readonly aliases: AliasesStore;
   private remoteJoin: RemoteJoin | undefined;
+  private inviteRejection: RejectRemoteInvite | undefined;
+  private remoteInvites: SendRemoteInvite | undefined;
 
   constructor(
     private readonly core: CoreContext,
@@ -83,9 +87,14 @@ export class RoomService {
     return persisted.eventId;
   }
 
-  /** Set once federation is composed: how a local user joins a room that only other servers hold. */
-  useRemoteJoin(remoteJoin: RemoteJoin): void {
+  /**
+   * Set once federation is composed: how a local user joins a room only other servers hold, rejects an
+   * invite to one, and invites a user of another server.
+   */
+  useFederation(remoteJoin: RemoteJoin, inviteRejection: RejectRemoteInvite, remoteInvites: SendRemoteInvite): void {
     this.remoteJoin = remoteJoin;
+    this.inviteRejection = inviteRejection;
+    this.remoteInvites = remoteInvites;
   }
 
   /**
@@ -107,6 +116,13 @@ export class RoomService {
   }
 
   async membership(requester: Requester, roomId: string, action: Exclude<MembershipAction, "join">, target: string, reason?: string): Promise<void> {
+    // Declining an invite to a room only other servers hold goes through the inviting server.
+    if (action === "leave" && this.inviteRejection && !(await this.persister.roomMemory(roomId))) {
+      if (await this.inviteRejection.hasPendingInvite(requester.userId, roomId)) {
+        await this.inviteRejection.reject(requester, roomId, reason);
+        return;
+      }
+    }
     await changeMembership(this.membershipDeps, requester, roomId, action, action === "leave" ? requester.userId : target, reason);
   }
 
@@ -175,7 +191,7 @@ export class RoomService {
   }
 
   private get membershipDeps() {
-    return { persister: this.persister, memberContent: this.memberContent };
+    return { persister: this.persister, memberContent: this.memberContent, remoteInvites: this.remoteInvites, serverName: this.core.serverName };
   }
 
   static newTxnId(): string {

@@ -66,6 +66,9 @@ const pgTypes = {
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.type === "postgres") {
     const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 10, types: pgTypes as pg.CustomTypesConfig });
+    // An idle connection that the server drops (restart, failover, DROP DATABASE) must not crash the process;
+    // the pool replaces it, and queries in flight fail on their own.
+    pool.on("error", (error) => console.warn(`postgres connection lost: ${error.message}`));
     const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
     return new Database(db, "postgres", () => db.destroy());
   }

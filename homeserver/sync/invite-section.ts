@@ -19,6 +19,9 @@ const STRIPPED_STATE_KEYS = [
  * sent it, and the membership event itself (last, as clients look for it there).
  */
 async function strippedStateAt(deps: SyncDeps, membershipEvent: StoredEvent): Promise<StrippedStateEvent[]> {
+  // An invite from another server to a room we are not in carries the room's stripped state with it.
+  const carried = membershipEvent.unsigned?.invite_room_state;
+  if (Array.isArray(carried)) return [...(carried as StrippedStateEvent[]), strippedState(membershipEvent)];
   const group = membershipEvent.stateGroupBefore;
   const keys = [...STRIPPED_STATE_KEYS, ["m.room.member", membershipEvent.pdu.sender] as const];
   const found = (await deps.reads.reader.keysAt([group], keys)).get(group)!;

@@ -215,11 +215,32 @@ describe.each(testDrivers())("membership over federation (%s)", (driver) => {
       const invited = await b.app.ctx.sync.sync(dan, {});
       // Alice changes her mind before Dan accepts: A refuses the join.
       await a.app.ctx.rooms.service.membership(alice, roomId, "kick", dan.userId);
-      await expect(b.app.ctx.rooms.federation!.invitedJoin.join(dan, roomId, [])).rejects.toThrow(/403/);
+      // The resident server's refusal reaches the client as it was given: 403 M_FORBIDDEN.
+      await expect(b.app.ctx.rooms.federation!.invitedJoin.join(dan, roomId, [])).rejects.toMatchObject({ errcode: "M_FORBIDDEN", status: 403 });
       const after = await b.app.ctx.sync.sync(dan, {});
       expect(after.rooms?.invite?.[roomId]).toBeDefined();
       const incremental = await b.app.ctx.sync.sync(dan, { since: invited.next_batch });
       expect(incremental.rooms?.invite?.[roomId]).toBeDefined();
+    });
+
+    it("rejecting a pending invite leaves through the inviting server and moves the room to `leave` in /sync", async () => {
+      const grace = await newUser(b, "grace");
+      const roomId = await a.app.ctx.rooms.service.createRoom(alice, { preset: "private_chat", name: "Declined" });
+      const { body, path } = await inviteFromA(roomId, grace.userId);
+      expect((await call(a, b, "PUT", path, body)).status).toBe(200);
+      const invited = await b.app.ctx.sync.sync(grace, {});
+      expect(invited.rooms?.invite?.[roomId]).toBeDefined();
+
+      await b.app.ctx.rooms.federation!.inviteRejection.reject(grace, roomId, "not today");
+      const onA = (await memoryOnA(roomId)).stateEvent("m.room.member", grace.userId);
+      expect(onA?.content).toEqual({ membership: "leave", reason: "not today" });
+      const incremental = await b.app.ctx.sync.sync(grace, { since: invited.next_batch });
+      expect(incremental.rooms?.invite?.[roomId]).toBeUndefined();
+      // Under `leave`; its timeline stays empty, as the room (no rooms row here) has no version to format events with.
+      expect(incremental.rooms?.leave?.[roomId]).toBeDefined();
+      const initial = await b.app.ctx.sync.sync(grace, {});
+      expect(initial.rooms?.invite?.[roomId]).toBeUndefined();
+      await expect(b.app.ctx.rooms.federation!.inviteRejection.reject(grace, roomId)).rejects.toMatchObject({ errcode: "M_FORBIDDEN" });
     });
 
     it("answers the v1 invite (room versions 1 and 2) with [200, {event}]", async () => {
@@ -266,7 +287,10 @@ describe.each(testDrivers())("membership over federation (%s)", (driver) => {
 
       // Sent by a user of a server other than the one asking.
       expect(await call(b, b, "PUT", path, body)).toMatchObject({ status: 400, json: { errcode: "M_INVALID_PARAM" } });
-      expect((await b.app.ctx.sync.sync(frank, {})).rooms?.invite?.[roomId]).toBeUndefined();
+      // Inviting from A already delivered the one genuine invite; none of the refused requests added another.
+      const invite = (await b.app.ctx.sync.sync(frank, {})).rooms?.invite?.[roomId];
+      const frankInvites = invite?.invite_state.events.filter((e) => e.type === "m.room.member" && e.state_key === frank.userId) ?? [];
+      expect(frankInvites).toHaveLength(1);
       expect(eventId).toBeTruthy();
     });
   });

@@ -26,10 +26,10 @@ async function freePort(): Promise<number> {
 // Plain http and the loopback allowlist are the tests-only switches for federation between local peers.
 const LOOPBACK_FEDERATION = { allow_insecure_http_for_tests: true, ip_range_allowlist: ["127.0.0.0/8"], verify_tls: false };
 
-export async function startPeer(driver: DriverName): Promise<Peer> {
+export async function startPeer(driver: DriverName, options: { federationSender?: boolean } = {}): Promise<Peer> {
   const port = await freePort();
   const name = `127.0.0.1:${port}`;
-  const app = await createTestApp(driver, { server_name: name, federation: LOOPBACK_FEDERATION });
+  const app = await createTestApp(driver, { server_name: name, federation: LOOPBACK_FEDERATION }, undefined, options);
   await app.http.listen({ port, host: "127.0.0.1" });
   return { app, name, port };
 }

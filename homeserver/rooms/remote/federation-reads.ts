@@ -66,8 +66,10 @@ export class FederationReads {
     await this.requireServerInRoom(origin, roomId);
     const stored = await this.persister.events.get(eventId);
     if (!stored) throw errors.notFound("Unknown event");
-    const source = await loadEventSource(this.persister.events, referenceIds(stored.pdu.auth_events));
-    return [...computeAuthChain(referenceIds(stored.pdu.auth_events), source)];
+    const authIds = referenceIds(stored.pdu.auth_events);
+    const source = await loadEventSource(this.persister.events, authIds);
+    // computeAuthChain gives what the start events depend on; the event's own auth events belong in it too.
+    return [...new Set([...authIds, ...computeAuthChain(authIds, source)])];
   }
 
   /**
@@ -84,6 +86,8 @@ export class FederationReads {
       const events = await this.persister.events.getMany(frontier);
       const next: string[] = [];
       for (const event of events.values()) {
+        // Never walk from (or into) another room's events, whatever ids the peer names.
+        if (event.pdu.room_id !== roomId) continue;
         for (const prev of referenceIds(event.pdu.prev_events)) {
           if (seen.has(prev) || stop.has(prev)) continue;
           seen.add(prev);
@@ -93,7 +97,7 @@ export class FederationReads {
       const prevs = await this.persister.events.getMany(next);
       for (const id of next) {
         const prev = prevs.get(id);
-        if (!prev || prev.pdu.depth < minDepth || found.length >= limit) continue;
+        if (!prev || prev.pdu.room_id !== roomId || prev.pdu.depth < minDepth || found.length >= limit) continue;
         found.push(prev.pdu);
       }
       frontier = next.filter((id) => prevs.has(id));
@@ -114,6 +118,7 @@ export class FederationReads {
       const next: string[] = [];
       for (const event of [...events.values()].sort((a, b) => b.pdu.depth - a.pdu.depth)) {
         if (result.length >= limit) break;
+        if (event.pdu.room_id !== roomId) continue;
         result.push(event.pdu);
         for (const prev of referenceIds(event.pdu.prev_events)) if (!seen.has(prev)) next.push(prev);
       }

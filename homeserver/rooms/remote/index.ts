@@ -7,10 +7,12 @@ import { InboundTransactions } from "./inbound-transactions.js";
 import { RemoteEventIngest } from "./ingest-events.js";
 import { InviteAwareRemoteJoin } from "./join-after-invite.js";
 import { ReceiveInvite } from "./receive-invite.js";
+import { RejectRemoteInvite } from "./reject-invite.js";
 import { RemoteJoin } from "./remote-join.js";
 import type { RemoteMembership, RemoteServers } from "./remote-servers.js";
 import { ServeKnock } from "./serve-knock.js";
 import { ServeMembership } from "./serve-membership.js";
+import { SendRemoteInvite } from "./send-remote-invite.js";
 import { ServerAcls } from "./server-acl.js";
 
 export type { RemoteMembership, RemoteServers } from "./remote-servers.js";
@@ -34,6 +36,10 @@ export interface FederationRooms {
   knocks: ServeKnock;
   /** `remoteJoin` plus pending invites: tries the inviter first and withdraws the invite rows while joining. */
   invitedJoin: RemoteJoin;
+  /** Rejecting a pending invite (make_leave / send_leave through the inviting server). */
+  inviteRejection: RejectRemoteInvite;
+  /** Inviting users of other servers (their server countersigns first). */
+  remoteInvites: SendRemoteInvite;
 }
 
 export function createFederationRooms(
@@ -58,5 +64,7 @@ export function createFederationRooms(
     invites,
     knocks: new ServeKnock(persister, membership),
     invitedJoin: new InviteAwareRemoteJoin(core, persister, ingest, remote, rooms.memberContent, invites),
+    inviteRejection: new RejectRemoteInvite(core, remote, invites),
+    remoteInvites: new SendRemoteInvite(remote),
   };
 }

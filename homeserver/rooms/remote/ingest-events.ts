@@ -231,7 +231,10 @@ export class RemoteEventIngest {
 
   /** The state before `pdu`: resolved across its prev_events, or taken from the origin when there is a gap. */
   private async stateBefore(origin: string, memory: RoomMemory, pdu: IdentifiedPdu, budget: { fetches: number }): Promise<{ state: StateMap; group: number | null }> {
-    const prevIds = referenceIds(pdu.prev_events);
+    // prev_events must be events of this room: an id from another room must not lend us its state.
+    const prevEvents = await this.persister.events.getMany(referenceIds(pdu.prev_events));
+    const prevIds = referenceIds(pdu.prev_events).filter((id) => prevEvents.get(id)?.pdu.room_id === memory.roomId || !prevEvents.has(id));
+    if (prevIds.length !== pdu.prev_events.length) throw new Error("prev_events name events of another room");
     const status = await this.persister.events.knownStatus(prevIds);
     const groups = prevIds.map((id) => status.get(id)).filter((s) => s && !s.outlier && !s.rejected && s.stateGroupAfter !== null);
     if (groups.length === prevIds.length && groups.length > 0) {

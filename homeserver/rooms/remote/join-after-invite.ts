@@ -33,7 +33,7 @@ export class InviteAwareRemoteJoin extends RemoteJoin {
   override async join(requester: Requester, roomId: string, servers: string[]): Promise<string> {
     const pending = await this.invites.pending(roomId);
     const inviters = pending
-      .filter((invite) => invite.pdu.state_key === requester.userId)
+      .filter((row) => row.pdu.state_key === requester.userId && row.pdu.content.membership === "invite")
       .map((invite) => serverOf(invite.pdu.sender))
       .filter((server) => server !== this.ourServer);
     const candidates = [...new Set([...inviters, ...servers])];

@@ -3,6 +3,7 @@ import { errors, MatrixError } from "../../errors.js";
 import type { IdentifiedPdu, Pdu } from "../../events/pdu.js";
 import { getRoomVersion, type RoomVersion } from "../../events/room-versions.js";
 import type { ServerKeys } from "../../federation-keys/server-keys.js";
+import type { Db, Tx } from "../../storage/database.js";
 import type { StoredEvent } from "../../storage/stores/events-store.js";
 import { UserStore } from "../../users/stores/user-store.js";
 import type { EventPersister } from "../persist-events.js";
@@ -137,12 +138,19 @@ export class ReceiveInvite {
     });
   }
 
-  private async insertLive(roomId: string, roomKnown: boolean, pdu: IdentifiedPdu, unsigned: Record<string, unknown> | null): Promise<void> {
+  private async insertLive(
+    roomId: string,
+    roomKnown: boolean,
+    pdu: IdentifiedPdu,
+    unsigned: Record<string, unknown> | null,
+    replacing: StoredEvent[] = [],
+  ): Promise<void> {
     const publisher = this.core.streams.events;
     const position = publisher.allocate();
     let committed = false;
     try {
       await this.core.database.transaction(async (tx) => {
+        await this.deleteRows(tx, replacing);
         // Without a rooms row there is no sequence to take from. The room's own sequence counts up from 1
         // once it is joined, and its outliers count down from -1; this range is far below both.
         const roomSeq = roomKnown ? await this.persister.rooms.advanceSeq(tx, roomId, 1) : PENDING_SEQ_BASE + position;
@@ -170,8 +178,8 @@ export class ReceiveInvite {
   }
 
   /**
-   * Pending invites into `roomId`: live rows marked outlier. Nothing else is both (the ingest's outliers
-   * take negative positions).
+   * Pending membership rows of `roomId`: invites (and rejections of them) kept at live positions and marked
+   * outlier. Nothing else is both: the ingest's outliers take negative positions.
    */
   async pending(roomId: string): Promise<StoredEvent[]> {
     const rows = await this.core.db
@@ -179,7 +187,6 @@ export class ReceiveInvite {
       .select("event_id")
       .where("room_id", "=", roomId)
       .where("type", "=", "m.room.member")
-      .where("membership", "=", "invite")
       .where("outlier", "=", true)
       .where("stream_pos", ">", 0)
       .execute();
@@ -188,28 +195,48 @@ export class ReceiveInvite {
   }
 
   /**
-   * Removes pending invites before the room is joined over federation: they have no state, and left in the
+   * Removes pending rows before the room is joined over federation: they have no state, and left in the
    * room's timeline they would become the start of the joined room's first sync and hide its state. The
    * joined room's state brings the invite events back as ordinary outliers.
    */
-  async withdraw(invites: StoredEvent[]): Promise<void> {
-    if (invites.length === 0) return;
-    await this.core.db
+  async withdraw(rows: StoredEvent[]): Promise<void> {
+    await this.deleteRows(this.core.db, rows);
+  }
+
+  /**
+   * A rejected invite (make_leave / send_leave done through the inviting server): the leave replaces the
+   * invite in the invitee's membership history, with the invite as its prev_content, so /sync moves the room
+   * from `invite` to `leave`.
+   */
+  async recordRejection(invites: StoredEvent[], leave: IdentifiedPdu): Promise<void> {
+    const roomId = leave.room_id!;
+    const invite = invites.at(-1);
+    const unsigned = invite ? { prev_content: invite.pdu.content, prev_sender: invite.pdu.sender, replaces_state: invite.pdu.event_id } : null;
+    await this.persister.serialise(roomId, async () => {
+      if ((await this.persister.events.knownStatus([leave.event_id])).has(leave.event_id)) return;
+      const roomKnown = (await this.persister.rooms.get(roomId)) !== undefined;
+      await this.insertLive(roomId, roomKnown, leave, unsigned, invites);
+    });
+  }
+
+  private async deleteRows(db: Db | Tx, rows: StoredEvent[]): Promise<void> {
+    if (rows.length === 0) return;
+    await db
       .deleteFrom("events")
-      .where("event_id", "in", invites.map((e) => e.pdu.event_id))
+      .where("event_id", "in", rows.map((e) => e.pdu.event_id))
       .where("outlier", "=", true)
       .where("stream_pos", ">", 0)
       .execute();
   }
 
-  /** Puts withdrawn invites back, at new positions so that syncs see them again, when the join failed. */
-  async restore(invites: StoredEvent[]): Promise<void> {
-    for (const invite of invites) {
-      const roomId = invite.pdu.room_id!;
+  /** Puts withdrawn rows back, at new positions so that syncs see them again, when the join failed. */
+  async restore(rows: StoredEvent[]): Promise<void> {
+    for (const row of rows) {
+      const roomId = row.pdu.room_id!;
       await this.persister.serialise(roomId, async () => {
-        if ((await this.persister.events.knownStatus([invite.pdu.event_id])).has(invite.pdu.event_id)) return;
+        if ((await this.persister.events.knownStatus([row.pdu.event_id])).has(row.pdu.event_id)) return;
         const roomKnown = (await this.persister.rooms.get(roomId)) !== undefined;
-        await this.insertLive(roomId, roomKnown, invite.pdu, invite.unsigned);
+        await this.insertLive(roomId, roomKnown, row.pdu, row.unsigned);
       });
     }
   }

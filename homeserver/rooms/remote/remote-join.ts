@@ -1,5 +1,5 @@
 import type { CoreContext } from "../../app/core-context.js";
-import { errors, isMatrixError } from "../../errors.js";
+import { errors, isMatrixError, MatrixError } from "../../errors.js";
 import { stateKeyOf, type IdentifiedPdu, type JsonObject } from "../../events/pdu.js";
 import { getRoomVersion, KNOWN_ROOM_VERSIONS } from "../../events/room-versions.js";
 import type { Requester } from "../../users/requester.js";
@@ -33,10 +33,15 @@ export class RemoteJoin {
       } catch (error) {
         lastError = error;
         this.core.logger.info({ roomId, server, err: (error as Error).message }, "remote join attempt failed");
-        if (isMatrixError(error) && error.status === 403) break;
+        if ((isMatrixError(error) && error.status === 403) || (error as { status?: number }).status === 403) break;
       }
     }
     if (isMatrixError(lastError)) throw lastError;
+    // The resident server's own refusal (e.g. 403 M_FORBIDDEN for an invite-only room) is passed on as it is.
+    const remote = lastError as { status?: number; errcode?: string; body?: { error?: string } };
+    if (typeof remote?.errcode === "string" && typeof remote.status === "number" && remote.status >= 400 && remote.status < 500) {
+      throw new MatrixError(remote.errcode, remote.body?.error ?? `The resident server refused the join`, remote.status);
+    }
     throw errors.unknown(`Failed to join the room: ${(lastError as Error)?.message ?? "no server answered"}`, 502);
   }
 
