@@ -2,19 +2,10 @@ import type { IdentifiedPdu, JsonObject } from "../events/pdu.js";
 import { redactEvent } from "../events/redaction.js";
 import type { RoomVersion } from "../events/room-versions.js";
 import type { StoredEvent } from "../storage/stores/events-store.js";
+import type { ClientEventJson } from "../../schemas/client/room-reads/client-event.js";
 
-/** The client-server event format (ClientEvent in the spec). */
-export interface ClientEvent {
-  content: JsonObject;
-  event_id: string;
-  origin_server_ts: number;
-  room_id: string;
-  sender: string;
-  type: string;
-  state_key?: string;
-  redacts?: string;
-  unsigned?: Record<string, unknown>;
-}
+/** The client-server event format (ClientEvent in the spec); the wire type lives in schemas/. */
+export type ClientEvent = ClientEventJson & { content: JsonObject };
 
 export interface Viewer {
   userId: string;
