@@ -1,4 +1,7 @@
 import type { RemoteMembership, RemoteServers } from "../../homeserver/rooms/remote/index.js";
+import type { DirectoryRemote } from "../../homeserver/rooms/directory-remote.js";
+import type { PublicRoomsQuery } from "../../homeserver/rooms/directory-public-rooms.js";
+import type { PublicRoomsResponse } from "../../schemas/client/directory/get-public-rooms.js";
 import { FederationRequestError } from "./errors.js";
 import { federationPath, type FederationClient } from "./federation-client.js";
 
@@ -6,8 +9,25 @@ const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []
 const asStrings = (value: unknown): string[] => asList(value).filter((v): v is string => typeof v === "string");
 
 /** The core's view of other servers' rooms, spoken over the Server-Server API. */
-export class RemoteRoomsClient implements RemoteServers, RemoteMembership {
+export class RemoteRoomsClient implements RemoteServers, RemoteMembership, DirectoryRemote {
   constructor(private readonly client: FederationClient) {}
+
+  async queryAlias(serverName: string, alias: string): Promise<{ room_id: string; servers: string[] } | undefined> {
+    try {
+      const response = await this.client.get<{ room_id?: unknown; servers?: unknown }>(serverName, "/_matrix/federation/v1/query/directory", {
+        room_alias: alias,
+      });
+      if (typeof response.room_id !== "string") return undefined;
+      return { room_id: response.room_id, servers: asStrings(response.servers) };
+    } catch (error) {
+      if (error instanceof FederationRequestError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  publicRooms(serverName: string, query: PublicRoomsQuery): Promise<PublicRoomsResponse> {
+    return this.client.request<PublicRoomsResponse>({ method: "POST", destination: serverName, path: "/_matrix/federation/v1/publicRooms", body: query });
+  }
 
   async getMissingEvents(destination: string, roomId: string, args: { earliestEvents: string[]; latestEvents: string[]; limit: number; minDepth: number }) {
     const response = await this.client.request<{ events?: unknown }>({

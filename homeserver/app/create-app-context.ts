@@ -58,14 +58,15 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
   context.sync = createSyncServices(core, context.users);
   context.federation = createFederationServices(core, createFederationKeyServices(core), options.federation);
   context.serverKeys = context.federation.keyring;
-  const federationRooms = createFederationRooms(
-    core,
-    context.rooms.persister,
-    context.rooms.service,
-    context.serverKeys,
-    new RemoteRoomsClient(context.federation.client),
-  );
+  const remoteRooms = new RemoteRoomsClient(context.federation.client);
+  const federationRooms = createFederationRooms(core, context.rooms.persister, context.rooms.service, context.serverKeys, remoteRooms);
+  context.rooms.directory.useRemote(remoteRooms);
   context.rooms.federation = federationRooms;
-  context.rooms.service.useFederation(federationRooms.invitedJoin, federationRooms.inviteRejection, federationRooms.remoteInvites);
+  context.rooms.service.useFederation({
+    remoteJoin: federationRooms.invitedJoin,
+    inviteRejection: federationRooms.inviteRejection,
+    remoteInvites: federationRooms.remoteInvites,
+    resolveAlias: (alias) => context.rooms.directory.resolveAlias(alias),
+  });
   return context;
 }

@@ -21,8 +21,13 @@ export class DirectoryService {
     private readonly core: CoreContext,
     private readonly persister: EventPersister,
     private readonly rooms: RoomService,
-    private readonly remote?: DirectoryRemote,
+    private remote?: DirectoryRemote,
   ) {}
+
+  /** Set once federation is composed: other servers' aliases and room lists. */
+  useRemote(remote: DirectoryRemote): void {
+    this.remote = remote;
+  }
 
   /** GET /directory/room/{alias}: the room and the servers that can help others join it, ours first. */
   async resolveAlias(alias: string): Promise<GetRoomIdByAliasResponse> {

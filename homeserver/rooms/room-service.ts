@@ -9,6 +9,7 @@ import type { Requester } from "../users/requester.js";
 import { createRoom, type CreateRoomRequest } from "./create-room.js";
 import { changeMembership, type MembershipAction } from "./membership.js";
 import type { EventPersister } from "./persist-events.js";
+import type { RoomMemory } from "./room-memory.js";
 import type { RemoteJoin } from "./remote/remote-join.js";
 import type { RejectRemoteInvite } from "./remote/reject-invite.js";
 import type { SendRemoteInvite } from "./remote/send-remote-invite.js";
@@ -25,6 +26,7 @@ export class RoomService {
   private remoteJoin: RemoteJoin | undefined;
   private inviteRejection: RejectRemoteInvite | undefined;
   private remoteInvites: SendRemoteInvite | undefined;
+  private resolveAliasAnywhere: ((alias: string) => Promise<{ room_id: string; servers: string[] }>) | undefined;
 
   constructor(
     private readonly core: CoreContext,
@@ -91,10 +93,16 @@ export class RoomService {
    * Set once federation is composed: how a local user joins a room only other servers hold, rejects an
    * invite to one, and invites a user of another server.
    */
-  useFederation(remoteJoin: RemoteJoin, inviteRejection: RejectRemoteInvite, remoteInvites: SendRemoteInvite): void {
-    this.remoteJoin = remoteJoin;
-    this.inviteRejection = inviteRejection;
-    this.remoteInvites = remoteInvites;
+  useFederation(federation: {
+    remoteJoin: RemoteJoin;
+    inviteRejection: RejectRemoteInvite;
+    remoteInvites: SendRemoteInvite;
+    resolveAlias(alias: string): Promise<{ room_id: string; servers: string[] }>;
+  }): void {
+    this.remoteJoin = federation.remoteJoin;
+    this.inviteRejection = federation.inviteRejection;
+    this.remoteInvites = federation.remoteInvites;
+    this.resolveAliasAnywhere = federation.resolveAlias;
   }
 
   /**
@@ -102,13 +110,26 @@ export class RoomService {
    * server_name / via), then the room id's and alias's own servers, over federation.
    */
   async join(requester: Requester, roomIdOrAlias: string, reason?: string, servers: string[] = []): Promise<string> {
-    const roomId = await this.resolveRoom(roomIdOrAlias);
-    const memory = await this.persister.roomMemory(roomId);
-    if (!memory) {
-      if (!this.remoteJoin) throw errors.notFound("No known servers to join this room through");
-      const candidates = [...servers, serverNameOf(roomId), serverNameOf(roomIdOrAlias)].filter((s): s is string => !!s && s !== this.core.serverName);
-      return this.remoteJoin.join(requester, roomId, candidates);
+    let roomId: string;
+    let aliasServers: string[] = [];
+    if (roomIdOrAlias.startsWith("#") && this.resolveAliasAnywhere && serverNameOf(roomIdOrAlias) !== this.core.serverName) {
+      // Another server's alias: it names the room and the servers that can help us in.
+      const resolved = await this.resolveAliasAnywhere(roomIdOrAlias);
+      roomId = resolved.room_id;
+      aliasServers = resolved.servers;
+    } else {
+      roomId = await this.resolveRoom(roomIdOrAlias);
     }
+    const memory = await this.persister.roomMemory(roomId);
+    // With none of our users in the room our copy may be stale: join through a resident server.
+    if (this.remoteJoin && (!memory || !this.hasJoinedLocalUser(memory))) {
+      const candidates = [...servers, ...aliasServers, serverNameOf(roomId), serverNameOf(roomIdOrAlias)].filter(
+        (s): s is string => !!s && s !== this.core.serverName,
+      );
+      if (memory && candidates.length === 0) candidates.push(...this.residentServers(memory));
+      if (!memory || candidates.length > 0) return this.remoteJoin.join(requester, roomId, candidates);
+    }
+    if (!memory) throw errors.notFound("No known servers to join this room through");
     if (memory.membershipOf(requester.userId) === "join") return roomId; // joining twice is a no-op
     await changeMembership(this.membershipDeps, requester, roomId, "join", requester.userId, reason);
     await this.core.db.deleteFrom("room_forgotten").where("user_id", "=", requester.userId).where("room_id", "=", roomId).execute();
@@ -124,6 +145,26 @@ export class RoomService {
       }
     }
     await changeMembership(this.membershipDeps, requester, roomId, action, action === "leave" ? requester.userId : target, reason);
+  }
+
+  private hasJoinedLocalUser(memory: RoomMemory): boolean {
+    const suffix = `:${this.core.serverName}`;
+    for (const [key, event] of memory.state) {
+      if (key.startsWith("m.room.member\u0000") && event.content.membership === "join" && event.state_key!.endsWith(suffix)) return true;
+    }
+    return false;
+  }
+
+  /** Servers that had joined users in our last view of the room: where a stale copy can be refreshed from. */
+  private residentServers(memory: RoomMemory): string[] {
+    const servers = new Set<string>();
+    for (const [key, event] of memory.state) {
+      if (key.startsWith("m.room.member\u0000") && event.content.membership === "join") {
+        const server = serverNameOf(event.state_key!);
+        if (server && server !== this.core.serverName) servers.add(server);
+      }
+    }
+    return [...servers];
   }
 
   async forget(requester: Requester, roomId: string): Promise<void> {

@@ -36,7 +36,11 @@ export class OutboundEvents {
     return [...servers];
   }
 
-  /** Local events with afterPos < stream_pos <= upTo, oldest first, in rooms `destination` takes part in. */
+  /**
+   * Local events with afterPos < stream_pos <= upTo, oldest first, in rooms where `destination` has joined
+   * users, plus member events about its users (an invite, kick or ban must reach the server it concerns).
+   * An invited server is not in the room yet: it gets the room's history only by joining.
+   */
   async eventsFor(destination: string, afterPos: number, upTo: number, limit: number): Promise<Array<{ streamPos: number; pdu: Record<string, unknown> }>> {
     const suffix = `:${this.core.serverName}`;
     const destinationSuffix = `:${destination}`;
@@ -47,7 +51,7 @@ export class OutboundEvents {
         AND (
           e.room_id IN (
             SELECT room_id FROM current_state
-            WHERE type = 'm.room.member' AND membership IN ('join', 'invite', 'knock')
+            WHERE type = 'm.room.member' AND membership = 'join'
               AND right(state_key, ${destinationSuffix.length}) = ${destinationSuffix}
           )
           OR (e.type = 'm.room.member' AND right(e.state_key, ${destinationSuffix.length}) = ${destinationSuffix})

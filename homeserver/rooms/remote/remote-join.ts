@@ -61,17 +61,18 @@ export class RemoteJoin {
     const response = await this.remote.sendJoin(server, roomId, join.event_id, toWirePdu(join, version));
 
     return this.persister.serialise(roomId, async () => {
-      if (await this.persister.rooms.get(roomId)) {
-        // Another local user joined meanwhile; the room now exists here.
-        throw errors.unknown("The room became known while joining; try again", 409);
-      }
       const createRaw = response.state.find((e) => typeof e === "object" && e !== null && (e as { type?: unknown }).type === "m.room.create");
       if (!createRaw) throw errors.unknown("The resident server sent no m.room.create", 502);
-      const creator = String((createRaw as { sender?: unknown }).sender ?? "");
-      await this.core.database.transaction(async (tx) => {
-        await this.persister.rooms.create(tx, { roomId, roomVersion: version.id, creator, createdTs: this.core.clock.now(), directoryVisibility: "private" });
-      });
-      const memory = new RoomMemory(roomId, version, new Map(), [], 0, null);
+      // A room we knew but left (or were only invited to) is rejoined on top of the state we are given now.
+      let memory = (await this.persister.rooms.get(roomId)) ? await this.persister.roomMemory(roomId) : undefined;
+      if (memory && memory.version.id !== version.id) throw errors.unknown("The room's version differs from what we knew", 502);
+      if (!memory) {
+        const creator = String((createRaw as { sender?: unknown }).sender ?? "");
+        await this.core.database.transaction(async (tx) => {
+          await this.persister.rooms.create(tx, { roomId, roomVersion: version.id, creator, createdTs: this.core.clock.now(), directoryVisibility: "private" });
+        });
+        memory = new RoomMemory(roomId, version, new Map(), [], 0, null);
+      }
       const { accepted, idsOfInput } = await this.ingest.storeOutliers(memory, [...response.authChain, ...response.state]);
       const state = new Map<string, IdentifiedPdu>();
       for (const id of idsOfInput.slice(response.authChain.length)) {
@@ -79,7 +80,7 @@ export class RemoteJoin {
         if (pdu && typeof pdu.state_key === "string") state.set(stateKeyOf(pdu.type, pdu.state_key), pdu);
       }
       if (!state.has(stateKeyOf("m.room.create", ""))) throw errors.unknown("The room's state has no valid m.room.create", 502);
-      memory.maxDepth = Math.max(0, ...[...state.values()].map((e) => e.depth));
+      memory.maxDepth = Math.max(memory.maxDepth, ...[...state.values()].map((e) => e.depth));
       await this.ingest.placeFirstEvent(memory, join, state);
       this.persister.adoptMemory(memory);
       return roomId;
