@@ -15,6 +15,7 @@
  *                             /tmp/myelin-bench-cpu-prof-* folder, printed at start
  *   --pg-async-commit         diagnostic: synchronous_commit=off on the bench database (not durable; labelled)
  *   --skip-state-res          do not run bench/state-res.ts
+ *   --skip-federation         do not run bench/federation.ts (two in-process peers: inbound /send, remote join)
  *   --keep-files              keep the server's temp folder (config, log)
  *   --url URL [--pid PID]     benchmark a server that is already running on loopback (registration open, no
  *                             rate limits) instead of starting one; --pid enables RSS/CPU sampling
@@ -27,6 +28,7 @@ import { measureCpu, readRssMb, RssSampler, type CpuShare } from "./memory.js";
 import { setUpRoom } from "./room-setup.js";
 import { externalServer, startBenchServer, type BenchServer } from "./server-process.js";
 import { runStateResBench } from "./state-res.js";
+import { federationBenchDriver, runFederationBench, type FederationFigure } from "./federation.js";
 import { runThroughput, type ThroughputResult } from "./throughput.js";
 
 const TARGETS = { throughputMsgPerSec: 2000, latencyP50Ms: 5, latencyP99Ms: 50 };
@@ -42,6 +44,7 @@ const { values: args } = parseArgs({
     embedded: { type: "boolean", default: false },
     "server-node-args": { type: "string" },
     "skip-state-res": { type: "boolean", default: false },
+    "skip-federation": { type: "boolean", default: false },
     "pg-async-commit": { type: "boolean", default: false },
     "keep-files": { type: "boolean", default: false },
     url: { type: "string" },
@@ -73,6 +76,8 @@ const memory: Record<string, number | null> = { startedMb: null, beforeLoadMb: n
 let throughput: ThroughputResult | null = null;
 let latency: LatencyResult | null = null;
 let stateRes: { name: string; ms: number }[] = [];
+let federation: FederationFigure[] = [];
+let federationDatabase: string | null = null;
 let databaseKind = "not started";
 const cpuShare: Record<string, CpuShare> = {};
 const loadAverageAtStart = loadavg()[0];
@@ -172,6 +177,16 @@ if (!args["skip-state-res"]) {
   }
 }
 
+if (!args["skip-federation"]) {
+  try {
+    log("federation benchmark");
+    federation = await runFederationBench({ forceEmbedded: args.embedded ?? false, log: (line) => log(`federation: ${line}`) });
+  } catch (error) {
+    errors.push(`federation: ${(error as Error).message}`);
+  }
+  federationDatabase = federationBenchDriver();
+}
+
 report();
 process.exitCode = errors.length ? 1 : 0;
 
@@ -219,6 +234,8 @@ function report(): void {
 
   row("server RSS at start / before load / peak / after (MB)", [memory.startedMb, memory.beforeLoadMb, memory.peakMb, memory.afterMb].map((v) => v ?? "-").join(" / "));
   for (const result of stateRes) row(result.name, `${result.ms} ms`);
+  if (federationDatabase) row(`federation peers' database: ${federationDatabase}`, "");
+  for (const figure of federation) row(figure.name, `${figure.value} ${figure.unit}`);
 
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ["figure", "value", "target"][i].length));
   const line = (r: string[]) => `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}`.trimEnd();
@@ -245,6 +262,8 @@ function report(): void {
     cpuShare,
     loadAverageAtStart,
     stateRes,
+    federation,
+    federationDatabase,
     errors,
   };
   console.log(`\nBENCH_RESULT ${JSON.stringify(result)}`);
