@@ -1,3 +1,5 @@
+import { MatrixError } from "../../homeserver/errors.js";
+
 /** The peer answered, but not with success. */
 export class FederationRequestError extends Error {
   override name = "FederationRequestError";
@@ -21,4 +23,20 @@ export class FederationConnectionError extends Error {
   ) {
     super(`${destination}: ${message}`, options);
   }
+}
+
+/**
+ * What a client of ours should see when a request to another server fails: the peer's own 4xx error as it
+ * gave it, and 502 M_UNKNOWN when it could not be reached or failed itself (never a 500 of ours).
+ */
+export function toClientFacingError(error: unknown): unknown {
+  if (error instanceof FederationRequestError) {
+    if (error.status >= 400 && error.status < 500) {
+      const message = (error.body as { error?: unknown } | undefined)?.error;
+      return new MatrixError(error.errcode ?? "M_UNKNOWN", typeof message === "string" ? message : error.message, error.status);
+    }
+    return new MatrixError("M_UNKNOWN", `${error.destination} failed to answer: ${error.message}`, 502);
+  }
+  if (error instanceof FederationConnectionError) return new MatrixError("M_UNKNOWN", `Could not reach ${error.destination}`, 502);
+  return error;
 }

@@ -2,7 +2,7 @@ import type { RemoteMembership, RemoteServers } from "../../homeserver/rooms/rem
 import type { DirectoryRemote } from "../../homeserver/rooms/directory-remote.js";
 import type { PublicRoomsQuery } from "../../homeserver/rooms/directory-public-rooms.js";
 import type { PublicRoomsResponse } from "../../schemas/client/directory/get-public-rooms.js";
-import { FederationRequestError } from "./errors.js";
+import { FederationRequestError, toClientFacingError } from "./errors.js";
 import { federationPath, type FederationClient } from "./federation-client.js";
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
@@ -21,12 +21,14 @@ export class RemoteRoomsClient implements RemoteServers, RemoteMembership, Direc
       return { room_id: response.room_id, servers: asStrings(response.servers) };
     } catch (error) {
       if (error instanceof FederationRequestError && error.status === 404) return undefined;
-      throw error;
+      throw toClientFacingError(error);
     }
   }
 
   publicRooms(serverName: string, query: PublicRoomsQuery): Promise<PublicRoomsResponse> {
-    return this.client.request<PublicRoomsResponse>({ method: "POST", destination: serverName, path: "/_matrix/federation/v1/publicRooms", body: query });
+    return this.client
+      .request<PublicRoomsResponse>({ method: "POST", destination: serverName, path: "/_matrix/federation/v1/publicRooms", body: query })
+      .catch((error) => Promise.reject(toClientFacingError(error)));
   }
 
   async getMissingEvents(destination: string, roomId: string, args: { earliestEvents: string[]; latestEvents: string[]; limit: number; minDepth: number }) {

@@ -10,7 +10,13 @@ import { loadEventSource } from "./event-source.js";
 import { checkIncomingPdu } from "./incoming-pdu.js";
 import { OutlierPositions } from "./outlier-positions.js";
 import type { RemoteServers } from "./remote-servers.js";
-import { writeRemoteEvent, type RemotePlacement } from "./write-remote-event.js";
+import { writeOutliers, writeRemoteEvent, type RemotePlacement } from "./write-remote-event.js";
+
+/** Outliers checked but not yet written, which later events of the same batch may cite as auth events. */
+interface OutlierBatch {
+  accepted: Map<string, IdentifiedPdu>;
+  rejected: Map<string, { pdu: IdentifiedPdu; reason: string }>;
+}
 
 export interface PduOutcome {
   eventId?: string;
@@ -137,17 +143,24 @@ export class RemoteEventIngest {
       if (!known.get(id)!.rejected) accepted.set(id, pending.get(id)!);
       pending.delete(id);
     }
+    // Checked in auth order against each other in memory, then written in one transaction: a join into a
+    // big room brings thousands of these.
+    const batch: OutlierBatch = { accepted: new Map(), rejected: new Map() };
     while (pending.size > 0) {
       const ready = [...pending.values()].filter((pdu) => referenceIds(pdu.auth_events).every((id) => !pending.has(id)));
       if (ready.length === 0) throw new Error("the auth chain has a cycle or a missing event");
       for (const pdu of ready.sort((a, b) => a.depth - b.depth)) {
         pending.delete(pdu.event_id);
-        const verdict = await this.checkAgainstAuthEvents(memory, pdu);
-        const placement: RemotePlacement = verdict === true ? { kind: "outlier" } : { kind: "rejected", reason: verdict };
-        await writeRemoteEvent(this.core, this.persister, this.outliers, memory, pdu, placement);
-        if (verdict === true) accepted.set(pdu.event_id, pdu);
+        const verdict = await this.checkAgainstAuthEvents(memory, pdu, batch);
+        if (verdict === true) batch.accepted.set(pdu.event_id, pdu);
+        else batch.rejected.set(pdu.event_id, { pdu, reason: verdict });
       }
     }
+    await writeOutliers(this.core, this.persister, this.outliers, memory.roomId, [
+      ...[...batch.accepted.values()].map((pdu) => ({ pdu })),
+      ...[...batch.rejected.values()].map(({ pdu, reason }) => ({ pdu, rejectedReason: reason })),
+    ]);
+    for (const [id, pdu] of batch.accepted) accepted.set(id, pdu);
     return { accepted, idsOfInput };
   }
 
@@ -168,20 +181,25 @@ export class RemoteEventIngest {
   }
 
   /** True, or the reason the event fails against the auth events it cites. */
-  private async checkAgainstAuthEvents(memory: RoomMemory, pdu: IdentifiedPdu): Promise<true | string> {
+  private async checkAgainstAuthEvents(memory: RoomMemory, pdu: IdentifiedPdu, batch?: OutlierBatch): Promise<true | string> {
     const authIds = referenceIds(pdu.auth_events);
-    const stored = await this.persister.events.getMany(authIds);
-    const status = await this.persister.events.knownStatus(authIds);
+    // Events checked earlier in the same batch are not in the database yet.
+    const fromDb = authIds.filter((id) => !batch?.accepted.has(id) && !batch?.rejected.has(id));
+    const stored = await this.persister.events.getMany(fromDb);
+    const status = await this.persister.events.knownStatus(fromDb);
     for (const id of authIds) {
+      if (batch?.rejected.has(id)) return `auth event ${id} was rejected`;
+      if (batch?.accepted.has(id)) continue;
       if (!stored.has(id)) return `auth event ${id} is missing`;
       if (status.get(id)?.rejected) return `auth event ${id} was rejected`;
     }
-    const authEvents = authIds.map((id) => stored.get(id)!.pdu);
+    const authEvents = authIds.map((id) => batch?.accepted.get(id) ?? stored.get(id)!.pdu);
     const selection = checkAuthEventsSelection(pdu, authEvents, memory.version);
     if (!selection.ok) return selection.reason;
     let lookup: StateLookup = stateLookupFromEvents(authEvents);
     if (memory.version.roomIdFromCreateEvent && pdu.type !== "m.room.create") {
-      const create = memory.stateEvent("m.room.create") ?? (await this.persister.events.get(`$${memory.roomId.slice(1)}`))?.pdu;
+      const createId = `$${memory.roomId.slice(1)}`;
+      const create = memory.stateEvent("m.room.create") ?? batch?.accepted.get(createId) ?? (await this.persister.events.get(createId))?.pdu;
       if (create) lookup = withStateEvents(lookup, [create]);
     }
     const verdict = checkEventAuth(pdu, lookup, memory.version);

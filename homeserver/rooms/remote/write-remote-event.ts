@@ -126,3 +126,36 @@ export async function writeRemoteEvent(
   }
   return position;
 }
+
+/** Many outliers (and rejected events) in one transaction, as a remote join's state and auth chain arrive. */
+export async function writeOutliers(
+  core: CoreContext,
+  stores: BatchStores,
+  outliers: OutlierPositions,
+  roomId: string,
+  events: Array<{ pdu: IdentifiedPdu; rejectedReason?: string }>,
+): Promise<void> {
+  if (events.length === 0) return;
+  const positions: number[] = [];
+  for (let i = 0; i < events.length; i++) positions.push(await outliers.allocate());
+  await core.database.transaction(async (tx) => {
+    for (let i = 0; i < events.length; i += 500) {
+      await stores.events.insertMany(
+        tx,
+        events.slice(i, i + 500).map(({ pdu, rejectedReason }, j) => ({
+          roomId,
+          streamPos: positions[i + j],
+          roomSeq: positions[i + j],
+          pdu,
+          unsigned: null,
+          senderDevice: null,
+          txnId: null,
+          stateGroupBefore: null,
+          stateGroupAfter: null,
+          outlier: true,
+          rejectedReason: rejectedReason ?? null,
+        })),
+      );
+    }
+  });
+}
