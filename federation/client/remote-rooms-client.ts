@@ -51,6 +51,11 @@ export class RemoteRoomsClient implements RemoteServers, RemoteMembership, Direc
     }
   }
 
+  async backfill(destination: string, roomId: string, from: string[], limit: number): Promise<unknown[]> {
+    const response = await this.client.get<{ pdus?: unknown }>(destination, federationPath`/_matrix/federation/v1/backfill/${roomId}`, { v: from, limit });
+    return asList(response.pdus);
+  }
+
   async getStateIds(destination: string, roomId: string, eventId: string) {
     const response = await this.client.get<{ pdu_ids?: unknown; auth_chain_ids?: unknown }>(
       destination,

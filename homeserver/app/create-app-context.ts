@@ -61,6 +61,7 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
   const remoteRooms = new RemoteRoomsClient(context.federation.client);
   const federationRooms = createFederationRooms(core, context.rooms.persister, context.rooms.service, context.serverKeys, remoteRooms);
   context.rooms.directory.useRemote(remoteRooms);
+  context.sync.reads.timeline.useBackfill((roomId, limit) => federationRooms.backfill.backfill(roomId, limit));
   context.rooms.federation = federationRooms;
   context.rooms.service.useFederation({
     remoteJoin: federationRooms.invitedJoin,

@@ -39,12 +39,19 @@ interface ScanResult {
 
 /** GET /messages and /context: pages of a room's timeline, filtered by the RoomEventFilter and history visibility. */
 export class TimelineReads {
+  private backfill: ((roomId: string, limit: number) => Promise<number>) | undefined;
+
   constructor(
     private readonly core: CoreContext,
     private readonly timeline: TimelineStore,
     private readonly reader: RoomStateReader,
     private readonly access: RoomAccessChecker,
   ) {}
+
+  /** Set once federation is composed: fetch older history from other servers when ours runs out. */
+  useBackfill(backfill: (roomId: string, limit: number) => Promise<number>): void {
+    this.backfill = backfill;
+  }
 
   async messages(requester: Requester, roomId: string, request: MessagesRequest): Promise<GetMessagesResponse> {
     const access = await this.access.require(requester.userId, roomId);
@@ -63,7 +70,15 @@ export class TimelineReads {
       else to = Math.min(to ?? access.until, access.until);
     }
     const filter = request.filter ?? {};
-    const { kept, next, memberships } = await this.scan(roomId, cursor, request.dir, limit, to, filter, access.viewer);
+    let { kept, next, memberships } = await this.scan(roomId, cursor, request.dir, limit, to, filter, access.viewer);
+    // Paging back past the oldest event we hold: ask the servers in the room for what came before.
+    if (request.dir === "b" && next === undefined && kept.length < limit && this.backfill && (await this.backfill(roomId, limit)) > 0) {
+      const resumeAt = kept.length > 0 ? kept[kept.length - 1].streamPos - 1 : cursor;
+      const more = await this.scan(roomId, resumeAt, "b", limit - kept.length, to, filter, access.viewer);
+      kept = [...kept, ...more.kept];
+      next = more.next;
+      for (const [id, membership] of more.memberships) memberships.set(id, membership);
+    }
     const viewer = { userId: requester.userId, deviceId: requester.deviceId };
     const now = this.core.clock.now();
     const response: GetMessagesResponse = {

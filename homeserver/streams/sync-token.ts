@@ -26,13 +26,16 @@ export function parseSyncToken(token: string): StreamPositions | undefined {
   return positions;
 }
 
-/** Room pagination tokens (/messages from, to, prev_batch) are positions on the room-event stream. */
+/**
+ * Room pagination tokens (/messages from, to, prev_batch) are positions on the room-event stream. History
+ * fetched from other servers (backfill) sits at negative positions, before everything live.
+ */
 export function formatRoomToken(streamPos: number): string {
   return `t${streamPos}`;
 }
 
 export function parseRoomToken(token: string): number | undefined {
-  if (/^t\d+$/.test(token)) return Number(token.slice(1));
+  if (/^t-?\d+$/.test(token)) return Number(token.slice(1));
   // Clients may paginate from a sync token's next_batch, which is allowed by the spec.
   return parseSyncToken(token)?.events;
 }

@@ -7,6 +7,8 @@ import type { EventPersister } from "../persist-events.js";
 import { loadEventSource } from "./event-source.js";
 
 const serverOf = (userId: string) => userId.slice(userId.indexOf(":") + 1);
+/** A v12 m.room.create has no room_id: the room id is derived from its event id. */
+export const roomIdOf = (pdu: IdentifiedPdu): string => pdu.room_id ?? `!${pdu.event_id.slice(1)}`;
 
 /** The PDU as it goes over federation: v3+ event ids are derived by the receiver, never sent. */
 export function toWirePdu(pdu: IdentifiedPdu, version: RoomVersion): Record<string, unknown> {
@@ -87,7 +89,7 @@ export class FederationReads {
       const next: string[] = [];
       for (const event of events.values()) {
         // Never walk from (or into) another room's events, whatever ids the peer names.
-        if (event.pdu.room_id !== roomId) continue;
+        if (roomIdOf(event.pdu) !== roomId) continue;
         for (const prev of referenceIds(event.pdu.prev_events)) {
           if (seen.has(prev) || stop.has(prev)) continue;
           seen.add(prev);
@@ -97,7 +99,7 @@ export class FederationReads {
       const prevs = await this.persister.events.getMany(next);
       for (const id of next) {
         const prev = prevs.get(id);
-        if (!prev || prev.pdu.room_id !== roomId || prev.pdu.depth < minDepth || found.length >= limit) continue;
+        if (!prev || roomIdOf(prev.pdu) !== roomId || prev.pdu.depth < minDepth || found.length >= limit) continue;
         found.push(prev.pdu);
       }
       frontier = next.filter((id) => prevs.has(id));
@@ -118,7 +120,7 @@ export class FederationReads {
       const next: string[] = [];
       for (const event of [...events.values()].sort((a, b) => b.pdu.depth - a.pdu.depth)) {
         if (result.length >= limit) break;
-        if (event.pdu.room_id !== roomId) continue;
+        if (roomIdOf(event.pdu) !== roomId) continue;
         result.push(event.pdu);
         for (const prev of referenceIds(event.pdu.prev_events)) if (!seen.has(prev)) next.push(prev);
       }

@@ -13,6 +13,7 @@ import type { RemoteMembership, RemoteServers } from "./remote-servers.js";
 import { ServeKnock } from "./serve-knock.js";
 import { ServeMembership } from "./serve-membership.js";
 import { SendRemoteInvite } from "./send-remote-invite.js";
+import { Backfiller } from "./backfill.js";
 import { ServerAcls } from "./server-acl.js";
 
 export type { RemoteMembership, RemoteServers } from "./remote-servers.js";
@@ -40,6 +41,8 @@ export interface FederationRooms {
   inviteRejection: RejectRemoteInvite;
   /** Inviting users of other servers (their server countersigns first). */
   remoteInvites: SendRemoteInvite;
+  /** History before our oldest event, from servers in the room, for /messages. */
+  backfill: Backfiller;
 }
 
 export function createFederationRooms(
@@ -66,5 +69,6 @@ export function createFederationRooms(
     invitedJoin: new InviteAwareRemoteJoin(core, persister, ingest, remote, rooms.memberContent, invites),
     inviteRejection: new RejectRemoteInvite(core, remote, invites),
     remoteInvites: new SendRemoteInvite(remote),
+    backfill: new Backfiller(core, persister, ingest, keys, remote),
   };
 }

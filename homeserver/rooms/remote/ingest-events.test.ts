@@ -29,6 +29,7 @@ const noRemote: RemoteServers = {
   getMissingEvents: async () => [],
   getEvent: async () => undefined,
   getStateIds: async () => ({ pduIds: [], authChainIds: [] }),
+  backfill: async () => [],
 };
 
 describe.each(testDrivers())("receiving events from other servers on %s", (driver) => {

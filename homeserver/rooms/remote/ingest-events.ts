@@ -36,7 +36,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  * with get_missing_events, missing auth events one by one, and a gap that remains is filled from /state_ids.
  */
 export class RemoteEventIngest {
-  private readonly outliers: OutlierPositions;
+  /** The one allocator of negative positions (outliers, soft-failed, rejected, backfilled). */
+  readonly outliers: OutlierPositions;
 
   constructor(
     private readonly core: CoreContext,
@@ -101,7 +102,7 @@ export class RemoteEventIngest {
     }
   }
 
-  private async fetchMissingAuthEvents(origin: string, memory: RoomMemory, pdu: IdentifiedPdu, budget: { fetches: number }): Promise<void> {
+  async fetchMissingAuthEvents(origin: string, memory: RoomMemory, pdu: IdentifiedPdu, budget: { fetches: number }): Promise<void> {
     const authIds = referenceIds(pdu.auth_events);
     const known = await this.persister.events.knownStatus(authIds);
     for (const id of authIds) {
@@ -181,7 +182,7 @@ export class RemoteEventIngest {
   }
 
   /** True, or the reason the event fails against the auth events it cites. */
-  private async checkAgainstAuthEvents(memory: RoomMemory, pdu: IdentifiedPdu, batch?: OutlierBatch): Promise<true | string> {
+  async checkAgainstAuthEvents(memory: RoomMemory, pdu: IdentifiedPdu, batch?: OutlierBatch): Promise<true | string> {
     const authIds = referenceIds(pdu.auth_events);
     // Events checked earlier in the same batch are not in the database yet.
     const fromDb = authIds.filter((id) => !batch?.accepted.has(id) && !batch?.rejected.has(id));

@@ -32,6 +32,7 @@ describe.each(testDrivers())("joining a room on another server (%s)", (driver) =
     return {
       getMissingEvents: (d, roomId, args) => to(d).reads.missingEvents(origin, roomId, args.earliestEvents, args.latestEvents, args.limit, args.minDepth),
       getEvent: async (d, eventId) => (await to(d).reads.event(origin, eventId)).pdu,
+      backfill: (d, roomId, from, limit) => to(d).reads.backfill(origin, roomId, from, limit),
       getStateIds: async (d, roomId, eventId) => {
         const r = await to(d).reads.stateAt(origin, roomId, eventId);
         return { pduIds: r.stateIds, authChainIds: r.authChainIds };

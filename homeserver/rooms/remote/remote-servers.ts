@@ -11,6 +11,8 @@ export interface RemoteServers {
   ): Promise<unknown[]>;
   /** GET /event/{eventId}: one PDU, or undefined if the server does not have it. */
   getEvent(destination: string, eventId: string): Promise<unknown | undefined>;
+  /** GET /backfill: up to `limit` events before and including `from`, as the server gives them. */
+  backfill(destination: string, roomId: string, from: string[], limit: number): Promise<unknown[]>;
   /** GET /state_ids: the ids of the state before `eventId` and of its auth chain. */
   getStateIds(destination: string, roomId: string, eventId: string): Promise<{ pduIds: string[]; authChainIds: string[] }>;
 }

@@ -41,10 +41,33 @@ function typeCondition(eb: ExpressionBuilder<Schema, "events">, globs: readonly 
 export class TimelineStore {
   constructor(private readonly db: Db) {}
 
+  /** The room's oldest timeline event: where backfilling from other servers would continue. */
+  async earliest(roomId: string): Promise<StoredEvent | undefined> {
+    const row = await this.db
+      .selectFrom("events")
+      .select(COLUMNS)
+      .where("room_id", "=", roomId)
+      .where("outlier", "=", false)
+      .where("soft_failed", "=", false)
+      .where("rejected_reason", "is", null)
+      .orderBy("stream_pos", "asc")
+      .limit(1)
+      .executeTakeFirst();
+    return row ? fromRow(row as Row) : undefined;
+  }
+
+
   async page(roomId: string, request: PageRequest): Promise<StoredEvent[]> {
     if (request.limit <= 0) return [];
-    // Positive positions only: outliers and soft-failed events hold negative ones and are never shown.
-    let query = this.db.selectFrom("events").select(COLUMNS).where("room_id", "=", roomId).where("stream_pos", ">", 0);
+    // Timeline events only: live ones, and history backfilled from other servers (negative positions);
+    // never outliers, soft-failed or rejected events.
+    let query = this.db
+      .selectFrom("events")
+      .select(COLUMNS)
+      .where("room_id", "=", roomId)
+      .where("outlier", "=", false)
+      .where("soft_failed", "=", false)
+      .where("rejected_reason", "is", null);
     if (request.dir === "b") {
       query = query.where("stream_pos", "<=", request.from);
       if (request.to !== undefined) query = query.where("stream_pos", ">", request.to);
