@@ -95,6 +95,34 @@ export class RemoteRoomsClient implements RemoteServers, RemoteMembership, Direc
     return { event: response.event, roomVersion: response.room_version ?? "1" };
   }
 
+  async makeKnock(destination: string, roomId: string, userId: string, supportedVersions: string[]) {
+    try {
+      const response = await this.client.get<{ event?: Record<string, unknown>; room_version?: string }>(
+        destination,
+        federationPath`/_matrix/federation/v1/make_knock/${roomId}/${userId}`,
+        { ver: supportedVersions },
+      );
+      if (typeof response.event !== "object" || response.event === null) throw new Error(`${destination} sent no knock template`);
+      return { event: response.event, roomVersion: response.room_version ?? "1" };
+    } catch (error) {
+      throw toClientFacingError(error);
+    }
+  }
+
+  async sendKnock(destination: string, roomId: string, eventId: string, event: Record<string, unknown>) {
+    try {
+      const response = await this.client.request<{ knock_room_state?: unknown }>({
+        method: "PUT",
+        destination,
+        path: federationPath`/_matrix/federation/v1/send_knock/${roomId}/${eventId}`,
+        body: event,
+      });
+      return { knockRoomState: asList(response.knock_room_state) };
+    } catch (error) {
+      throw toClientFacingError(error);
+    }
+  }
+
   async sendLeave(destination: string, roomId: string, eventId: string, event: Record<string, unknown>): Promise<void> {
     await this.client.request({ method: "PUT", destination, path: federationPath`/_matrix/federation/v2/send_leave/${roomId}/${eventId}`, body: event });
   }

@@ -67,6 +67,7 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
     remoteJoin: federationRooms.invitedJoin,
     inviteRejection: federationRooms.inviteRejection,
     remoteInvites: federationRooms.remoteInvites,
+    remoteKnock: federationRooms.remoteKnock,
     resolveAlias: (alias) => context.rooms.directory.resolveAlias(alias),
   });
   return context;

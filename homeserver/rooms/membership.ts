@@ -4,7 +4,7 @@ import type { Requester } from "../users/requester.js";
 import type { EventPersister } from "./persist-events.js";
 import type { SendRemoteInvite } from "./remote/send-remote-invite.js";
 
-export type MembershipAction = "invite" | "kick" | "ban" | "unban" | "leave" | "join";
+export type MembershipAction = "invite" | "kick" | "ban" | "unban" | "leave" | "join" | "knock";
 
 export interface MembershipDeps {
   persister: EventPersister;
@@ -34,6 +34,11 @@ export async function changeMembership(
     case "join":
       if (current === "ban") throw errors.forbidden("You are banned from this room");
       content = await deps.memberContent(target, "join");
+      break;
+    case "knock":
+      if (current === "join") throw errors.forbidden("You are already in the room");
+      if (current === "ban") throw errors.forbidden("You are banned from this room");
+      content = await deps.memberContent(target, "knock");
       break;
     case "invite":
       if (current === "join") throw errors.forbidden(`${target} is already in the room`);

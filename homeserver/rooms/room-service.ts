@@ -13,6 +13,7 @@ import type { RoomMemory } from "./room-memory.js";
 import type { RemoteJoin } from "./remote/remote-join.js";
 import type { RejectRemoteInvite } from "./remote/reject-invite.js";
 import type { SendRemoteInvite } from "./remote/send-remote-invite.js";
+import type { RemoteKnock } from "./remote/remote-knock.js";
 
 /** The server part of a room id, alias or user id; v12 room ids have none. */
 function serverNameOf(id: string): string | undefined {
@@ -26,6 +27,7 @@ export class RoomService {
   private remoteJoin: RemoteJoin | undefined;
   private inviteRejection: RejectRemoteInvite | undefined;
   private remoteInvites: SendRemoteInvite | undefined;
+  private remoteKnock: RemoteKnock | undefined;
   private resolveAliasAnywhere: ((alias: string) => Promise<{ room_id: string; servers: string[] }>) | undefined;
 
   constructor(
@@ -97,8 +99,10 @@ export class RoomService {
     remoteJoin: RemoteJoin;
     inviteRejection: RejectRemoteInvite;
     remoteInvites: SendRemoteInvite;
+    remoteKnock: RemoteKnock;
     resolveAlias(alias: string): Promise<{ room_id: string; servers: string[] }>;
   }): void {
+    this.remoteKnock = federation.remoteKnock;
     this.remoteJoin = federation.remoteJoin;
     this.inviteRejection = federation.inviteRejection;
     this.remoteInvites = federation.remoteInvites;
@@ -109,17 +113,34 @@ export class RoomService {
    * Joins by room id or alias. A room this server does not hold is joined through `servers` (the client's
    * server_name / via), then the room id's and alias's own servers, over federation.
    */
-  async join(requester: Requester, roomIdOrAlias: string, reason?: string, servers: string[] = []): Promise<string> {
-    let roomId: string;
-    let aliasServers: string[] = [];
+  /** A room id, or an alias of ours or (over federation) of another server, with the servers that know it. */
+  private async resolveRoomAnywhere(roomIdOrAlias: string): Promise<{ roomId: string; aliasServers: string[] }> {
     if (roomIdOrAlias.startsWith("#") && this.resolveAliasAnywhere && serverNameOf(roomIdOrAlias) !== this.core.serverName) {
       // Another server's alias: it names the room and the servers that can help us in.
       const resolved = await this.resolveAliasAnywhere(roomIdOrAlias);
-      roomId = resolved.room_id;
-      aliasServers = resolved.servers;
-    } else {
-      roomId = await this.resolveRoom(roomIdOrAlias);
+      return { roomId: resolved.room_id, aliasServers: resolved.servers };
     }
+    return { roomId: await this.resolveRoom(roomIdOrAlias), aliasServers: [] };
+  }
+
+  /** POST /knock: on a room we hold with one of our users in it, locally; otherwise through a resident server. */
+  async knock(requester: Requester, roomIdOrAlias: string, reason?: string, servers: string[] = []): Promise<string> {
+    const { roomId, aliasServers } = await this.resolveRoomAnywhere(roomIdOrAlias);
+    const memory = await this.persister.roomMemory(roomId);
+    if (memory && this.hasJoinedLocalUser(memory)) {
+      await changeMembership(this.membershipDeps, requester, roomId, "knock", requester.userId, reason);
+      return roomId;
+    }
+    if (!this.remoteKnock) throw errors.notFound("No known servers to knock through");
+    const candidates = [...servers, ...aliasServers, serverNameOf(roomId), serverNameOf(roomIdOrAlias)].filter(
+      (s): s is string => !!s && s !== this.core.serverName,
+    );
+    if (memory) candidates.push(...this.residentServers(memory));
+    return this.remoteKnock.knock(requester, roomId, candidates, reason);
+  }
+
+  async join(requester: Requester, roomIdOrAlias: string, reason?: string, servers: string[] = []): Promise<string> {
+    const { roomId, aliasServers } = await this.resolveRoomAnywhere(roomIdOrAlias);
     const memory = await this.persister.roomMemory(roomId);
     // With none of our users in the room our copy may be stale: join through a resident server.
     if (this.remoteJoin && (!memory || !this.hasJoinedLocalUser(memory))) {

@@ -30,6 +30,13 @@ export function registerMembershipRoutes(app: FastifyInstance, ctx: ClientApiCon
     join(request, (request.params as { roomId: string }).roomId),
   );
 
+  app.post("/_matrix/client/v3/knock/:roomIdOrAlias", async (request) => {
+    const requester = await ctx.auth(request);
+    ctx.rateLimit(requester.userId);
+    const { roomIdOrAlias } = request.params as { roomIdOrAlias: string };
+    return { room_id: await ctx.app.rooms.service.knock(requester, roomIdOrAlias, optionalReason(request), viaServers(request)) };
+  });
+
   app.post("/_matrix/client/v3/rooms/:roomId/leave", { schema: { params: roomIdParams } }, async (request) => {
     const requester = await ctx.auth(request);
     const { roomId } = request.params as { roomId: string };

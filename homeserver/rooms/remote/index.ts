@@ -14,6 +14,7 @@ import { ServeKnock } from "./serve-knock.js";
 import { ServeMembership } from "./serve-membership.js";
 import { SendRemoteInvite } from "./send-remote-invite.js";
 import { Backfiller } from "./backfill.js";
+import { RemoteKnock } from "./remote-knock.js";
 import { ServerAcls } from "./server-acl.js";
 
 export type { RemoteMembership, RemoteServers } from "./remote-servers.js";
@@ -43,6 +44,8 @@ export interface FederationRooms {
   remoteInvites: SendRemoteInvite;
   /** History before our oldest event, from servers in the room, for /messages. */
   backfill: Backfiller;
+  /** Our users' knocks on rooms other servers hold. */
+  remoteKnock: RemoteKnock;
 }
 
 export function createFederationRooms(
@@ -70,5 +73,6 @@ export function createFederationRooms(
     inviteRejection: new RejectRemoteInvite(core, remote, invites),
     remoteInvites: new SendRemoteInvite(remote),
     backfill: new Backfiller(core, persister, ingest, keys, remote),
+    remoteKnock: new RemoteKnock(core, remote, invites),
   };
 }

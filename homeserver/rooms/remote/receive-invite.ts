@@ -129,6 +129,15 @@ export class ReceiveInvite {
     return false;
   }
 
+  /**
+   * Our user's knock on a room only other servers hold: kept like a pending invite, with the room's stripped
+   * state, so /sync lists the room under `knock`.
+   */
+  async keepPendingKnock(roomId: string, pdu: IdentifiedPdu, knockRoomState: StrippedStateEvent[]): Promise<void> {
+    const roomKnown = (await this.persister.rooms.get(roomId)) !== undefined;
+    await this.keepPending(roomId, roomKnown, pdu, knockRoomState);
+  }
+
   /** Writes the pending invite at the next live stream position and wakes the invitee's syncs. */
   private async keepPending(roomId: string, roomKnown: boolean, pdu: IdentifiedPdu, inviteRoomState: StrippedStateEvent[]): Promise<void> {
     await this.persister.serialise(roomId, async () => {

@@ -49,6 +49,10 @@ describe.each(testDrivers())("joining a room on another server (%s)", (driver) =
         throw new Error("unused");
       },
       sendLeave: async () => {},
+      makeKnock: async () => {
+        throw new Error("unused");
+      },
+      sendKnock: async () => ({ knockRoomState: [] }),
       invite: async () => ({}),
     };
   }

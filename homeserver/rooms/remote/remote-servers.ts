@@ -25,6 +25,9 @@ export interface RemoteMembership {
   sendJoin(destination: string, roomId: string, eventId: string, event: Record<string, unknown>): Promise<{ state: unknown[]; authChain: unknown[]; event?: unknown }>;
   makeLeave(destination: string, roomId: string, userId: string): Promise<{ event: Record<string, unknown>; roomVersion: string }>;
   sendLeave(destination: string, roomId: string, eventId: string, event: Record<string, unknown>): Promise<void>;
+  /** GET /make_knock and PUT /v1/send_knock: knocking on a room another server holds. */
+  makeKnock(destination: string, roomId: string, userId: string, supportedVersions: string[]): Promise<{ event: Record<string, unknown>; roomVersion: string }>;
+  sendKnock(destination: string, roomId: string, eventId: string, event: Record<string, unknown>): Promise<{ knockRoomState: unknown[] }>;
   /** PUT /v2/invite: the invitee's server signs the invite and returns it. */
   invite(destination: string, roomId: string, eventId: string, body: { event: Record<string, unknown>; room_version: string; invite_room_state: unknown[] }): Promise<Record<string, unknown>>;
 }
