@@ -118,6 +118,7 @@ export class DestinationQueue {
         return false;
       }
     }
+    if (batch.length > 0) this.deps.logger.debug({ destination: this.destination, pdus: batch.length, upTo: newCursor }, "sent transaction");
     this.state = { ...this.state, lastSentStreamPos: newCursor, retryAtTs: null, retryIntervalMs: 0 };
     await this.deps.outbound.saveDestination(this.state);
     return newCursor < this.deps.currentPosition();

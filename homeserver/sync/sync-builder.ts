@@ -82,7 +82,11 @@ export class SyncBuilder {
       } else if (!forgotten.has(roomId)) {
         const previously = roomChanges.length > 0 ? membershipBefore(roomChanges[0]) : undefined;
         // Incremental: rooms the client still thought it was in. Otherwise only on request (include_leave).
-        const wanted = incremental ? changedInWindow && ["join", "invite", "knock"].includes(previously ?? "") : filter.includeLeave;
+        // A user who left before `since`, then rejoined (or was invited) and left again within the window,
+        // was in the room in between: the room goes into rooms.leave too.
+        const present = ["join", "invite", "knock"];
+        const wasPresent = present.includes(previously ?? "") || roomChanges.some((c) => present.includes(membershipOf(c) ?? ""));
+        const wanted = incremental ? changedInWindow && wasPresent : filter.includeLeave;
         if (!wanted) continue;
         tasks.push(async () => {
           const lastJoinPos = await deps.reads.timelineStore.lastJoinPos(roomId, userId, event.streamPos);

@@ -34,6 +34,25 @@ describe.each(testDrivers())("sync service on %s", (driver) => {
     expect(room.timeline.events[0]).not.toHaveProperty("room_id");
   });
 
+  it("a user who left, rejoined and was kicked within one window gets the room under leave with both events", async () => {
+    const alice = newUser("alice");
+    const bob = newUser("bob");
+    const roomId = await h.createRoom(alice, { preset: "public_chat" });
+    await app.ctx.rooms.service.join(bob, roomId);
+    await app.ctx.rooms.service.membership(bob, roomId, "leave", bob.userId);
+    const before = await h.sync(bob);
+    await app.ctx.rooms.service.join(bob, roomId);
+    await app.ctx.rooms.service.membership(alice, roomId, "kick", bob.userId, "out");
+    const after = await h.sync(bob, { since: before.next_batch });
+    const left = after.rooms?.leave?.[roomId];
+    expect(left).toBeDefined();
+    const memberships = left!.timeline.events.filter((e) => e.type === "m.room.member" && e.state_key === bob.userId);
+    expect(memberships.map((e) => [e.content.membership, e.sender])).toEqual([
+      ["join", bob.userId],
+      ["leave", alice.userId],
+    ]);
+  });
+
   it("incremental sync delivers each new event exactly once and nothing for quiet rooms", async () => {
     const alice = newUser("alice");
     const busy = await h.createRoom(alice);

@@ -85,6 +85,7 @@ export class InboundTransactions {
       this.core.logger.debug({ origin, txnId, eduType: typeof type === "string" ? type : undefined }, "EDU ignored: not handled yet");
     }
 
+    this.core.logger.debug({ origin, txnId, pdus: transaction.pdus.length }, "received transaction");
     // One queue per room, in the order the PDUs came; rooms proceed concurrently.
     const byRoom = new Map<string, unknown[]>();
     const results: PduResult[] = [];
