@@ -47,7 +47,7 @@ describe.each(testDrivers())("sync service on %s", (driver) => {
     const left = after.rooms?.leave?.[roomId];
     expect(left).toBeDefined();
     const memberships = left!.timeline.events.filter((e) => e.type === "m.room.member" && e.state_key === bob.userId);
-    expect(memberships.map((e) => [e.content.membership, e.sender])).toEqual([
+    expect(memberships.map((e) => [e.content?.membership, e.sender])).toEqual([
       ["join", bob.userId],
       ["leave", alice.userId],
     ]);
