@@ -79,6 +79,14 @@ export class DestinationQueue {
           /* keep sending while there is a backlog */
         }
       } while (this.wakeAgain && !this.stopped && this.state.retryAtTs === null);
+    } catch (error) {
+      // A failure here (e.g. the database going away at shutdown) must never become an unhandled rejection;
+      // the cursor was not advanced, so the next wake-up resends.
+      if (!this.stopped) {
+        this.deps.logger.error({ destination: this.destination, err: (error as Error).message }, "federation sender failed");
+        const interval = Math.min(MAX_RETRY_MS, Math.max(MIN_RETRY_MS, this.state.retryIntervalMs * 2));
+        this.state = { ...this.state, retryAtTs: this.deps.clock.now() + interval, retryIntervalMs: interval };
+      }
     } finally {
       this.running = false;
       // After a failure, arm the retry timer now that this run is over.
@@ -111,6 +119,7 @@ export class DestinationQueue {
           body: { origin: this.deps.client.serverName, origin_server_ts: this.deps.clock.now(), pdus: batch.map((b) => b.pdu), edus: [] },
         });
       } catch (error) {
+        if (this.stopped) return false;
         const interval = Math.min(MAX_RETRY_MS, Math.max(MIN_RETRY_MS, this.state.retryIntervalMs * 2));
         this.state = { ...this.state, retryAtTs: this.deps.clock.now() + interval, retryIntervalMs: interval };
         await this.deps.outbound.saveDestination(this.state);
@@ -118,6 +127,7 @@ export class DestinationQueue {
         return false;
       }
     }
+    if (this.stopped) return false;
     if (batch.length > 0) this.deps.logger.debug({ destination: this.destination, pdus: batch.length, upTo: newCursor }, "sent transaction");
     this.state = { ...this.state, lastSentStreamPos: newCursor, retryAtTs: null, retryIntervalMs: 0 };
     await this.deps.outbound.saveDestination(this.state);
