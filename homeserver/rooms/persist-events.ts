@@ -3,7 +3,7 @@ import { errors, MatrixError } from "../errors.js";
 import { authEventTypesFor, checkEventAuth, canApplyRedaction, redactsOf } from "../events/auth-rules/index.js";
 import { stateKeyOf, type IdentifiedPdu, type StateLookup } from "../events/pdu.js";
 import { requireRoomVersion, type RoomVersion } from "../events/room-versions.js";
-import { EventsStore, type StoredEvent } from "../storage/stores/events-store.js";
+import { EventsStore } from "../storage/stores/events-store.js";
 import { RoomsStore } from "../storage/stores/rooms-store.js";
 import { StateStore } from "../storage/stores/state-store.js";
 import { TxnStore } from "../storage/stores/txn-store.js";
@@ -253,10 +253,6 @@ export class EventPersister {
   /** Holds the memory of a room made outside the queue (a remote join), so later writes build on it. */
   adoptMemory(memory: RoomMemory): void {
     this.memory.set(memory.roomId, Promise.resolve(memory));
-  }
-
-  async stored(eventId: string): Promise<StoredEvent | undefined> {
-    return this.events.get(eventId);
   }
 }
 

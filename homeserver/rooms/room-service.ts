@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { CoreContext } from "../app/core-context.js";
 import { errors, isMatrixError } from "../errors.js";
 import type { JsonObject } from "../events/pdu.js";
@@ -254,9 +253,5 @@ export class RoomService {
 
   private get membershipDeps() {
     return { persister: this.persister, memberContent: this.memberContent, remoteInvites: this.remoteInvites, serverName: this.core.serverName };
-  }
-
-  static newTxnId(): string {
-    return randomBytes(8).toString("hex");
   }
 }

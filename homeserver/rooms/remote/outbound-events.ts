@@ -86,11 +86,6 @@ export class OutboundEvents {
     return result;
   }
 
-  /** How many events are waiting for `destination`, counted up to `cap`. */
-  async backlog(destination: string, afterPos: number, upTo: number, cap: number): Promise<number> {
-    return (await this.eventsFor(destination, afterPos, upTo, cap)).length;
-  }
-
   loadDestinations(): Promise<DestinationRow[]> {
     return this.destinations.all();
   }

@@ -226,36 +226,6 @@ export class EventsStore {
     return rows.map((r) => fromRow(r as Row));
   }
 
-  /** The user's last membership event in each room at or before stream position `at`. */
-  async membershipsAt(userId: string, at: number): Promise<Map<string, StoredEvent>> {
-    const rows = await this.db
-      .selectFrom("events")
-      .select(COLUMNS)
-      .select("room_id")
-      .where("type", "=", "m.room.member")
-      .where("state_key", "=", userId)
-      .where("stream_pos", ">", 0)
-      .where("stream_pos", "<=", at)
-      .orderBy("stream_pos", "asc")
-      .execute();
-    const result = new Map<string, StoredEvent>();
-    for (const row of rows) result.set(row.room_id, fromRow(row as Row));
-    return result;
-  }
-
-  async latestStreamPosInRoom(roomId: string, atOrBefore: number): Promise<number | undefined> {
-    const row = await this.db
-      .selectFrom("events")
-      .select("stream_pos")
-      .where("room_id", "=", roomId)
-      .where("stream_pos", ">", 0)
-      .where("stream_pos", "<=", atOrBefore)
-      .orderBy("stream_pos", "desc")
-      .limit(1)
-      .executeTakeFirst();
-    return row ? Number(row.stream_pos) : undefined;
-  }
-
   /** The event at or just before `pos` in the room, for "state at this point of the timeline". */
   async lastEventAtOrBefore(roomId: string, pos: number): Promise<StoredEvent | undefined> {
     const row = await this.db
