@@ -215,9 +215,20 @@ export class RemoteEventIngest {
       await write({ kind: "rejected", reason: againstAuth });
       return { eventId: pdu.event_id, error: againstAuth };
     }
-    const before = await this.stateBefore(origin, memory, pdu, budget);
-    const source = await loadEventSource(this.persister.events, before.state.values(), [pdu]);
-    const beforeLookup: StateLookup = { get: (type, key) => lookupIn(before.state, source, type, key) };
+    // The common case: the event follows exactly our forward extremities, so the state before it is the
+    // current state we hold in memory, and no state needs reading or resolving.
+    const prevList = referenceIds(pdu.prev_events);
+    const linear =
+      memory.stateGroup !== null && prevList.length === memory.extremities.length && prevList.every((id) => memory.extremities.includes(id));
+    const before = linear
+      ? { state: new Map([...memory.state].map(([k, e]) => [k, e.event_id])) as StateMap, group: memory.stateGroup }
+      : await this.stateBefore(origin, memory, pdu, budget);
+    const beforeLookup: StateLookup = linear
+      ? memory.lookup
+      : await (async () => {
+          const source = await loadEventSource(this.persister.events, before.state.values(), [pdu]);
+          return { get: (type: string, key: string) => lookupIn(before.state, source, type, key) };
+        })();
     const againstState = checkEventAuth(pdu, beforeLookup, memory.version);
     if (!againstState.ok) {
       await write({ kind: "rejected", reason: againstState.reason });
@@ -238,11 +249,17 @@ export class RemoteEventIngest {
       const resolveSource = await loadEventSource(this.persister.events, [...currentMap.values(), ...after.values()], [pdu]);
       currentIds = resolveState(memory.version, [currentMap, after], resolveSource);
     }
-    const currentSource = await loadEventSource(this.persister.events, currentIds.values(), [pdu]);
-    const currentState = new Map<string, IdentifiedPdu>();
-    for (const [key, id] of currentIds) {
-      const event = currentSource.get(id);
-      if (event) currentState.set(key, event);
+    let currentState: Map<string, IdentifiedPdu>;
+    if (linear) {
+      currentState = new Map(memory.state);
+      if (typeof pdu.state_key === "string") currentState.set(stateKeyOf(pdu.type, pdu.state_key), pdu);
+    } else {
+      const currentSource = await loadEventSource(this.persister.events, currentIds.values(), [pdu]);
+      currentState = new Map<string, IdentifiedPdu>();
+      for (const [key, id] of currentIds) {
+        const event = currentSource.get(id);
+        if (event) currentState.set(key, event);
+      }
     }
     await write({ kind: "timeline", stateBefore: before.state, stateBeforeGroup: before.group, currentState, extremities });
     return { eventId: pdu.event_id };
