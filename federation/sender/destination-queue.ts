@@ -2,8 +2,10 @@ import type { Logger } from "../../homeserver/app/logger.js";
 import type { Clock } from "../../homeserver/app/clock.js";
 import type { OutboundEvents, DestinationRow } from "../../homeserver/rooms/remote/outbound-events.js";
 import { federationPath, type FederationClient } from "../client/federation-client.js";
+import type { Edu } from "../../homeserver/edus/edu-contracts.js";
 
 export const MAX_PDUS_PER_TXN = 50;
+export const MAX_EDUS_PER_TXN = 100;
 /** A peer this far behind gets only each room's newest event and fetches the rest itself. */
 export const CATCH_UP_LIMIT = 2_000;
 const MIN_RETRY_MS = 1_000;
@@ -28,6 +30,9 @@ export class DestinationQueue {
   private timer: NodeJS.Timeout | undefined;
   private txnCounter = 0;
   private stopped = false;
+  /** Ephemeral EDUs waiting to go, by merge key: a newer EDU with the same key replaces the unsent one. */
+  private readonly edus = new Map<string, Edu>();
+  private unkeyed = 0;
 
   constructor(
     private readonly deps: QueueDeps,
@@ -65,6 +70,18 @@ export class DestinationQueue {
     void this.run();
   }
 
+  /** Queues an EDU for the next transaction (PDUs and EDUs travel together). */
+  addEdu(edu: Edu, key?: string): void {
+    const mergeKey = key ?? `\u0000${++this.unkeyed}`;
+    this.edus.delete(mergeKey); // re-inserted at the end: the newest goes last
+    this.edus.set(mergeKey, edu);
+    this.wake();
+  }
+
+  get pendingEdus(): number {
+    return this.edus.size;
+  }
+
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
@@ -97,10 +114,13 @@ export class DestinationQueue {
   /** Sends one transaction; true when more may be waiting. */
   private async sendNext(): Promise<boolean> {
     const upTo = this.deps.currentPosition();
-    if (upTo <= this.state.lastSentStreamPos) return false;
-    let batch = await this.deps.outbound.eventsFor(this.destination, this.state.lastSentStreamPos, upTo, CATCH_UP_LIMIT + 1);
+    const pdusOwed = upTo > this.state.lastSentStreamPos;
+    if (!pdusOwed && this.edus.size === 0) return false;
+    let batch = pdusOwed ? await this.deps.outbound.eventsFor(this.destination, this.state.lastSentStreamPos, upTo, CATCH_UP_LIMIT + 1) : [];
     let newCursor: number;
-    if (batch.length > CATCH_UP_LIMIT) {
+    if (!pdusOwed) {
+      newCursor = this.state.lastSentStreamPos;
+    } else if (batch.length > CATCH_UP_LIMIT) {
       // Far behind: send each room's newest event; the peer fills the gap with get_missing_events.
       batch = await this.deps.outbound.latestEventsFor(this.destination, upTo);
       newCursor = upTo;
@@ -109,14 +129,15 @@ export class DestinationQueue {
       batch = batch.slice(0, MAX_PDUS_PER_TXN);
       newCursor = batch.length < MAX_PDUS_PER_TXN ? upTo : batch[batch.length - 1].streamPos;
     }
-    if (batch.length > 0) {
+    const edus = [...this.edus].slice(0, MAX_EDUS_PER_TXN);
+    if (batch.length > 0 || edus.length > 0) {
       const txnId = `${this.deps.clock.now()}_${++this.txnCounter}`;
       try {
         await this.deps.client.request({
           method: "PUT",
           destination: this.destination,
           path: federationPath`/_matrix/federation/v1/send/${txnId}`,
-          body: { origin: this.deps.client.serverName, origin_server_ts: this.deps.clock.now(), pdus: batch.map((b) => b.pdu), edus: [] },
+          body: { origin: this.deps.client.serverName, origin_server_ts: this.deps.clock.now(), pdus: batch.map((b) => b.pdu), edus: edus.map(([, edu]) => edu) },
         });
       } catch (error) {
         if (this.stopped) return false;
@@ -127,10 +148,13 @@ export class DestinationQueue {
         return false;
       }
     }
+    // Sent: drop the EDUs that went, unless a newer one with the same key arrived meanwhile.
+    for (const [key, edu] of edus) if (this.edus.get(key) === edu) this.edus.delete(key);
     if (this.stopped) return false;
-    if (batch.length > 0) this.deps.logger.debug({ destination: this.destination, pdus: batch.length, upTo: newCursor }, "sent transaction");
+    if (batch.length > 0 || edus.length > 0) this.deps.logger.debug({ destination: this.destination, pdus: batch.length, edus: edus.length, upTo: newCursor }, "sent transaction");
+    const changed = newCursor !== this.state.lastSentStreamPos || this.state.retryAtTs !== null || this.state.retryIntervalMs !== 0;
     this.state = { ...this.state, lastSentStreamPos: newCursor, retryAtTs: null, retryIntervalMs: 0 };
-    await this.deps.outbound.saveDestination(this.state);
-    return newCursor < this.deps.currentPosition();
+    if (changed) await this.deps.outbound.saveDestination(this.state);
+    return newCursor < this.deps.currentPosition() || this.edus.size > 0;
   }
 }

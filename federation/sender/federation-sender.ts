@@ -1,21 +1,36 @@
 import type { AppContext } from "../../homeserver/app/app-context.js";
 import { OutboundEvents } from "../../homeserver/rooms/remote/outbound-events.js";
 import { DestinationQueue, type QueueDeps } from "./destination-queue.js";
+import type { Edu, FederationOutbox } from "../../homeserver/edus/edu-contracts.js";
 
 /**
  * The durable federation sender: follows the room event stream and keeps one queue per destination
  * (Synapse's per-destination queues are the model). Queues resume from their stored cursors at start.
  */
-export class FederationSender {
+export class FederationSender implements FederationOutbox {
   private readonly queues = new Map<string, DestinationQueue>();
   private readonly outbound: OutboundEvents;
   private lastSeen: number;
+  /** Every event up to here has been routed to its destinations' queues. */
+  private routedUpTo: number;
   private unsubscribe: (() => void) | undefined;
   private scanning: Promise<void> = Promise.resolve();
 
   constructor(private readonly ctx: AppContext) {
     this.outbound = new OutboundEvents(ctx, ctx.rooms.persister);
     this.lastSeen = ctx.streams.events.current;
+    this.routedUpTo = this.lastSeen;
+  }
+
+  /**
+   * Ephemeral EDUs ride along with the destination's next transaction. A queue made here starts at the
+   * routed position: events not yet routed will still be routed to it by the scan that is under way.
+   */
+  sendEdu(destinations: Iterable<string>, edu: Edu, key?: string): void {
+    for (const destination of destinations) {
+      if (destination === this.ctx.serverName) continue;
+      this.queueFor(destination, this.routedUpTo).addEdu(edu, key);
+    }
   }
 
   async start(): Promise<void> {
@@ -26,7 +41,9 @@ export class FederationSender {
       if (stream !== "events" || position <= this.lastSeen) return;
       const from = this.lastSeen;
       this.lastSeen = position;
-      this.scanning = this.scanning.then(() => this.routeNewEvents(from, position)).catch((error) => {
+      this.scanning = this.scanning.then(() => this.routeNewEvents(from, position)).then(() => {
+        this.routedUpTo = Math.max(this.routedUpTo, position);
+      }).catch((error) => {
         this.ctx.logger.error({ err: error }, "federation sender failed to route new events");
       });
     });
@@ -39,6 +56,7 @@ export class FederationSender {
 
   stop(): void {
     this.unsubscribe?.();
+    this.ctx.edus.outbox.attach(undefined);
     for (const queue of this.queues.values()) queue.stop();
   }
 

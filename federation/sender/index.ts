@@ -6,5 +6,6 @@ export async function startFederationSender(ctx: AppContext): Promise<Federation
   const sender = new FederationSender(ctx);
   await sender.start();
   ctx.federation.sender = sender;
+  ctx.edus.outbox.attach(sender);
   return sender;
 }

@@ -21,5 +21,10 @@ export interface CoreContext {
   streams: {
     events: OrderedPublisher;
     accountData: OrderedPublisher;
+    /** Stored receipts: resumes from the table's maximum. */
+    receipts: OrderedPublisher;
+    /** In memory: typing and presence restart from 0 (older tokens are clamped to what is published). */
+    typing: OrderedPublisher;
+    presence: OrderedPublisher;
   };
 }

@@ -15,6 +15,7 @@ import { createFederationKeyServices } from "../federation-keys/index.js";
 import { createFederationServices, type FederationServiceOptions } from "../../federation/services.js";
 import { RemoteRoomsClient } from "../../federation/client/remote-rooms-client.js";
 import { createFederationRooms } from "../rooms/remote/index.js";
+import { createEduServices } from "../edus/index.js";
 
 export interface AppContextOptions {
   config: Config;
@@ -27,7 +28,7 @@ export interface AppContextOptions {
 }
 
 /** Stream publishers resume from what is stored, so tokens issued before a restart stay valid. */
-async function maxPosition(database: Database, table: "events" | "account_data"): Promise<number> {
+async function maxPosition(database: Database, table: "events" | "account_data" | "receipts"): Promise<number> {
   const { rows } = await sql<{ max: number | null }>`SELECT max(stream_pos) AS max FROM ${sql.table(table)}`.execute(database.db);
   return Number(rows[0]?.max ?? 0);
 }
@@ -45,6 +46,9 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
     streams: {
       events: new OrderedPublisher(await maxPosition(options.database, "events")),
       accountData: new OrderedPublisher(await maxPosition(options.database, "account_data")),
+      receipts: new OrderedPublisher(await maxPosition(options.database, "receipts")),
+      typing: new OrderedPublisher(0),
+      presence: new OrderedPublisher(0),
     },
   };
   // Users and rooms call each other (profile changes become member events); late binding breaks the cycle.
@@ -56,10 +60,11 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
   context.users = createUserServices(core, hooks);
   context.rooms = createRoomServices(core, context.users);
   context.sync = createSyncServices(core, context.users);
+  context.edus = await createEduServices(core, { rooms: context.rooms, sync: context.sync });
   context.federation = createFederationServices(core, createFederationKeyServices(core), options.federation);
   context.serverKeys = context.federation.keyring;
   const remoteRooms = new RemoteRoomsClient(context.federation.client);
-  const federationRooms = createFederationRooms(core, context.rooms.persister, context.rooms.service, context.serverKeys, remoteRooms);
+  const federationRooms = createFederationRooms(core, context.rooms.persister, context.rooms.service, context.serverKeys, remoteRooms, context.edus.dispatcher);
   context.rooms.directory.useRemote(remoteRooms);
   context.sync.reads.timeline.useBackfill((roomId, limit) => federationRooms.backfill.backfill(roomId, limit));
   context.rooms.federation = federationRooms;

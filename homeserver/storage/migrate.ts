@@ -4,6 +4,7 @@ import * as initialSchema from "./migrations/20261127T1800-initial-schema.js";
 import * as users from "./migrations/20261127T1900-users.js";
 import * as serverKeyJson from "./migrations/20261128T0900-server-key-json.js";
 import * as federationEvents from "./migrations/20261128T1000-federation-events.js";
+import * as receipts from "./migrations/20261129T0900-receipts.js";
 
 /**
  * Migrations are listed in code (not read from disk) so they work the same under tsx, bundles and tests.
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "20261127T1900-users": users,
   "20261128T0900-server-key-json": serverKeyJson,
   "20261128T1000-federation-events": federationEvents,
+  "20261129T0900-receipts": receipts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -22,6 +22,7 @@ export interface Schema {
   server_keys: ServerKeysTable;
   server_key_json: ServerKeyJsonTable;
   registration_tokens: RegistrationTokensTable;
+  receipts: ReceiptsTable;
 }
 
 export interface UsersTable {
@@ -207,4 +208,15 @@ export interface FederationDestinationsTable {
   last_sent_stream_pos: number;
   retry_at_ts: number | null;
   retry_interval_ms: number;
+}
+
+export interface ReceiptsTable {
+  room_id: string;
+  user_id: string;
+  receipt_type: string;
+  /** '' for an unthreaded receipt. */
+  thread_id: string;
+  event_id: string;
+  data: unknown;
+  stream_pos: number;
 }

@@ -20,6 +20,9 @@ export interface SyncFilter {
   state: RoomEventFilter;
   roomAccountData: RoomEventFilter;
   accountData: EventFilter;
+  /** room.ephemeral: m.receipt and m.typing in joined rooms. */
+  ephemeral: RoomEventFilter;
+  presence: EventFilter;
   rooms?: string[];
   notRooms: string[];
   includeLeave: boolean;
@@ -62,6 +65,8 @@ export function syncFilterOf(filter: Filter = {}): SyncFilter {
     state,
     roomAccountData: room.account_data ?? {},
     accountData: filter.account_data ?? {},
+    ephemeral: room.ephemeral ?? {},
+    presence: filter.presence ?? {},
     rooms: room.rooms,
     notRooms: room.not_rooms ?? [],
     includeLeave: room.include_leave === true,

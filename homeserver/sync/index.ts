@@ -10,6 +10,7 @@ import { SyncBuilder } from "./sync-builder.js";
 import type { SyncDeps } from "./sync-context.js";
 import { SyncService, type SyncOptions } from "./sync-service.js";
 import { UserMemberships } from "./user-memberships.js";
+import { EphemeralSources } from "./ephemeral-sources.js";
 
 export type { SyncOptions } from "./sync-service.js";
 export type { SyncResponse } from "../../schemas/client/sync/get-sync.js";
@@ -25,6 +26,8 @@ export interface SyncServices {
   /** The builder for one window (since, to], for transports that manage waiting themselves. */
   builder: SyncBuilder;
   service: SyncService;
+  /** Where receipts, typing and presence plug into sync. */
+  ephemeral: EphemeralSources;
 }
 
 export function createSyncServices(core: CoreContext, users: Pick<UserServices, "accountData" | "filters">): SyncServices {
@@ -38,6 +41,7 @@ export function createSyncServices(core: CoreContext, users: Pick<UserServices, 
     memberships: new UserMemberships(reads.reader.events, reads.timelineStore, index),
     index,
     lazyMembers: new LazyMembersCache(),
+    ephemeral: new EphemeralSources(),
   };
   const builder = new SyncBuilder(deps);
   const service = new SyncService(deps, builder);
@@ -46,5 +50,6 @@ export function createSyncServices(core: CoreContext, users: Pick<UserServices, 
     reads,
     builder,
     service,
+    ephemeral: deps.ephemeral,
   };
 }

@@ -17,6 +17,8 @@ export interface RoomSectionRequest {
   accountData: BasicEventJson[];
   /** Send the room even when nothing changed (initial sync, full_state, a membership change). */
   always: boolean;
+  /** m.receipt and m.typing for a joined room; they alone are reason enough to send it. */
+  ephemeral?: BasicEventJson[];
 }
 
 /** Timeline, state and account data shared by joined and left rooms; undefined when there is nothing to send. */
@@ -30,7 +32,7 @@ async function roomBody(deps: SyncDeps, scope: SyncScope, request: RoomSectionRe
     filter: scope.filter.timeline,
     viewer: request.viewer,
   });
-  const quiet = timeline.events.length === 0 && !timeline.limited && request.accountData.length === 0;
+  const quiet = timeline.events.length === 0 && !timeline.limited && request.accountData.length === 0 && (request.ephemeral ?? []).length === 0;
   if (quiet && !request.always) return undefined;
 
   // The summary is computed first so that, when lazy-loading, its heroes' memberships go into `state`.
@@ -71,8 +73,7 @@ export async function joinedRoomSection(deps: SyncDeps, scope: SyncScope, reques
     summary: body.summary,
     ...body.state,
     timeline: body.timeline,
-    // Typing and receipts arrive with the EDU streams; until then there is nothing ephemeral to send.
-    ephemeral: { events: [] },
+    ephemeral: { events: request.ephemeral ?? [] },
     account_data: body.account_data,
     unread_notifications: {},
   };

@@ -43,9 +43,12 @@ export class SyncBuilder {
     const departedIds = inScope
       .filter(([, e]) => ["leave", "ban"].includes(membershipOf(e)!) && (incremental ? e.streamPos > lower : filter.includeLeave))
       .map(([roomId]) => roomId);
-    const [active, forgotten] = await Promise.all([
+    const window = { userId, since: since && !scope.fullState ? since : undefined, to };
+    const [active, forgotten, ephemeral, presence] = await Promise.all([
       incremental ? this.roomsWithEvents(joinedIds, lower, upper) : Promise.resolve(new Set<string>()),
       departedIds.length > 0 ? deps.reads.currentState.forgottenRooms(userId, departedIds) : Promise.resolve(new Set<string>()),
+      deps.ephemeral.forRooms(window, joinedIds, filter),
+      deps.ephemeral.presenceFor(window, filter),
     ]);
 
     const rooms: Required<Rooms> = { join: {}, invite: {}, knock: {}, leave: {} };
@@ -60,7 +63,8 @@ export class SyncBuilder {
         const keptJoined = roomChanges.every((c) => membershipOf(c) === "join") && (roomChanges.length === 0 || membershipBefore(roomChanges[0]) === "join");
         const newlyJoined = since !== undefined && !keptJoined;
         const always = !incremental || newlyJoined;
-        if (!always && !active.has(roomId) && roomAccountData(roomId).length === 0 && roomChanges.length === 0) continue;
+        const roomEphemeral = ephemeral.get(roomId) ?? [];
+        if (!always && !active.has(roomId) && roomAccountData(roomId).length === 0 && roomChanges.length === 0 && roomEphemeral.length === 0) continue;
         tasks.push(async () => {
           const section = await joinedRoomSection(deps, scope, {
             roomId,
@@ -70,6 +74,7 @@ export class SyncBuilder {
             viewer: { userId, joinedFrom: event.streamPos, lastJoinPos: event.streamPos },
             accountData: roomAccountData(roomId),
             always,
+            ephemeral: roomEphemeral,
           });
           if (section) rooms.join[roomId] = section;
         });
@@ -110,6 +115,7 @@ export class SyncBuilder {
     const nonEmpty = Object.entries(rooms).filter(([, section]) => Object.keys(section).length > 0);
     if (nonEmpty.length > 0) response.rooms = Object.fromEntries(nonEmpty);
     if (accountData.global.length > 0) response.account_data = { events: accountData.global };
+    if (presence.length > 0) response.presence = { events: presence };
     return response;
   }
 
@@ -138,7 +144,7 @@ export class SyncBuilder {
 
 /** True when the response carries anything beyond its token: a long-poll keeps waiting otherwise. */
 export function hasContent(response: SyncResponse): boolean {
-  return response.rooms !== undefined || response.account_data !== undefined;
+  return response.rooms !== undefined || response.account_data !== undefined || response.presence !== undefined;
 }
 
 async function runLimited(tasks: Array<() => Promise<void>>, parallel: number): Promise<void> {

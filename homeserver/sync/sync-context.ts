@@ -9,6 +9,7 @@ import type { LazyMembersCache } from "./lazy-members.js";
 import type { RoomTimelineCache } from "./room-timeline-cache.js";
 import type { StreamIndex } from "./stream-index.js";
 import type { UserMemberships } from "./user-memberships.js";
+import type { EphemeralSources } from "./ephemeral-sources.js";
 
 /** What the sync builder and its sections use; built once per process. */
 export interface SyncDeps {
@@ -19,6 +20,8 @@ export interface SyncDeps {
   memberships: UserMemberships;
   index: StreamIndex;
   lazyMembers: LazyMembersCache;
+  /** Receipts, typing and presence, registered by the EDU services. */
+  ephemeral: EphemeralSources;
 }
 
 /** One sync request's fixed facts. */

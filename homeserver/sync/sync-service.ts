@@ -17,7 +17,7 @@ export interface SyncOptions {
   useStateAfter?: boolean;
   /** A filter id, a filter as JSON text, or a filter object (transports that parse it themselves). */
   filter?: string | Filter;
-  /** Accepted for the spec's sake; presence is not tracked yet. */
+  /** The client's presence while it syncs (online when absent). */
   setPresence?: "offline" | "online" | "unavailable";
   /** Ends a long-poll early when the client has gone away. */
   signal?: AbortSignal;
@@ -43,6 +43,7 @@ export class SyncService {
     const scope: SyncScope = { userId: requester.userId, deviceId: requester.deviceId, filter, initial: !since, fullState, useStateAfter: options.useStateAfter === true, now: core.clock.now() };
     // Lazy-loading remembers what each device has; a sync from scratch means the device has nothing.
     if (!since || fullState) this.deps.lazyMembers.reset(requester.userId, requester.deviceId);
+    await this.deps.ephemeral.syncing(requester.userId, options.setPresence);
 
     const timeout = Math.min(Math.max(0, options.timeoutMs ?? 0), core.config.sync.max_timeout_ms);
     // The spec: full_state ignores the timeout; an initial sync returns at once as well.
@@ -68,6 +69,9 @@ export class SyncService {
     const positions = zeroPositions();
     positions.events = this.deps.core.streams.events.current;
     positions.accountData = this.deps.core.streams.accountData.current;
+    positions.receipts = this.deps.core.streams.receipts.current;
+    positions.typing = this.deps.core.streams.typing.current;
+    positions.presence = this.deps.core.streams.presence.current;
     return positions;
   }
 

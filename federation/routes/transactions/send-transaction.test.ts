@@ -124,7 +124,7 @@ describe.each(testDrivers())("PUT /send between two servers (%s)", (driver) => {
     const ctx = b.app.ctx;
     const core = { ...ctx, logger };
     const ingest = new RemoteEventIngest(core, ctx.rooms.persister, ctx.serverKeys, new RemoteRoomsClient(ctx.federation.client));
-    const transactions = new InboundTransactions(core, ctx.rooms.persister, ingest, ctx.rooms.federation!.acls);
+    const transactions = new InboundTransactions(core, ctx.rooms.persister, ingest, ctx.rooms.federation!.acls, ctx.edus.dispatcher);
 
     const forger = { ...generateSigningKey(), keyId: a.app.ctx.signingKey.keyId };
     const forged = await craftEvent(a, roomId, { type: "m.room.message", sender: alice.userId, content: { body: "forged again" } }, forger);

@@ -6,6 +6,7 @@ import { computeEventId } from "../event-factory.js";
 import type { EventPersister } from "../persist-events.js";
 import type { RemoteEventIngest } from "./ingest-events.js";
 import type { ServerAcls } from "./server-acl.js";
+import type { EduDispatcher } from "../../edus/edu-dispatcher.js";
 
 /** A transaction as the route hands it over: the JSON Schema has checked the envelope, not the PDUs. */
 export interface InboundTransaction {
@@ -48,6 +49,7 @@ export class InboundTransactions {
     private readonly persister: EventPersister,
     private readonly ingest: RemoteEventIngest,
     private readonly acls: ServerAcls,
+    private readonly edus: EduDispatcher,
   ) {
     this.store = new InboundTxnsStore(core.db);
   }
@@ -80,10 +82,6 @@ export class InboundTransactions {
       // The signature is what we trust; the body's field is informational.
       this.core.logger.debug({ origin, claimed: transaction.origin, txnId }, "transaction body names another origin");
     }
-    for (const edu of transaction.edus ?? []) {
-      const type = isObject(edu) ? edu.edu_type : undefined;
-      this.core.logger.debug({ origin, txnId, eduType: typeof type === "string" ? type : undefined }, "EDU ignored: not handled yet");
-    }
 
     this.core.logger.debug({ origin, txnId, pdus: transaction.pdus.length }, "received transaction");
     // One queue per room, in the order the PDUs came; rooms proceed concurrently.
@@ -99,11 +97,13 @@ export class InboundTransactions {
       if (queue) queue.push(raw);
       else byRoom.set(roomId, [raw]);
     }
-    await Promise.all(
-      [...byRoom].map(async ([roomId, pdus]) => {
+    // EDUs go alongside the PDUs: a receipt for an event in this transaction is fine to store first.
+    await Promise.all([
+      ...[...byRoom].map(async ([roomId, pdus]) => {
         for (const raw of pdus) results.push(await this.receivePdu(origin, txnId, roomId, raw as Record<string, unknown>));
       }),
-    );
+      this.edus.dispatch(origin, Array.isArray(transaction.edus) ? transaction.edus : []),
+    ]);
 
     const response: TransactionResult = { pdus: {} };
     for (const result of results) {

@@ -16,6 +16,7 @@ import { SendRemoteInvite } from "./send-remote-invite.js";
 import { Backfiller } from "./backfill.js";
 import { RemoteKnock } from "./remote-knock.js";
 import { ServerAcls } from "./server-acl.js";
+import type { EduDispatcher } from "../../edus/edu-dispatcher.js";
 
 export type { RemoteMembership, RemoteServers } from "./remote-servers.js";
 export type { InboundTransaction, TransactionResult } from "./inbound-transactions.js";
@@ -28,7 +29,7 @@ export interface FederationRooms {
   reads: FederationReads;
   membership: ServeMembership;
   remoteJoin: RemoteJoin;
-  /** PUT /send: transactions of PDUs (and, later, EDUs) from other servers, de-duplicated. */
+  /** PUT /send: transactions of PDUs and EDUs from other servers, de-duplicated. */
   transactions: InboundTransactions;
   /** Rooms' m.room.server_acl, enforced on requests from other servers. */
   acls: ServerAcls;
@@ -54,6 +55,7 @@ export function createFederationRooms(
   rooms: RoomService,
   keys: ServerKeys,
   remote: RemoteServers & RemoteMembership,
+  edus: EduDispatcher,
 ): FederationRooms {
   const ingest = new RemoteEventIngest(core, persister, keys, remote);
   const reads = new FederationReads(core, persister);
@@ -65,7 +67,7 @@ export function createFederationRooms(
     reads,
     membership,
     remoteJoin: new RemoteJoin(core, persister, ingest, remote, rooms.memberContent),
-    transactions: new InboundTransactions(core, persister, ingest, acls),
+    transactions: new InboundTransactions(core, persister, ingest, acls, edus),
     acls,
     invites,
     knocks: new ServeKnock(persister, membership),

@@ -1,0 +1,39 @@
+import type { StreamPositions } from "../streams/sync-token.js";
+import type { BasicEventJson } from "../../schemas/client/sync/get-sync.js";
+
+/** An EDU as it travels in a federation transaction. */
+export interface Edu {
+  edu_type: string;
+  content: Record<string, unknown>;
+}
+
+/**
+ * Where the core hands EDUs for other servers. Ephemeral EDUs (typing, receipts, presence) carry a `key`:
+ * an unsent EDU is replaced by a newer one with the same key for the same destination, so a peer that is
+ * down costs one pending EDU per key, not a growing backlog.
+ */
+export interface FederationOutbox {
+  sendEdu(destinations: Iterable<string>, edu: Edu, key?: string): void;
+}
+
+/** Handles one EDU from `origin` (already authenticated by the transaction's X-Matrix signature). */
+export type EduHandler = (origin: string, content: Record<string, unknown>) => Promise<void>;
+
+/** A window of a sync: (since, to]; `since` is undefined for an initial sync (send the current state). */
+export interface EphemeralWindow {
+  userId: string;
+  since: StreamPositions | undefined;
+  to: StreamPositions;
+}
+
+/** m.receipt and m.typing for the user's joined rooms: room id -> events (only rooms with something to send). */
+export interface RoomEphemeralSource {
+  forRooms(window: EphemeralWindow, roomIds: readonly string[]): Promise<Map<string, BasicEventJson[]>>;
+}
+
+/** The top-level presence section of a sync, and the sync requests that keep a user present. */
+export interface PresenceSyncSource {
+  forUser(window: EphemeralWindow): Promise<BasicEventJson[]>;
+  /** A sync request arrived (long-poll or WebSocket); `setPresence` is the client's set_presence. */
+  syncing(userId: string, setPresence: "online" | "offline" | "unavailable" | undefined): Promise<void>;
+}
