@@ -2,6 +2,7 @@ import type { AppContext } from "../../homeserver/app/app-context.js";
 import { OutboundEvents } from "../../homeserver/rooms/remote/outbound-events.js";
 import { DestinationQueue, type QueueDeps } from "./destination-queue.js";
 import type { Edu, FederationOutbox } from "../../homeserver/edus/edu-contracts.js";
+import type { Audience } from "../../homeserver/sync/notifier.js";
 
 /**
  * The durable federation sender: follows the room event stream and keeps one queue per destination
@@ -37,10 +38,17 @@ export class FederationSender implements FederationOutbox {
     for (const row of await this.outbound.loadDestinations()) {
       this.queueFor(row.destination, row.lastSentStreamPos).wake();
     }
-    this.unsubscribe = this.ctx.notifier.subscribe((stream, position) => {
+    this.unsubscribe = this.ctx.notifier.subscribe((stream, position, audience) => {
       if (stream !== "events" || position <= this.lastSeen) return;
       const from = this.lastSeen;
       this.lastSeen = position;
+      const users = [...(audience.users ?? [])];
+      if (users.length > 0) for (const roomId of audience.rooms ?? []) this.outbound.membershipChanged(roomId);
+      // A room with only our users (the common case on a small server) needs no read of the new events.
+      if (from === this.routedUpTo && this.onlyLocal(audience)) {
+        this.routedUpTo = position;
+        return;
+      }
       this.scanning = this.scanning.then(() => this.routeNewEvents(from, position)).then(() => {
         this.routedUpTo = Math.max(this.routedUpTo, position);
       }).catch((error) => {
@@ -58,6 +66,18 @@ export class FederationSender implements FederationOutbox {
     this.unsubscribe?.();
     this.ctx.edus.outbox.attach(undefined);
     for (const queue of this.queues.values()) queue.stop();
+  }
+
+  /**
+   * True when nobody outside this server can be owed the events of this wake-up: every room named has only
+   * local members joined (read from memory, no I/O) and every user named is ours. Unknown rooms count as remote.
+   */
+  private onlyLocal(audience: Audience): boolean {
+    const local = `:${this.ctx.serverName}`;
+    for (const user of audience.users ?? []) if (!user.endsWith(local)) return false;
+    const rooms = [...(audience.rooms ?? [])];
+    if (rooms.length === 0) return false;
+    return rooms.every((roomId) => this.outbound.joinedServersNow(roomId)?.size === 0);
   }
 
   private async routeNewEvents(from: number, to: number): Promise<void> {

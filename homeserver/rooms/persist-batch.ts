@@ -5,6 +5,7 @@ import type { EventsStore } from "../storage/stores/events-store.js";
 import type { RoomsStore } from "../storage/stores/rooms-store.js";
 import type { StateStore, StateMap } from "../storage/stores/state-store.js";
 import type { TxnStore } from "../storage/stores/txn-store.js";
+import type { MessageAppendStore } from "../storage/stores/message-append-store.js";
 import type { RoomMemory } from "./room-memory.js";
 
 export interface PersistOptions {
@@ -29,6 +30,7 @@ export interface BatchStores {
   rooms: RoomsStore;
   state: StateStore;
   txns: TxnStore;
+  messages: MessageAppendStore;
 }
 
 /**
@@ -47,7 +49,33 @@ export async function writeBatch(
   const publisher = core.streams.events;
   const positions = batch.map(() => publisher.allocate());
   let committed = false;
+  const txnIds = batch
+    .filter((b) => b.options.txnId && b.options.senderDevice)
+    .map(({ pdu, options }) => ({
+      user_id: pdu.sender,
+      device_id: options.senderDevice!,
+      txn_id: options.txnId!,
+      event_id: pdu.event_id,
+      room_id: roomId,
+      created_ts: core.clock.now(),
+    }));
+  const last = batch[batch.length - 1].pdu;
+  const afterCommit = (stateAfter: Map<string, IdentifiedPdu>, group: number | null) => {
+    committed = true;
+    for (const [key, pdu] of stateAfter) memory.state.set(key, pdu);
+    memory.extremities = [last.event_id];
+    memory.maxDepth = Math.max(memory.maxDepth, ...batch.map((b) => b.pdu.depth));
+    memory.stateGroup = group;
+  };
+  // Messages only (the common case in a busy room): nothing touches state, so one statement will do.
+  const messagesOnly = !before && batch.every((b) => typeof b.pdu.state_key !== "string" && !b.redactionTarget);
   try {
+    if (messagesOnly) {
+      const messages = batch.map(({ pdu, options }, i) => ({ streamPos: positions[i], pdu, senderDevice: options.senderDevice ?? null, txnId: options.txnId ?? null }));
+      await stores.messages.append(roomId, memory.stateGroup, messages, txnIds, { remove: memory.extremities, add: last.event_id });
+      afterCommit(new Map(), memory.stateGroup);
+      return positions;
+    }
     await core.database.transaction(async (tx) => {
       if (before) await before(tx);
       const lastSeq = await stores.rooms.advanceSeq(tx, roomId, batch.length);
@@ -68,16 +96,6 @@ export async function writeBatch(
         }
         groups.push({ before: groupBefore, after: group });
       }
-      const txnIds = batch
-        .filter((b) => b.options.txnId && b.options.senderDevice)
-        .map(({ pdu, options }) => ({
-          user_id: pdu.sender,
-          device_id: options.senderDevice!,
-          txn_id: options.txnId!,
-          event_id: pdu.event_id,
-          room_id: roomId,
-          created_ts: core.clock.now(),
-        }));
       await stores.events.insertMany(
         tx,
         batch.map(({ pdu, options, replaced }, i) => ({
@@ -103,18 +121,11 @@ export async function writeBatch(
           streamPos: positions[i],
         });
       }
-      const last = batch[batch.length - 1].pdu;
       await stores.rooms.replaceForwardExtremities(tx, roomId, memory.extremities, last.event_id);
       for (const { pdu, redactionTarget } of batch) {
         if (redactionTarget) await stores.events.markRedacted(tx, redactionTarget, pdu.event_id);
       }
-      core.database.onCommit(tx, () => {
-        committed = true;
-        for (const [key, pdu] of stateAfter) memory.state.set(key, pdu);
-        memory.extremities = [last.event_id];
-        memory.maxDepth = Math.max(memory.maxDepth, ...batch.map((b) => b.pdu.depth));
-        memory.stateGroup = group;
-      });
+      core.database.onCommit(tx, () => afterCommit(stateAfter, group));
     });
   } finally {
     const users = batch.filter((b) => b.pdu.type === "m.room.member" && b.pdu.state_key).map((b) => b.pdu.state_key!);

@@ -7,6 +7,8 @@ import { EventsStore } from "../storage/stores/events-store.js";
 import { RoomsStore } from "../storage/stores/rooms-store.js";
 import { StateStore } from "../storage/stores/state-store.js";
 import { TxnStore } from "../storage/stores/txn-store.js";
+import { MessageAppendStore } from "../storage/stores/message-append-store.js";
+import { TxnIdMemory, txnKey } from "./txn-id-memory.js";
 import { buildLocalEvent, type EventDraft } from "./event-factory.js";
 import { RoomMemory } from "./room-memory.js";
 import { writeBatch, type AcceptedEvent, type PersistOptions } from "./persist-batch.js";
@@ -30,7 +32,6 @@ interface PendingSend {
 
 const MAX_PREV_EVENTS = 10;
 const MAX_BATCH = 200;
-const txnKey = (userId: string, deviceId: string, txnId: string) => `${userId}\u0000${deviceId}\u0000${txnId}`;
 
 /**
  * The persist pipeline. One queue per room serialises writes, so each event is authorised against the state
@@ -42,17 +43,22 @@ export class EventPersister {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly pending = new Map<string, PendingSend[]>();
   private readonly memory = new Map<string, Promise<RoomMemory>>();
+  private readonly loaded = new Map<string, RoomMemory>();
   private lastCreateTs = 0;
   readonly events: EventsStore;
   readonly rooms: RoomsStore;
   readonly state: StateStore;
   readonly txns: TxnStore;
+  readonly messages: MessageAppendStore;
+  private readonly txnMemory: TxnIdMemory;
 
   constructor(private readonly core: CoreContext) {
     this.events = new EventsStore(core.db);
     this.rooms = new RoomsStore(core.db);
     this.state = new StateStore(core.db);
     this.txns = new TxnStore(core.db);
+    this.messages = new MessageAppendStore(core.db);
+    this.txnMemory = new TxnIdMemory(this.txns);
   }
 
   /** Runs `work` after every earlier write queued for the same room. */
@@ -76,7 +82,13 @@ export class EventPersister {
     if (!loading) {
       loading = this.loadRoomMemory(roomId);
       this.memory.set(roomId, loading);
-      loading.catch(() => this.memory.delete(roomId));
+      const started = loading;
+      loading.then(
+        (memory) => {
+          if (this.memory.get(roomId) === started) this.loaded.set(roomId, memory);
+        },
+        () => this.memory.delete(roomId),
+      );
     }
     try {
       return await loading;
@@ -84,6 +96,11 @@ export class EventPersister {
       if (error instanceof UnknownRoom) return undefined;
       throw error;
     }
+  }
+
+  /** The memory of a room if it is already loaded (no I/O), for hot paths that can do without it. */
+  loadedRoomMemory(roomId: string): RoomMemory | undefined {
+    return this.loaded.get(roomId);
   }
 
   private async loadRoomMemory(roomId: string): Promise<RoomMemory> {
@@ -139,6 +156,7 @@ export class EventPersister {
         await this.rooms.create(tx, { roomId, roomVersion: version.id, creator, createdTs: createTs, directoryVisibility: "private" });
       });
       this.memory.set(roomId, Promise.resolve(memory));
+      this.loaded.set(roomId, memory);
       return position;
     });
     return { roomId, event: { eventId: pdu.event_id, streamPos, pdu, deduplicated: false } };
@@ -174,7 +192,7 @@ export class EventPersister {
       for (const item of items) item.reject(errors.notFound("Unknown room"));
       return;
     }
-    const earlier = await this.txns.findMany(
+    const earlier = await this.txnMemory.lookup(
       items.filter((i) => i.options.txnId && i.options.senderDevice).map((i) => ({ userId: i.draft.sender, deviceId: i.options.senderDevice!, txnId: i.options.txnId! })),
     );
     // Events in this batch are authorised against the state left by the ones before them.
@@ -216,6 +234,9 @@ export class EventPersister {
     }
     if (accepted.length > 0) {
       const positions = await writeBatch(this.core, this, memory, accepted);
+      for (const { pdu, options } of accepted) {
+        if (options.txnId && options.senderDevice) this.txnMemory.remember({ userId: pdu.sender, deviceId: options.senderDevice, txnId: options.txnId }, pdu.event_id);
+      }
       accepted.forEach((a, i) => a.item.resolve({ eventId: a.pdu.event_id, streamPos: positions[i], pdu: a.pdu, deduplicated: false }));
     }
     for (const { item, eventId } of duplicates) {
@@ -253,6 +274,7 @@ export class EventPersister {
   /** Holds the memory of a room made outside the queue (a remote join), so later writes build on it. */
   adoptMemory(memory: RoomMemory): void {
     this.memory.set(memory.roomId, Promise.resolve(memory));
+    this.loaded.set(memory.roomId, memory);
   }
 }
 

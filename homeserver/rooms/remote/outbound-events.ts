@@ -16,12 +16,36 @@ const serverOf = (userId: string) => userId.slice(userId.indexOf(":") + 1);
  */
 export class OutboundEvents {
   readonly destinations: DestinationsStore;
+  private readonly serversByRoom = new Map<string, { group: number | null; servers: ReadonlySet<string> }>();
 
   constructor(
     private readonly core: CoreContext,
     private readonly persister: EventPersister,
   ) {
     this.destinations = new DestinationsStore(core.db);
+  }
+
+  /**
+   * The other servers with joined users in a room whose memory is loaded, without waiting; undefined when the
+   * room is not in memory. Cached per state group (the set changes only with the room's state), and dropped
+   * whenever a membership in the room changes (`membershipChanged`), in case a group id comes back.
+   */
+  joinedServersNow(roomId: string): ReadonlySet<string> | undefined {
+    const memory = this.persister.loadedRoomMemory(roomId);
+    if (!memory) return undefined;
+    const cached = this.serversByRoom.get(roomId);
+    if (cached && cached.group === memory.stateGroup && cached.group !== null) return cached.servers;
+    const servers = new Set<string>();
+    for (const [key, event] of memory.state) {
+      if (key.startsWith("m.room.member\u0000") && event.content.membership === "join") servers.add(serverOf(event.state_key!));
+    }
+    servers.delete(this.core.serverName);
+    this.serversByRoom.set(roomId, { group: memory.stateGroup, servers });
+    return servers;
+  }
+
+  membershipChanged(roomId: string): void {
+    this.serversByRoom.delete(roomId);
   }
 
   /** The other servers that must receive `pdu`: those with joined users, and the target of a member event. */

@@ -18,4 +18,17 @@ export class TxnStore {
     for (const row of rows) found.set(`${row.user_id}\u0000${row.device_id}\u0000${row.txn_id}`, row.event_id);
     return found;
   }
+
+  /** A device's newest transaction ids, newest first (at most `limit`). */
+  async recentForDevice(userId: string, deviceId: string, limit: number): Promise<Array<{ txnId: string; eventId: string }>> {
+    const rows = await this.db
+      .selectFrom("txn_ids")
+      .select(["txn_id", "event_id"])
+      .where("user_id", "=", userId)
+      .where("device_id", "=", deviceId)
+      .orderBy("created_ts", "desc")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ txnId: r.txn_id, eventId: r.event_id }));
+  }
 }
