@@ -6,6 +6,10 @@ import { checkFilter, parseJsonParam, syncFilterOf, type Filter, type SyncFilter
 import { hasContent, type SyncBuilder } from "./sync-builder.js";
 import type { SyncDeps, SyncScope } from "./sync-context.js";
 import { membershipOf } from "./user-memberships.js";
+import { LruCache } from "../rooms/lru-cache.js";
+
+/** Parsed filters by their text (inline) or owner and id: every long-poll names its filter again. */
+const FILTER_CACHE_SIZE = 10_000;
 
 export interface SyncOptions {
   /** A next_batch token from an earlier sync. */
@@ -29,6 +33,9 @@ export interface SyncOptions {
  * means "look again", and the response is rebuilt from the streams.
  */
 export class SyncService {
+  /** Stored filters never change once created, and inline ones are keyed by their exact text. */
+  private readonly filters = new LruCache<string, SyncFilter>(FILTER_CACHE_SIZE);
+
   constructor(
     private readonly deps: SyncDeps,
     private readonly builder: SyncBuilder,
@@ -78,10 +85,20 @@ export class SyncService {
   async resolveFilter(userId: string, filter: string | Filter | undefined): Promise<SyncFilter> {
     if (filter === undefined || filter === "") return syncFilterOf();
     if (typeof filter !== "string") return syncFilterOf(checkFilter(filter));
-    if (filter.trimStart().startsWith("{")) return syncFilterOf(checkFilter(parseJsonParam(filter, "filter")));
-    const stored = await this.deps.users.filters.get(userId, filter);
-    if (!stored) throw errors.invalidParam("No such filter");
-    return syncFilterOf(checkFilter(stored));
+    const inline = filter.trimStart().startsWith("{");
+    const key = inline ? filter : `${userId}\u0000${filter}`;
+    const cached = this.filters.get(key);
+    if (cached) return cached;
+    let resolved: SyncFilter;
+    if (inline) {
+      resolved = syncFilterOf(checkFilter(parseJsonParam(filter, "filter")));
+    } else {
+      const stored = await this.deps.users.filters.get(userId, filter);
+      if (!stored) throw errors.invalidParam("No such filter");
+      resolved = syncFilterOf(checkFilter(stored));
+    }
+    this.filters.set(key, resolved);
+    return resolved;
   }
 
   private async joinedRooms(userId: string): Promise<string[]> {
