@@ -1,7 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { encodeUnpaddedBase64, encodeUnpaddedUrlSafeBase64 } from "../crypto/base64.js";
+import { createHash, randomBytes } from "node:crypto";
 import { computeContentHash, computeReferenceHash } from "../crypto/event-hashes.js";
-import { signJson } from "../crypto/signed-json.js";
+import { signingBytes, signJson } from "../crypto/signed-json.js";
+import { signBytes } from "../crypto/ed25519.js";
 import type { SigningKey } from "../crypto/signing-key.js";
 import type { IdentifiedPdu, JsonObject, Pdu } from "../events/pdu.js";
 import { redactEvent } from "../events/redaction.js";
@@ -69,7 +70,15 @@ export function buildLocalEvent(
   const hashed: Pdu = { ...unhashed, hashes: { sha256: computeContentHash(unhashed as Record<string, unknown>) } };
   // The signature covers the redacted event so it survives redaction.
   const redacted = redactEvent(hashed, version);
-  const signatures = signJson(redacted as Record<string, unknown>, serverName, key).signatures;
-  const signed: Pdu = { ...hashed, signatures };
-  return { ...signed, event_id: computeEventId(signed, version) };
+  if (version.eventIdFormat === "server-generated") {
+    const signatures = signJson(redacted as Record<string, unknown>, serverName, key).signatures;
+    return { ...hashed, signatures, event_id: hashed.event_id! } as IdentifiedPdu;
+  }
+  // A new event has no signatures, unsigned data or age_ts yet, so the bytes we sign are exactly the bytes
+  // of its reference hash: canonicalise once, use twice (this is the hot path of every send).
+  const bytes = signingBytes(redacted as Record<string, unknown>);
+  const signatures = { [serverName]: { [key.keyId]: encodeUnpaddedBase64(signBytes(key, bytes)) } };
+  const hash = createHash("sha256").update(bytes).digest();
+  const eventId = `$${version.eventIdFormat === "base64" ? encodeUnpaddedBase64(hash) : encodeUnpaddedUrlSafeBase64(hash)}`;
+  return { ...hashed, signatures, event_id: eventId } as IdentifiedPdu;
 }
