@@ -7,9 +7,12 @@ import { hasContent, type SyncBuilder } from "./sync-builder.js";
 import type { SyncDeps, SyncScope } from "./sync-context.js";
 import { membershipOf } from "./user-memberships.js";
 import { LruCache } from "../rooms/lru-cache.js";
+import { BuildGate } from "./build-gate.js";
 
 /** Parsed filters by their text (inline) or owner and id: every long-poll names its filter again. */
 const FILTER_CACHE_SIZE = 10_000;
+/** Enough to overlap a build's database reads with another's CPU work; few enough to answer in wake-up order. */
+const CONCURRENT_BUILDS = 8;
 
 export interface SyncOptions {
   /** A next_batch token from an earlier sync. */
@@ -35,6 +38,7 @@ export interface SyncOptions {
 export class SyncService {
   /** Stored filters never change once created, and inline ones are keyed by their exact text. */
   private readonly filters = new LruCache<string, SyncFilter>(FILTER_CACHE_SIZE);
+  private readonly gate = new BuildGate(CONCURRENT_BUILDS);
 
   constructor(
     private readonly deps: SyncDeps,
@@ -58,9 +62,12 @@ export class SyncService {
     const deadline = Date.now() + timeout;
     for (;;) {
       const wait = mayWait ? core.notifier.prepareWait(requester.userId, await this.joinedRooms(requester.userId), deadline - Date.now()) : undefined;
-      const to = this.currentPositions();
-      scope.now = core.clock.now();
-      const response = await this.builder.build(scope, since && clampTo(since, to), to);
+      const response = await this.gate.run(() => {
+        // Positions are read once the build may start, so a build that waited covers everything up to then.
+        const to = this.currentPositions();
+        scope.now = core.clock.now();
+        return this.builder.build(scope, since && clampTo(since, to), to);
+      });
       if (!wait) return response;
       if (hasContent(response) || Date.now() >= deadline || options.signal?.aborted) {
         wait.cancel();
