@@ -9,6 +9,11 @@
  *   --rate R                  total send rate in the latency scenario, messages/s (20; env BENCH_RATE)
  *   --throughput-messages N   messages in the throughput scenario (3000; env BENCH_THROUGHPUT_MESSAGES)
  *   --throughput-senders N    senders in the throughput scenario (10)
+ *   --transport T             sync transport(s) of the latency scenario: longpoll, websocket or both (both;
+ *                             env BENCH_TRANSPORT); the two run one after the other with the same clients
+ *   --idle-connections N      idle connections of each transport for the memory-per-connection figure (the
+ *                             number of clients); needs the server's pid
+ *   --skip-idle               do not measure memory per idle connection
  *   --embedded                use the embedded database even when Postgres answers
  *   --server-node-args="..."  extra node flags for the server (note the =), e.g. --server-node-args="--cpu-prof"
  *                             (env BENCH_SERVER_NODE_ARGS); without --cpu-prof-dir profiles go to a new
@@ -30,8 +35,12 @@ import { externalServer, startBenchServer, type BenchServer } from "./server-pro
 import { runStateResBench } from "./state-res.js";
 import { federationBenchDriver, runFederationBench, type FederationFigure } from "./federation.js";
 import { runThroughput, type ThroughputResult } from "./throughput.js";
+import { runWebSocketLatency } from "./latency-websocket.js";
+import { measureIdleConnections, type IdleConnectionFigure } from "./idle-connections.js";
 
 const TARGETS = { throughputMsgPerSec: 2000, latencyP50Ms: 5, latencyP99Ms: 50 };
+/** Issue D's targets for /sync over WebSocket. */
+const WEBSOCKET_TARGETS = { latencyP50Ms: 3, latencyP99Ms: 30, idleConnectionKb: 20 };
 
 const { values: args } = parseArgs({
   options: {
@@ -41,6 +50,9 @@ const { values: args } = parseArgs({
     rate: { type: "string" },
     "throughput-messages": { type: "string" },
     "throughput-senders": { type: "string" },
+    transport: { type: "string" },
+    "idle-connections": { type: "string" },
+    "skip-idle": { type: "boolean", default: false },
     embedded: { type: "boolean", default: false },
     "server-node-args": { type: "string" },
     "skip-state-res": { type: "boolean", default: false },
@@ -68,6 +80,10 @@ const config = {
   throughputMessages: Math.floor(intOption(args["throughput-messages"], process.env.BENCH_THROUGHPUT_MESSAGES, 3000, "throughput-messages")),
   throughputSenders: Math.floor(intOption(args["throughput-senders"], undefined, 10, "throughput-senders")),
 };
+const transportOption = args.transport ?? process.env.BENCH_TRANSPORT ?? "both";
+if (!["longpoll", "websocket", "both"].includes(transportOption)) throw new Error(`--transport must be longpoll, websocket or both, got "${transportOption}"`);
+const transports = (transportOption === "both" ? ["longpoll", "websocket"] : [transportOption]) as Array<"longpoll" | "websocket">;
+const idleConnections = Math.floor(intOption(args["idle-connections"], undefined, config.clients, "idle-connections"));
 const serverNodeArgs = (args["server-node-args"] ?? process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
 
 const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -75,6 +91,8 @@ const errors: string[] = [];
 const memory: Record<string, number | null> = { startedMb: null, beforeLoadMb: null, peakMb: null, afterMb: null };
 let throughput: ThroughputResult | null = null;
 let latency: LatencyResult | null = null;
+let latencyWebSocket: LatencyResult | null = null;
+let idleFigures: IdleConnectionFigure[] = [];
 let stateRes: { name: string; ms: number }[] = [];
 let federation: FederationFigure[] = [];
 let federationDatabase: string | null = null;
@@ -113,6 +131,15 @@ try {
     log(`setting up: ${senderCount} senders + ${config.clients} readers in one room`);
     const room = await setUpRoom(setupPool, senderCount, config.clients, log);
     setupMs = room.setupMs;
+    if (!args["skip-idle"] && server.pid !== null) {
+      try {
+        const idleClients = room.readers.slice(0, idleConnections);
+        log(`memory per idle connection: ${idleClients.length} of each of ${transports.join(", ")}`);
+        idleFigures = await measureIdleConnections({ baseUrl: server.baseUrl, pid: server.pid, roomId: room.roomId, clients: idleClients, sender: room.senders[0], transports, log });
+      } catch (error) {
+        errors.push(`idle connections: ${(error as Error).message}`);
+      }
+    }
     memory.beforeLoadMb = readRssMb(server.pid);
     sampler = new RssSampler(server.pid);
 
@@ -127,27 +154,51 @@ try {
       errors.push(`throughput: ${(error as Error).message}`);
     }
 
-    const syncPool = openPool(server.baseUrl, config.clients + 16);
-    try {
-      log(`latency: ${config.clients} syncing clients, ${config.senders} senders`);
-      const latencyOptions = {
-        syncPool,
-        sendPool,
-        roomId: room.roomId,
-        clients: room.readers,
-        senders: room.senders.slice(0, config.senders),
-        messages: config.messages,
-        ratePerSecond: config.rate,
-        drainMs: 15_000,
-        log,
-      };
-      const measured = await measureCpu(server.pid, () => runLatency(latencyOptions));
-      latency = measured.result;
-      cpuShare.latency = measured.cpu;
-    } catch (error) {
-      errors.push(`latency: ${(error as Error).message}`);
-    } finally {
-      await syncPool.destroy().catch(() => undefined);
+    if (transports.includes("longpoll")) {
+      const syncPool = openPool(server.baseUrl, config.clients + 16);
+      try {
+        log(`latency: ${config.clients} syncing clients, ${config.senders} senders`);
+        const latencyOptions = {
+          syncPool,
+          sendPool,
+          roomId: room.roomId,
+          clients: room.readers,
+          senders: room.senders.slice(0, config.senders),
+          messages: config.messages,
+          ratePerSecond: config.rate,
+          drainMs: 15_000,
+          log,
+        };
+        const measured = await measureCpu(server.pid, () => runLatency(latencyOptions));
+        latency = measured.result;
+        cpuShare.latency = measured.cpu;
+      } catch (error) {
+        errors.push(`latency: ${(error as Error).message}`);
+      } finally {
+        await syncPool.destroy().catch(() => undefined);
+      }
+    }
+    if (transports.includes("websocket")) {
+      try {
+        log(`latency over WebSocket: ${config.clients} clients, ${config.senders} senders`);
+        const measured = await measureCpu(server.pid, () =>
+          runWebSocketLatency({
+            baseUrl: server!.baseUrl,
+            sendPool,
+            roomId: room.roomId,
+            clients: room.readers,
+            senders: room.senders.slice(0, config.senders),
+            messages: config.messages,
+            ratePerSecond: config.rate,
+            drainMs: 15_000,
+            log,
+          }),
+        );
+        latencyWebSocket = measured.result;
+        cpuShare.latencyWebSocket = measured.cpu;
+      } catch (error) {
+        errors.push(`latency over WebSocket: ${(error as Error).message}`);
+      }
     }
   } catch (error) {
     errors.push(`setup: ${(error as Error).message}`);
@@ -230,7 +281,31 @@ function report(): void {
     row("  send ack p50 / p99 (ms)", `${latency.sendAckMs.p50} / ${latency.sendAckMs.p99}`);
     cpuRow(cpuShare.latency);
     perUnitRow("  server CPU per sync response (ms, sends included)", cpuShare.latency, latency.syncResponses);
-  } else row("latency", "not measured (see errors)");
+  } else if (transports.includes("longpoll")) row("latency", "not measured (see errors)");
+
+  if (latencyWebSocket) {
+    const l = latencyWebSocket.deliveryLatencyMs;
+    row(`latency: ${latencyWebSocket.clients} clients on the sync WebSocket, same room and senders`, `p50 ${l.p50} ms`, `p50 <= ${WEBSOCKET_TARGETS.latencyP50Ms} ms`, yesNo(l.p50 <= WEBSOCKET_TARGETS.latencyP50Ms));
+    row("", `p95 ${l.p95} ms`);
+    row("", `p99 ${l.p99} ms`, `p99 <= ${WEBSOCKET_TARGETS.latencyP99Ms} ms`, yesNo(l.p99 <= WEBSOCKET_TARGETS.latencyP99Ms));
+    row("", `max ${l.max} ms, mean ${l.mean} ms`);
+    row("  messages/s achieved (target rate)", `${latencyWebSocket.messagesPerSecond} (${latencyWebSocket.targetRatePerSecond})`);
+    row("  deliveries/s", latencyWebSocket.deliveriesPerSecond);
+    row("  deliveries / expected", `${latencyWebSocket.deliveries} / ${latencyWebSocket.expectedDeliveries}`);
+    row("  missing / duplicate deliveries", `${latencyWebSocket.missingDeliveries} / ${latencyWebSocket.duplicateDeliveries}`);
+    row("  pushed responses / socket errors / limited timelines", `${latencyWebSocket.syncResponses} / ${latencyWebSocket.syncErrors} / ${latencyWebSocket.limitedTimelines}`);
+    row("  send ack p50 / p99 (ms)", `${latencyWebSocket.sendAckMs.p50} / ${latencyWebSocket.sendAckMs.p99}`);
+    cpuRow(cpuShare.latencyWebSocket);
+    perUnitRow("  server CPU per pushed response (ms, sends included)", cpuShare.latencyWebSocket, latencyWebSocket.syncResponses);
+  } else if (transports.includes("websocket")) row("latency over WebSocket", "not measured (see errors)");
+
+  for (const figure of idleFigures) {
+    const label = figure.transport === "websocket" ? "WebSocket" : "long-poll";
+    const met = figure.transport === "websocket" ? yesNo(figure.perConnectionKb <= WEBSOCKET_TARGETS.idleConnectionKb) : "";
+    const target = figure.transport === "websocket" ? `<= ${WEBSOCKET_TARGETS.idleConnectionKb} KB` : "";
+    row(`server memory per idle ${label} connection (${figure.connections} parked, RSS ${figure.rssBeforeMb} -> ${figure.rssAfterMb} MB)`, `${figure.perConnectionKb} KB`, target, met);
+    if (figure.afterOnePushPerConnectionKb !== undefined) row(`  after one push to each (zlib state allocated)`, `${figure.afterOnePushPerConnectionKb} KB`, target, yesNo(figure.afterOnePushPerConnectionKb <= WEBSOCKET_TARGETS.idleConnectionKb));
+  }
 
   row("server RSS at start / before load / peak / after (MB)", [memory.startedMb, memory.beforeLoadMb, memory.peakMb, memory.afterMb].map((v) => v ?? "-").join(" / "));
   for (const result of stateRes) row(result.name, `${result.ms} ms`);
@@ -242,6 +317,7 @@ function report(): void {
   console.log(line(["figure", "value", "target", "met"]));
   console.log(line(widths.map((w) => "-".repeat(w)).concat("---")));
   for (const r of rows) console.log(line(r));
+  if (latency || latencyWebSocket || idleFigures.length) printTransportComparison();
   if (errors.length) console.log(`\nERRORS:\n${errors.map((e) => `  - ${e}`).join("\n")}`);
 
   const result = {
@@ -253,10 +329,17 @@ function report(): void {
     targets: TARGETS,
     throughput,
     latency,
+    latencyWebSocket,
+    idleConnections: idleFigures,
+    transports,
+    websocketTargets: WEBSOCKET_TARGETS,
     met: {
       throughput: throughput ? throughput.messagesPerSecond >= TARGETS.throughputMsgPerSec : null,
       latencyP50: latency ? latency.deliveryLatencyMs.p50 <= TARGETS.latencyP50Ms : null,
       latencyP99: latency ? latency.deliveryLatencyMs.p99 <= TARGETS.latencyP99Ms : null,
+      websocketLatencyP50: latencyWebSocket ? latencyWebSocket.deliveryLatencyMs.p50 <= WEBSOCKET_TARGETS.latencyP50Ms : null,
+      websocketLatencyP99: latencyWebSocket ? latencyWebSocket.deliveryLatencyMs.p99 <= WEBSOCKET_TARGETS.latencyP99Ms : null,
+      websocketIdleConnection: idleFigures.find((f) => f.transport === "websocket")?.perConnectionKb ?? null,
     },
     memory,
     cpuShare,
@@ -267,4 +350,41 @@ function report(): void {
     errors,
   };
   console.log(`\nBENCH_RESULT ${JSON.stringify(result)}`);
+}
+
+/** Long-poll and WebSocket side by side: the same clients, room, senders and rate, one after the other. */
+function printTransportComparison(): void {
+  const idle = (transport: "longpoll" | "websocket") => idleFigures.find((f) => f.transport === transport);
+  const column = (result: LatencyResult | null, transport: "longpoll" | "websocket") => {
+    const l = result?.deliveryLatencyMs;
+    const share = transport === "longpoll" ? cpuShare.latency : cpuShare.latencyWebSocket;
+    const cpuPerDelivery = share?.serverCpuSeconds != null && result && result.deliveries > 0 ? Math.round((share.serverCpuSeconds * 1e6) / result.deliveries) / 1000 : null;
+    const figure = idle(transport);
+    return [
+      result ? String(result.clients) : "-",
+      l ? `${l.p50} / ${l.p95} / ${l.p99}` : "-",
+      result ? `${result.messagesPerSecond}` : "-",
+      result ? `${result.deliveriesPerSecond}` : "-",
+      result ? `${result.missingDeliveries} / ${result.duplicateDeliveries}` : "-",
+      cpuPerDelivery === null ? "-" : String(cpuPerDelivery),
+      figure ? String(figure.perConnectionKb) : "-",
+    ];
+  };
+  const labels = [
+    "connected clients",
+    "send-to-delivery p50 / p95 / p99 (ms)",
+    "messages/s",
+    "deliveries/s",
+    "missing / duplicate deliveries",
+    "server CPU per delivery (ms)",
+    "server memory per idle connection (KB)",
+  ];
+  const longpoll = column(latency, "longpoll");
+  const websocket = column(latencyWebSocket, "websocket");
+  const width = [Math.max(...labels.map((l) => l.length)), Math.max(9, ...longpoll.map((v) => v.length)), Math.max(9, ...websocket.map((v) => v.length))];
+  const line = (cells: string[]) => `${cells[0].padEnd(width[0])}  ${cells[1].padEnd(width[1])}  ${cells[2]}`.trimEnd();
+  console.log("\nlong-poll and WebSocket side by side (run one after the other; figures under load are approximate):");
+  console.log(line(["transport", "long-poll", "WebSocket"]));
+  console.log(line(width.map((w) => "-".repeat(w))));
+  labels.forEach((label, i) => console.log(line([label, longpoll[i], websocket[i]])));
 }

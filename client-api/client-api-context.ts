@@ -11,6 +11,8 @@ export interface ClientApiContext {
   auth(request: FastifyRequest): Promise<Requester>;
   /** Throws M_LIMIT_EXCEEDED when `key` (a user id, or an IP) is over its rate. */
   rateLimit(key: string): void;
+  /** The user did something (sent, read): presence counts it as activity, as Synapse does. Never throws. */
+  userWasActive(userId: string): void;
 }
 
 export function createClientApiContext(app: AppContext): ClientApiContext {
@@ -19,5 +21,8 @@ export function createClientApiContext(app: AppContext): ClientApiContext {
     app,
     auth: (request) => requireUser(request, app.users.auth),
     rateLimit: (key) => limiter.take(key),
+    userWasActive: (userId) => {
+      app.edus.presence.markActive(userId).catch((error: Error) => app.logger.warn({ err: error.message }, "presence update failed"));
+    },
   };
 }

@@ -11,6 +11,9 @@ import { registerRoomsRoutes } from "./routes/rooms/index.js";
 import { registerSyncRoutes } from "./routes/sync/index.js";
 import { registerRoomReadsRoutes } from "./routes/room-reads/index.js";
 import { registerDirectoryRoutes } from "./routes/directory/index.js";
+import { registerTypingRoutes } from "./routes/typing/index.js";
+import { registerPresenceRoutes } from "./routes/presence/index.js";
+import { registerReceiptsRoutes } from "./routes/receipts/index.js";
 
 /** Mounts `/_matrix/client/*` and `/.well-known/matrix/client` on an app that has the HTTP plumbing installed. */
 export function registerClientApi(app: FastifyInstance, appContext: AppContext): void {
@@ -25,4 +28,7 @@ export function registerClientApi(app: FastifyInstance, appContext: AppContext):
   registerSyncRoutes(app, ctx);
   registerRoomReadsRoutes(app, ctx);
   registerDirectoryRoutes(app, ctx);
+  registerTypingRoutes(app, ctx);
+  registerPresenceRoutes(app, ctx);
+  registerReceiptsRoutes(app, ctx);
 }

@@ -55,6 +55,30 @@ const FEDERATION_CONFIG_SCHEMA = {
   default: {},
 } as const;
 
+const SYNC_WEBSOCKET_CONFIG_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    enabled: { type: "boolean", default: true },
+    heartbeat_interval_ms: { type: "integer", minimum: 10, default: 300_000 },
+    max_buffered_bytes: { type: "integer", minimum: 1024, default: 262_144 },
+    max_unacknowledged: { type: "integer", minimum: 0, default: 4 },
+    max_requests_in_flight: { type: "integer", minimum: 0, default: 8 },
+    compression: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        enabled: { type: "boolean", default: true },
+        threshold_bytes: { type: "integer", minimum: 0, default: 1024 },
+        window_bits: { type: "integer", minimum: 9, maximum: 15, default: 10 },
+        mem_level: { type: "integer", minimum: 1, maximum: 9, default: 2 },
+      },
+      default: {},
+    },
+  },
+  default: {},
+} as const;
+
 /** JSON Schema for the configuration file; ajv fills defaults and names the key when a value is wrong. */
 export const CONFIG_SCHEMA = {
   type: "object",
@@ -146,9 +170,21 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       properties: {
         max_timeout_ms: { type: "integer", minimum: 0, default: 60_000 },
+        websocket: SYNC_WEBSOCKET_CONFIG_SCHEMA,
       },
       default: {},
     },
     federation: FEDERATION_CONFIG_SCHEMA,
+    presence: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        enabled: { type: "boolean", default: true },
+        idle_timeout_ms: { type: "integer", minimum: 1000, default: 300_000 },
+        sync_online_timeout_ms: { type: "integer", minimum: 1000, default: 30_000 },
+        last_active_granularity_ms: { type: "integer", minimum: 1000, default: 60_000 },
+      },
+      default: {},
+    },
   },
 } as const;

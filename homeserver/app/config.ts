@@ -28,6 +28,21 @@ export interface FederationConfig {
   allow_insecure_http_for_tests: boolean;
 }
 
+/** /sync over WebSocket (docs/websocket-sync.md). */
+export interface SyncWebSocketConfig {
+  enabled: boolean;
+  /** Server ping frames this often; a connection that has not answered the previous ping by then is closed. */
+  heartbeat_interval_ms: number;
+  /** No new sync response is built while more than this is waiting to be written to the socket. */
+  max_buffered_bytes: number;
+  /** Responses pushed but not yet acknowledged before the server waits for an ack; 0: no limit. */
+  max_unacknowledged: number;
+  /** Client requests carried over the socket at once; 0 refuses requests over the socket. */
+  max_requests_in_flight: number;
+  /** permessage-deflate: small windows keep each connection's zlib state small. */
+  compression: { enabled: boolean; threshold_bytes: number; window_bits: number; mem_level: number };
+}
+
 export interface Config {
   server_name: string;
   public_baseurl: string;
@@ -42,8 +57,20 @@ export interface Config {
   access_token_lifetime_ms: number;
   log_level: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   max_request_body_bytes: number;
-  sync: { max_timeout_ms: number };
+  sync: { max_timeout_ms: number; websocket: SyncWebSocketConfig };
   federation: FederationConfig;
+  presence: PresenceConfig;
+}
+
+export interface PresenceConfig {
+  /** Off: presence is neither tracked, shown nor federated (PUT is accepted and ignored, GET says offline). */
+  enabled: boolean;
+  /** Online -> unavailable after this long without an action (PUT presence, typing). */
+  idle_timeout_ms: number;
+  /** -> offline once no sync request can still be running for this long (and no action for as long). */
+  sync_online_timeout_ms: number;
+  /** currently_active holds for this long after an action. */
+  last_active_granularity_ms: number;
 }
 
 export class ConfigError extends Error {}

@@ -23,7 +23,7 @@ export interface CoreContext {
     accountData: OrderedPublisher;
     /** Stored receipts: resumes from the table's maximum. */
     receipts: OrderedPublisher;
-    /** In memory: typing and presence restart from 0 (older tokens are clamped to what is published). */
+    /** In memory: typing and presence start from the clock at each start, above any earlier position. */
     typing: OrderedPublisher;
     presence: OrderedPublisher;
   };

@@ -33,22 +33,33 @@ async function maxPosition(database: Database, table: "events" | "account_data" 
   return Number(rows[0]?.max ?? 0);
 }
 
+/**
+ * Streams kept only in memory (typing, presence) must not restart below positions handed out before a
+ * restart, or a client's old token would hide every change until the counter caught up. Starting from the
+ * clock (100 positions per millisecond of uptime, far more than these streams use) keeps them increasing
+ * across restarts without storing anything.
+ */
+function inMemoryStreamStart(clock: Clock): number {
+  return Math.floor(clock.now()) * 100;
+}
+
 export async function createAppContext(options: AppContextOptions): Promise<AppContext> {
+  const clock = options.clock ?? systemClock;
   const core: CoreContext = {
     config: options.config,
     serverName: options.config.server_name,
     database: options.database,
     db: options.database.db,
     signingKey: options.signingKey,
-    clock: options.clock ?? systemClock,
+    clock,
     logger: options.logger,
     notifier: new Notifier(),
     streams: {
       events: new OrderedPublisher(await maxPosition(options.database, "events")),
       accountData: new OrderedPublisher(await maxPosition(options.database, "account_data")),
       receipts: new OrderedPublisher(await maxPosition(options.database, "receipts")),
-      typing: new OrderedPublisher(0),
-      presence: new OrderedPublisher(0),
+      typing: new OrderedPublisher(inMemoryStreamStart(clock)),
+      presence: new OrderedPublisher(inMemoryStreamStart(clock)),
     },
   };
   // Users and rooms call each other (profile changes become member events); late binding breaks the cycle.
@@ -60,7 +71,7 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
   context.users = createUserServices(core, hooks);
   context.rooms = createRoomServices(core, context.users);
   context.sync = createSyncServices(core, context.users);
-  context.edus = await createEduServices(core, { rooms: context.rooms, sync: context.sync });
+  context.edus = await createEduServices(core, { rooms: context.rooms, sync: context.sync, users: context.users });
   context.federation = createFederationServices(core, createFederationKeyServices(core), options.federation);
   context.serverKeys = context.federation.keyring;
   const remoteRooms = new RemoteRoomsClient(context.federation.client);

@@ -5,6 +5,8 @@ import { installJsonBodyParser } from "../../client-api/http/json-body.js";
 import { installValidation } from "../../client-api/http/validation.js";
 import { installCors } from "../../client-api/http/cors.js";
 import { registerClientApi } from "../../client-api/plugin.js";
+import fastifyWebsocket from "@fastify/websocket";
+import { syncWebSocketPluginOptions } from "../../client-api/routes/sync/websocket/index.js";
 import { registerFederationApi } from "../../federation/plugin.js";
 
 // app/ is the composition root: the one place in homeserver/ that mounts the HTTP layers on the core.
@@ -31,6 +33,9 @@ export function buildHttpApp(ctx: AppContext, options: HttpAppOptions): FastifyI
   installJsonBodyParser(app);
   installCors(app);
   installErrorHandling(app, ctx.logger);
+  if (options.resources.includes("client") && ctx.config.sync.websocket.enabled) {
+    app.register(fastifyWebsocket, syncWebSocketPluginOptions(ctx.config.sync.websocket, ctx.config.max_request_body_bytes));
+  }
   if (options.resources.includes("client")) registerClientApi(app, ctx);
   if (options.resources.includes("federation")) registerFederationApi(app, ctx);
   return app;

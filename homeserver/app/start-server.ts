@@ -63,6 +63,7 @@ export async function startServer(config: Config, options: { usingDefaults?: boo
     listeners,
     stop: async () => {
       sender.stop();
+      ctx.edus.stop();
       for (const app of listeners) await app.close();
       await ctx.federation.close();
       await database.close();

@@ -47,6 +47,7 @@ export async function createTestApp(
     http,
     dispose: async () => {
       sender?.stop();
+      ctx.edus.stop();
       await http.close();
       await ctx.federation.close();
       await test.dispose();

@@ -12,6 +12,7 @@ export function registerSendMessage(app: FastifyInstance, ctx: ClientApiContext)
       ctx.rateLimit(requester.userId);
       const { roomId, eventType, txnId } = request.params as { roomId: string; eventType: string; txnId: string };
       const eventId = await ctx.app.rooms.service.sendMessage(requester, roomId, eventType, request.body as JsonObject, txnId);
+      ctx.userWasActive(requester.userId);
       return { event_id: eventId };
     },
   );

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, testDrivers, type TestApp } from "../../../../homeserver/app/test-app.js";
+import { bearer, registerTestUser, type TestUser } from "../../../../homeserver/users/testing/http-users.js";
+import type { SyncResponse } from "../../../../schemas/client/sync/get-sync.js";
+import { syncSocketUrl, TestSyncSocket } from "./testing/sync-socket-client.js";
+
+const KILLS = 100;
+
+/** A small seeded generator, so a failing run can be replayed from the seed in its name. */
+function random(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 0x1_0000_0000;
+  };
+}
+
+const SEED = Date.now() % 1_000_000;
+
+describe.each(testDrivers())("/sync over WebSocket across dropped connections on %s", (driver) => {
+  let app: TestApp;
+  let url: string;
+  let sender: TestUser;
+  let reader: TestUser;
+  let roomId: string;
+  beforeAll(async () => {
+    app = await createTestApp(driver);
+    url = await syncSocketUrl(app.http);
+    sender = await registerTestUser(app.http);
+    reader = await registerTestUser(app.http);
+    roomId = (await app.http.inject({ method: "POST", url: "/_matrix/client/v3/createRoom", headers: bearer(sender), payload: { preset: "public_chat" } })).json().room_id;
+    await app.http.inject({ method: "POST", url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/join`, headers: bearer(reader), payload: {} });
+  });
+  afterAll(() => app.dispose());
+
+  async function roomHistory(): Promise<string[]> {
+    const ids: string[] = [];
+    let from: string | undefined;
+    for (;;) {
+      const query: Record<string, string> = { dir: "b", limit: "500" };
+      if (from) query.from = from;
+      const page = await app.http.inject({ method: "GET", url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages`, query, headers: bearer(reader) });
+      const body = page.json() as { chunk: Array<{ event_id: string }>; end?: string };
+      ids.push(...body.chunk.map((e) => e.event_id));
+      if (!body.end || body.chunk.length === 0) return ids.reverse();
+      from = body.end;
+    }
+  }
+
+  it(`delivers every event exactly once, in order, through ${KILLS} kills at random points (seed ${SEED})`, async () => {
+    const next = random(SEED);
+    const filter = { room: { rooms: [roomId], timeline: { limit: 1000 } }, presence: { types: [] } };
+
+    // The client's store: what it has acknowledged. Anything received after the last ack is lost at a kill.
+    const store: string[] = [];
+    let acknowledged: string | undefined;
+    let limited = 0;
+    // Responses received but killed before they were stored: the server must send their events again.
+    let discarded = 0;
+    let acks = 0;
+    const storeAndAck = (socket: TestSyncSocket, response: SyncResponse) => {
+      const timeline = response.rooms?.join?.[roomId]?.timeline;
+      if (timeline?.limited) limited++;
+      for (const event of timeline?.events ?? []) store.push(event.event_id!);
+      acknowledged = response.next_batch;
+      acks++;
+      socket.send({ type: "ack", next_batch: response.next_batch });
+    };
+
+    let sending = true;
+    let sent = 0;
+    const sends = (async () => {
+      while (sending) {
+        const response = await app.http.inject({
+          method: "PUT",
+          url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/kill-${sent}`,
+          headers: bearer(sender),
+          payload: { msgtype: "m.text", body: `message ${sent}` },
+        });
+        expect(response.statusCode).toBe(200);
+        sent++;
+      }
+    })();
+
+    for (let kill = 0; kill < KILLS; kill++) {
+      const socket = await TestSyncSocket.open(url, reader.accessToken);
+      socket.send({ type: "sync", since: acknowledged, filter });
+      // Kill either after a random delay, or on receiving a response before storing it: both lose whatever
+      // was pushed after the last ack.
+      const killTimer = setTimeout(() => socket.ws.terminate(), Math.floor(next() * 150));
+      const killOnArrival = next() < 0.3 ? 1 + Math.floor(next() * 3) : Number.POSITIVE_INFINITY;
+      let arrivals = 0;
+      socket.ws.on("message", (data) => {
+        const message = JSON.parse(String(data)) as { type: string; response?: SyncResponse };
+        if (message.type !== "sync" || socket.ws.readyState !== socket.ws.OPEN) return;
+        if (++arrivals >= killOnArrival) {
+          discarded++;
+          return socket.ws.terminate();
+        }
+        storeAndAck(socket, message.response!);
+      });
+      await socket.closed;
+      clearTimeout(killTimer);
+    }
+    sending = false;
+    await sends;
+    const acknowledgedDuringKills = acks;
+
+    // A last connection that stays up until the client has caught up with everything sent.
+    const history = await roomHistory();
+    const last = history.at(-1)!;
+    const socket = await TestSyncSocket.open(url, reader.accessToken);
+    socket.send({ type: "sync", since: acknowledged, filter });
+    while (store.at(-1) !== last) storeAndAck(socket, (await socket.next("sync")).response);
+    await socket.close();
+
+    expect(sent).toBeGreaterThan(KILLS / 2);
+    expect(discarded).toBeGreaterThan(0);
+    expect(acknowledgedDuringKills).toBeGreaterThan(KILLS / 2);
+    expect(limited).toBe(0);
+    expect(new Set(store).size).toBe(store.length);
+    expect(store).toEqual(history);
+  }, 120_000);
+});

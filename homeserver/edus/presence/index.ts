@@ -1,0 +1,24 @@
+import type { CoreContext } from "../../app/core-context.js";
+import type { RoomServices } from "../../rooms/index.js";
+import type { EduHandler, FederationOutbox } from "../edu-contracts.js";
+import { PresenceService } from "./presence-service.js";
+import { PresenceSync } from "./presence-sync-source.js";
+import { SharedRooms } from "./shared-rooms.js";
+
+export { PresenceService } from "./presence-service.js";
+
+export interface PresenceParts {
+  service: PresenceService;
+  syncSource: PresenceSync;
+  onEdu: EduHandler;
+}
+
+export function createPresence(core: CoreContext, deps: { rooms: RoomServices; outbox: FederationOutbox }): PresenceParts {
+  const shared = new SharedRooms(deps.rooms.persister);
+  const service = new PresenceService(core, shared, deps.outbox);
+  return {
+    service,
+    syncSource: new PresenceSync(core, service, shared),
+    onEdu: (origin, content) => service.receiveEdu(origin, content),
+  };
+}

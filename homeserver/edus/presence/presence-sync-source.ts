@@ -1,0 +1,38 @@
+import type { BasicEventJson } from "../../../schemas/client/sync/get-sync.js";
+import type { PresenceEventJson, PresenceValue } from "../../../schemas/client/presence/presence-content.js";
+import type { CoreContext } from "../../app/core-context.js";
+import type { EphemeralWindow, PresenceSyncSource } from "../edu-contracts.js";
+import type { PresenceService } from "./presence-service.js";
+import type { SharedRooms } from "./shared-rooms.js";
+
+/**
+ * The top-level presence section of sync: users sharing a joined room with the syncing user (and the user),
+ * whose presence changed in (since, to]; on an initial sync their current presence. No database read: the
+ * rooms each user was in at their last change, and those rooms' in-memory membership, decide who sees what.
+ */
+export class PresenceSync implements PresenceSyncSource {
+  constructor(
+    private readonly core: CoreContext,
+    private readonly presence: PresenceService,
+    private readonly shared: SharedRooms,
+  ) {}
+
+  async forUser(window: EphemeralWindow): Promise<BasicEventJson[]> {
+    if (!this.presence.enabled) return [];
+    const since = window.since?.presence;
+    if (since !== undefined && since >= window.to.presence) return [];
+    const candidates = since === undefined ? this.presence.initialCandidates() : this.presence.changedBetween(since, window.to.presence);
+    if (candidates.length === 0) return [];
+    const viewer = window.userId;
+    const visible: string[] = [];
+    for (const userId of candidates) {
+      if (userId === viewer || (await this.shared.bothJoinedIn(this.presence.roomsOf(userId), viewer, userId))) visible.push(userId);
+    }
+    const now = this.core.clock.now();
+    return visible.map((userId): PresenceEventJson => ({ type: "m.presence", sender: userId, content: this.presence.contentFor(userId, now) }));
+  }
+
+  syncing(userId: string, setPresence: PresenceValue | undefined): Promise<void> {
+    return this.presence.syncing(userId, setPresence);
+  }
+}

@@ -1,0 +1,56 @@
+import type { EventPersister } from "../../rooms/persist-events.js";
+import type { RoomMemory } from "../../rooms/room-memory.js";
+
+export const serverOf = (userId: string): string => userId.slice(userId.indexOf(":") + 1);
+
+const MEMBER_PREFIX = "m.room.member\u0000";
+
+/** The servers with a joined member in the room, other than `except` (ours): where its EDUs go. */
+export function joinedServers(memory: RoomMemory, except: string): Set<string> {
+  const servers = new Set<string>();
+  for (const [key, event] of memory.state) {
+    if (key.startsWith(MEMBER_PREFIX) && event.content.membership === "join") servers.add(serverOf(event.state_key!));
+  }
+  servers.delete(except);
+  return servers;
+}
+
+/**
+ * Who shares a joined room with whom, for presence visibility and fan-out. A user's rooms come from current
+ * state (one indexed query); memberships in a given room are read from the room's in-memory state.
+ */
+export class SharedRooms {
+  constructor(private readonly persister: EventPersister) {}
+
+  async joinedRooms(userId: string): Promise<string[]> {
+    return (await this.persister.rooms.roomsForUser(userId, ["join"])).map((r) => r.roomId);
+  }
+
+  /** Exact, from the viewer's current rooms: for GET /presence. */
+  async sharesRoom(viewer: string, other: string): Promise<boolean> {
+    if (viewer === other) return true;
+    return this.bothJoinedIn(await this.joinedRooms(viewer), viewer, other);
+  }
+
+  /**
+   * Whether `viewer` and `other` are both joined to one of `rooms` (the rooms `other` was known to be in): no
+   * database read, as sync asks it for every change it might send.
+   */
+  async bothJoinedIn(rooms: readonly string[], viewer: string, other: string): Promise<boolean> {
+    for (const roomId of rooms) {
+      const memory = await this.persister.roomMemory(roomId);
+      if (memory?.membershipOf(viewer) === "join" && memory.membershipOf(other) === "join") return true;
+    }
+    return false;
+  }
+
+  /** The servers with a joined member in any of `roomIds`, other than `except`. */
+  async serversIn(roomIds: readonly string[], except: string): Promise<Set<string>> {
+    const servers = new Set<string>();
+    for (const roomId of roomIds) {
+      const memory = await this.persister.roomMemory(roomId);
+      if (memory) for (const server of joinedServers(memory, except)) servers.add(server);
+    }
+    return servers;
+  }
+}

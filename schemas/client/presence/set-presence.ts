@@ -1,0 +1,20 @@
+import { PRESENCE_VALUES, type PresenceValue } from "./presence-content.js";
+
+export { presenceParamsSchema as setPresenceParamsSchema } from "./presence-params.js";
+
+/** PUT /_matrix/client/v3/presence/{userId}/status (setPresence): answers {}. */
+export interface SetPresenceRequest {
+  presence: PresenceValue;
+  status_msg?: string;
+}
+
+/** Like Synapse, keys other than these two are refused rather than ignored. */
+export const setPresenceBodySchema = {
+  type: "object",
+  required: ["presence"],
+  additionalProperties: false,
+  properties: {
+    presence: { enum: PRESENCE_VALUES },
+    status_msg: { type: "string" },
+  },
+} as const;

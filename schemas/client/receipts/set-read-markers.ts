@@ -1,0 +1,19 @@
+/** POST /_matrix/client/v3/rooms/{roomId}/read_markers */
+export const setReadMarkersParams = {
+  type: "object",
+  required: ["roomId"],
+  properties: { roomId: { type: "string", pattern: "^![^\\u0000]+$", maxLength: 255 } },
+} as const;
+
+const eventId = { type: "string", minLength: 1 } as const;
+
+export const setReadMarkersBody = {
+  type: "object",
+  properties: { "m.fully_read": eventId, "m.read": eventId, "m.read.private": eventId },
+} as const;
+
+export interface SetReadMarkersRequest {
+  "m.fully_read"?: string;
+  "m.read"?: string;
+  "m.read.private"?: string;
+}
