@@ -1,7 +1,6 @@
-import { createServer } from "node:net";
 import { request as undiciRequest } from "undici";
-import { createTestApp, type DriverName, type TestApp } from "../../../homeserver/app/test-app.js";
-import type { Requester } from "../../../homeserver/users/requester.js";
+import type { DriverName } from "../../../homeserver/app/test-app.js";
+import { localUser, startLoopbackServer, type LoopbackServer } from "../../../homeserver/app/testing/loopback-server.js";
 import { FederationRequestError } from "../../client/errors.js";
 import { federationPath } from "../../client/federation-client.js";
 import { signRequest } from "../../x-matrix.js";
@@ -9,29 +8,11 @@ import { signRequest } from "../../x-matrix.js";
 export { federationPath };
 
 /** A homeserver listening on loopback, named `127.0.0.1:<port>` as peers reach it. */
-export interface Peer {
-  app: TestApp;
-  name: string;
-  port: number;
-}
+export type Peer = LoopbackServer;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-// Plain http and the loopback allowlist are the tests-only switches for federation between local peers.
-const LOOPBACK_FEDERATION = { allow_insecure_http_for_tests: true, ip_range_allowlist: ["127.0.0.0/8"], verify_tls: false };
-
-export async function startPeer(driver: DriverName, options: { federationSender?: boolean } = {}): Promise<Peer> {
-  const port = await freePort();
-  const name = `127.0.0.1:${port}`;
-  const app = await createTestApp(driver, { server_name: name, federation: LOOPBACK_FEDERATION }, undefined, options);
-  await app.http.listen({ port, host: "127.0.0.1" });
-  return { app, name, port };
+/** Without a federation sender unless asked: most route tests drive the other server by hand. */
+export function startPeer(driver: DriverName, options: { federationSender?: boolean } = {}): Promise<Peer> {
+  return startLoopbackServer(driver, { federationSender: options.federationSender ?? false });
 }
 
 export async function stopPeers(...peers: Array<Peer | undefined>): Promise<void> {
@@ -39,10 +20,7 @@ export async function stopPeers(...peers: Array<Peer | undefined>): Promise<void
 }
 
 /** A user of `peer` with an account (invites check that the invitee exists). */
-export async function newUser(peer: Peer, localpart: string): Promise<Requester> {
-  const { userId } = await peer.app.ctx.users.accounts.createAccount({ localpart, password: null });
-  return { userId, deviceId: "DEVICE", isAdmin: false, tokenHash: "" };
-}
+export const newUser = localUser;
 
 export interface Answer {
   status: number;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDrivers } from "../../app/test-app.js";
 import type { Requester } from "../../users/requester.js";
 import { FEDERATION_TIMEOUT_MS } from "./presence-service.js";
-import { eventually, localUser, startLoopbackServer, type LoopbackServer } from "./testing/loopback-servers.js";
+import { eventually, localUser, startLoopbackServer, type LoopbackServer } from "../../app/testing/loopback-server.js";
 
 describe.each(testDrivers())("presence between two servers (%s)", (driver) => {
   // Server a's clock can jump ahead, to show a silent peer's users going offline.
@@ -12,7 +12,7 @@ describe.each(testDrivers())("presence between two servers (%s)", (driver) => {
   let alice: Requester;
   let bob: Requester;
   beforeAll(async () => {
-    [a, b] = await Promise.all([startLoopbackServer(driver, clockOfA), startLoopbackServer(driver)]);
+    [a, b] = await Promise.all([startLoopbackServer(driver, { clock: clockOfA }), startLoopbackServer(driver)]);
     alice = await localUser(a, "alice");
     bob = await localUser(b, "bob");
     const roomId = await a.app.ctx.rooms.service.createRoom(alice, { preset: "public_chat" });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDrivers } from "../../app/test-app.js";
 import type { Requester } from "../../users/requester.js";
-import { eventually, localUser, startLoopbackServer, type LoopbackServer } from "../presence/testing/loopback-servers.js";
+import { eventually, localUser, startLoopbackServer, type LoopbackServer } from "../../app/testing/loopback-server.js";
 
 describe.each(testDrivers())("typing between two servers (%s)", (driver) => {
   let a: LoopbackServer;

@@ -1,16 +1,16 @@
 import { createServer } from "node:net";
-import type { Clock } from "../../../app/clock.js";
-import { createTestApp, type DriverName, type TestApp } from "../../../app/test-app.js";
-import type { Requester } from "../../../users/requester.js";
+import type { Clock } from "../clock.js";
+import { createTestApp, type DriverName, type TestApp } from "../test-app.js";
+import type { Requester } from "../../users/requester.js";
 
 /**
- * A homeserver on loopback named `127.0.0.1:<port>`, with its federation sender, for EDU tests between two
- * servers in one process (federation/routes/testing/peers.ts does the same for federation/'s own tests;
- * homeserver/ may not import it).
+ * A homeserver on loopback named `127.0.0.1:<port>`, as other servers reach it, for tests between servers in
+ * one process (homeserver/'s EDU tests, and federation/'s peers built on it).
  */
 export interface LoopbackServer {
   app: TestApp;
   name: string;
+  port: number;
 }
 
 async function freePort(): Promise<number> {
@@ -23,12 +23,15 @@ async function freePort(): Promise<number> {
 
 const LOOPBACK_FEDERATION = { allow_insecure_http_for_tests: true, ip_range_allowlist: ["127.0.0.0/8"], verify_tls: false };
 
-export async function startLoopbackServer(driver: DriverName, clock?: Clock): Promise<LoopbackServer> {
+/** With its federation sender unless `federationSender: false`. */
+export async function startLoopbackServer(driver: DriverName, options: { clock?: Clock; federationSender?: boolean } = {}): Promise<LoopbackServer> {
   const port = await freePort();
   const name = `127.0.0.1:${port}`;
-  const app = await createTestApp(driver, { server_name: name, federation: LOOPBACK_FEDERATION }, clock, { federationSender: true });
+  const app = await createTestApp(driver, { server_name: name, federation: LOOPBACK_FEDERATION }, options.clock, {
+    federationSender: options.federationSender ?? true,
+  });
   await app.http.listen({ port, host: "127.0.0.1" });
-  return { app, name };
+  return { app, name, port };
 }
 
 export async function localUser(server: LoopbackServer, localpart: string): Promise<Requester> {
