@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import type { WebSocket } from "ws";
+import { createServer, type AddressInfo } from "node:net";
+import { WebSocket } from "ws";
 import { benchSyncFilter, openSyncSocket } from "./latency-websocket.js";
 import { call, mapLimit, openPool, sendMessage, syncPath, type Session, type SyncResponse } from "./matrix-http.js";
 
@@ -8,9 +9,14 @@ export interface IdleConnectionFigure {
   connections: number;
   rssBeforeMb: number;
   rssAfterMb: number;
-  /** (RSS with the connections parked - RSS before) / connections. */
+  /** JS heap growth per connection after a full GC (null without the inspector). */
+  heapPerConnectionKb: number | null;
+  /**
+   * The larger of (RSS with the connections parked - RSS before) / connections and the JS heap growth per
+   * connection: RSS alone can read low when new objects fill heap pages that earlier garbage left free.
+   */
   perConnectionKb: number;
-  /** WebSocket only: the same after one message pushed to every connection (its zlib state now exists). */
+  /** WebSocket only: the same after one response pushed to every connection. */
   afterOnePushPerConnectionKb?: number;
 }
 
@@ -22,6 +28,8 @@ export interface IdleConnectionOptions {
   /** Sends the one message that every idle WebSocket receives. */
   sender: Session;
   transports: Array<"websocket" | "longpoll">;
+  /** The server's inspector port (node --inspect), used to force a full GC before each sample. */
+  inspectorPort: number | null;
   log: (line: string) => void;
 }
 
@@ -29,13 +37,15 @@ const SETTLE_MS = 3_000;
 const OPEN_CONCURRENCY = 50;
 
 /**
- * Server memory per idle connection: RSS with N connections parked minus RSS before, over N. Every client first
- * gets a since token over HTTP, so the connections measured are parked waits, not initial syncs in progress.
- * The WebSocket phase runs first, on a heap that has not yet seen the long-polls' garbage; RSS only grows
- * where the heap needs new pages, so the later phase may reuse pages the earlier one freed and read low.
+ * Server memory per idle connection: memory with N connections parked minus memory before, over N. Every
+ * client first gets a since token over HTTP, so the connections measured are parked waits, not initial syncs
+ * in progress. Before each sample the server runs a full GC (through its inspector, HeapProfiler.collectGarbage),
+ * so garbage from the setup does not count either way. RSS only grows where the heap needs new pages, so the
+ * figure is the larger of the RSS and the JS heap growth. The WebSocket phase runs first.
  */
 export async function measureIdleConnections(options: IdleConnectionOptions): Promise<IdleConnectionFigure[]> {
   const { baseUrl, pid, roomId, clients, log } = options;
+  const sample = () => settledMemory(pid, options.inspectorPort);
   const filter = benchSyncFilter(roomId);
   const filterText = JSON.stringify(filter);
   const setupPool = openPool(baseUrl, 16);
@@ -44,7 +54,7 @@ export async function measureIdleConnections(options: IdleConnectionOptions): Pr
     let tokens = await mapLimit(clients, 16, async (client) => (await call<SyncResponse>(setupPool, "GET", syncPath(filterText, null, 0), { token: client.accessToken })).next_batch);
 
     if (options.transports.includes("websocket")) {
-      const before = await settledRssMb(pid);
+      const before = await sample();
       const latest = [...tokens];
       let pushed = 0;
       const sockets: WebSocket[] = await mapLimit(clients, OPEN_CONCURRENCY, (client, index) =>
@@ -54,12 +64,11 @@ export async function measureIdleConnections(options: IdleConnectionOptions): Pr
         }),
       );
       try {
-        const after = await settledRssMb(pid);
-        const figure: IdleConnectionFigure = { transport: "websocket", connections: sockets.length, rssBeforeMb: before, rssAfterMb: after, perConnectionKb: perConnectionKb(before, after, sockets.length) };
+        const figure = figureOf("websocket", before, await sample(), sockets.length);
         await sendMessage(setupPool, options.sender, roomId, `idle-push-${Date.now()}`, { msgtype: "m.text", body: "one push to every idle socket" });
         const deadline = performance.now() + 60_000;
         while (pushed < sockets.length && performance.now() < deadline) await sleep(50);
-        figure.afterOnePushPerConnectionKb = perConnectionKb(before, await settledRssMb(pid), sockets.length);
+        figure.afterOnePushPerConnectionKb = figureOf("websocket", before, await sample(), sockets.length).perConnectionKb;
         figures.push(figure);
         log(`idle WebSocket: ${figure.perConnectionKb} KB per connection parked, ${figure.afterOnePushPerConnectionKb} KB after one push`);
       } finally {
@@ -69,14 +78,13 @@ export async function measureIdleConnections(options: IdleConnectionOptions): Pr
     }
 
     if (options.transports.includes("longpoll")) {
-      const before = await settledRssMb(pid);
+      const before = await sample();
       const pollPool = openPool(baseUrl, clients.length + 16);
       const polls = clients.map((client, index) =>
         call(pollPool, "GET", syncPath(filterText, tokens[index], 60_000), { token: client.accessToken }).catch(() => undefined),
       );
       try {
-        const after = await settledRssMb(pid);
-        const figure: IdleConnectionFigure = { transport: "longpoll", connections: clients.length, rssBeforeMb: before, rssAfterMb: after, perConnectionKb: perConnectionKb(before, after, clients.length) };
+        const figure = figureOf("longpoll", before, await sample(), clients.length);
         figures.push(figure);
         log(`idle long-poll: ${figure.perConnectionKb} KB per parked request`);
       } finally {
@@ -91,20 +99,71 @@ export async function measureIdleConnections(options: IdleConnectionOptions): Pr
   return figures;
 }
 
-function perConnectionKb(beforeMb: number, afterMb: number, connections: number): number {
-  return Math.round(((afterMb - beforeMb) * 1024 * 10) / connections) / 10;
+interface MemorySample {
+  rssMb: number;
+  heapMb: number | null;
 }
 
-/** The median of a few RSS samples once the server has had time to finish what it was doing. */
-async function settledRssMb(pid: number): Promise<number> {
+function figureOf(transport: IdleConnectionFigure["transport"], before: MemorySample, after: MemorySample, connections: number): IdleConnectionFigure {
+  const perConnection = (beforeMb: number, afterMb: number) => Math.round(((afterMb - beforeMb) * 1024 * 10) / connections) / 10;
+  const rss = perConnection(before.rssMb, after.rssMb);
+  const heap = before.heapMb === null || after.heapMb === null ? null : perConnection(before.heapMb, after.heapMb);
+  return { transport, connections, rssBeforeMb: before.rssMb, rssAfterMb: after.rssMb, heapPerConnectionKb: heap, perConnectionKb: Math.max(rss, heap ?? rss) };
+}
+
+/** Memory once the server has had time to finish what it was doing, after a full GC: the median of a few RSS samples. */
+async function settledMemory(pid: number, inspectorPort: number | null): Promise<MemorySample> {
   await sleep(SETTLE_MS);
+  const heapMb = inspectorPort === null ? null : await collectGarbage(inspectorPort);
   const samples: number[] = [];
   for (let i = 0; i < 5; i++) {
     samples.push(readRssKb(pid) / 1024);
     await sleep(200);
   }
   samples.sort((a, b) => a - b);
-  return Math.round(samples[2] * 100) / 100;
+  return { rssMb: Math.round(samples[2] * 100) / 100, heapMb };
+}
+
+/** Asks the server's V8 for a full GC through the inspector protocol; returns the JS heap in use after it, in MB. */
+async function collectGarbage(port: number): Promise<number> {
+  const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
+  const inspector = new WebSocket(targets[0].webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    inspector.once("open", resolve);
+    inspector.once("error", reject);
+  });
+  try {
+    const call = (id: number, method: string) =>
+      new Promise<Record<string, unknown>>((resolve) => {
+        const onMessage = (data: Buffer) => {
+          const message = JSON.parse(String(data)) as { id?: number; result?: Record<string, unknown> };
+          if (message.id !== id) return;
+          inspector.off("message", onMessage);
+          resolve(message.result ?? {});
+        };
+        inspector.on("message", onMessage);
+        inspector.send(JSON.stringify({ id, method }));
+      });
+    await call(1, "HeapProfiler.collectGarbage");
+    await call(2, "HeapProfiler.collectGarbage");
+    const usage = await call(3, "Runtime.getHeapUsage");
+    return Math.round((Number(usage.usedSize) / 1024 / 1024) * 100) / 100;
+  } finally {
+    inspector.close();
+  }
+}
+
+/** A node flag that opens the inspector on a free loopback port, for `collectGarbage`. */
+export async function inspectorArgument(): Promise<{ argument: string; port: number }> {
+  const port = await new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address() as AddressInfo;
+      server.close(() => resolve(address.port));
+    });
+  });
+  return { argument: `--inspect=127.0.0.1:${port}`, port };
 }
 
 function readRssKb(pid: number): number {

@@ -42,7 +42,7 @@ export function openSyncSocket(
   baseUrl: string,
   session: Session,
   first: Record<string, unknown>,
-  onSync: (response: SyncResponse, arrivedAt: number) => void,
+  onSync: (response: SyncResponse, arrivedAt: number, bytes: number) => void,
 ): Promise<WebSocket> {
   const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}${SYNC_WEBSOCKET_PATH}`, {
     headers: { authorization: `Bearer ${session.accessToken}` },
@@ -62,7 +62,7 @@ export function openSyncSocket(
       if (message.type === "sync" && message.response) {
         // Stored as soon as it is read: acknowledge at once, as a client that keeps its store in memory would.
         ws.send(JSON.stringify({ type: "ack", next_batch: message.response.next_batch }));
-        onSync(message.response, arrivedAt);
+        onSync(message.response, arrivedAt, (data as Buffer).length);
       } else if (message.type === "error") {
         ws.emit("error", new Error(`sync socket error ${message.errcode}: ${message.error}`));
       }
@@ -91,6 +91,8 @@ export async function runWebSocketLatency(options: WebSocketLatencyOptions): Pro
   let lastDeliveryAt = 0;
   let firstError: unknown = null;
   let stopping = false;
+  // Sizes of the responses pushed during the measured sends (as JSON, before compression on the wire).
+  const pushedBytes = new Samples();
 
   const handle = (clientIndex: number, response: SyncResponse, arrivedAt: number) => {
     syncResponses++;
@@ -123,7 +125,8 @@ export async function runWebSocketLatency(options: WebSocketLatencyOptions): Pro
   const sockets = await mapLimit(clients, OPEN_CONCURRENCY, async (client, index) => {
     let initial!: () => void;
     const initialArrived = new Promise<void>((resolve) => (initial = resolve));
-    const ws = await openSyncSocket(baseUrl, client, { filter }, (response, arrivedAt) => {
+    const ws = await openSyncSocket(baseUrl, client, { filter }, (response, arrivedAt, bytes) => {
+      if (warmedUpCount === clients.length) pushedBytes.push(bytes);
       handle(index, response, arrivedAt);
       initial();
     });
@@ -141,6 +144,9 @@ export async function runWebSocketLatency(options: WebSocketLatencyOptions): Pro
     return ws;
   });
   log(`${sockets.length} sync sockets open with their initial sync in ${Math.round(performance.now() - startedOpening)} ms`);
+  // As in the long-poll scenario, the initial syncs are not counted as responses (nor their limited timelines).
+  syncResponses = 0;
+  limitedTimelines = 0;
 
   const ackTimes = new Samples();
   let failedSends = 0;
@@ -192,6 +198,8 @@ export async function runWebSocketLatency(options: WebSocketLatencyOptions): Pro
     stopping = true;
     for (const ws of sockets) ws.terminate();
   }
+  const sizes = summarise(pushedBytes.values());
+  log(`pushed responses: ${sizes.count}, size p50 ${sizes.p50} B, p99 ${sizes.p99} B, max ${sizes.max} B`);
   if (firstError) console.error(`[bench] websocket latency: ${syncErrors} socket errors, first: ${(firstError as Error).message}`);
   const messagesSent = ackTimes.length;
   const expected = messagesSent * clients.length;

@@ -14,6 +14,7 @@
  *   --idle-connections N      idle connections of each transport for the memory-per-connection figure (the
  *                             number of clients); needs the server's pid
  *   --skip-idle               do not measure memory per idle connection
+ *                             (env BENCH_WS_DEFLATE=off: the WebSocket clients do not offer compression)
  *   --embedded                use the embedded database even when Postgres answers
  *   --server-node-args="..."  extra node flags for the server (note the =), e.g. --server-node-args="--cpu-prof"
  *                             (env BENCH_SERVER_NODE_ARGS); without --cpu-prof-dir profiles go to a new
@@ -36,7 +37,7 @@ import { runStateResBench } from "./state-res.js";
 import { federationBenchDriver, runFederationBench, type FederationFigure } from "./federation.js";
 import { runThroughput, type ThroughputResult } from "./throughput.js";
 import { runWebSocketLatency } from "./latency-websocket.js";
-import { measureIdleConnections, type IdleConnectionFigure } from "./idle-connections.js";
+import { inspectorArgument, measureIdleConnections, type IdleConnectionFigure } from "./idle-connections.js";
 
 const TARGETS = { throughputMsgPerSec: 2000, latencyP50Ms: 5, latencyP99Ms: 50 };
 /** Issue D's targets for /sync over WebSocket. */
@@ -110,12 +111,15 @@ const onSignal = (signal: NodeJS.Signals) => {
 process.once("SIGINT", onSignal);
 process.once("SIGTERM", onSignal);
 
+const measuringIdle = !args["skip-idle"] && !args.url;
+const inspector = measuringIdle ? await inspectorArgument() : null;
 try {
   server = args.url
     ? await externalServer(args.url, args.pid ? Number(args.pid) : null)
     : await startBenchServer({
         forceEmbedded: args.embedded ?? false,
-        nodeArgs: serverNodeArgs,
+        // The idle-connection figure forces GCs through the server's inspector (idle, it costs nothing).
+        nodeArgs: measuringIdle ? [...serverNodeArgs, inspector!.argument] : serverNodeArgs,
         keepFiles: args["keep-files"] ?? false,
         asyncCommit: args["pg-async-commit"] ?? false,
       });
@@ -131,11 +135,20 @@ try {
     log(`setting up: ${senderCount} senders + ${config.clients} readers in one room`);
     const room = await setUpRoom(setupPool, senderCount, config.clients, log);
     setupMs = room.setupMs;
-    if (!args["skip-idle"] && server.pid !== null) {
+    if (measuringIdle && server.pid !== null) {
       try {
         const idleClients = room.readers.slice(0, idleConnections);
         log(`memory per idle connection: ${idleClients.length} of each of ${transports.join(", ")}`);
-        idleFigures = await measureIdleConnections({ baseUrl: server.baseUrl, pid: server.pid, roomId: room.roomId, clients: idleClients, sender: room.senders[0], transports, log });
+        idleFigures = await measureIdleConnections({
+          baseUrl: server.baseUrl,
+          pid: server.pid,
+          roomId: room.roomId,
+          clients: idleClients,
+          sender: room.senders[0],
+          transports,
+          inspectorPort: inspector?.port ?? null,
+          log,
+        });
       } catch (error) {
         errors.push(`idle connections: ${(error as Error).message}`);
       }
@@ -303,8 +316,9 @@ function report(): void {
     const label = figure.transport === "websocket" ? "WebSocket" : "long-poll";
     const met = figure.transport === "websocket" ? yesNo(figure.perConnectionKb <= WEBSOCKET_TARGETS.idleConnectionKb) : "";
     const target = figure.transport === "websocket" ? `<= ${WEBSOCKET_TARGETS.idleConnectionKb} KB` : "";
-    row(`server memory per idle ${label} connection (${figure.connections} parked, RSS ${figure.rssBeforeMb} -> ${figure.rssAfterMb} MB)`, `${figure.perConnectionKb} KB`, target, met);
-    if (figure.afterOnePushPerConnectionKb !== undefined) row(`  after one push to each (zlib state allocated)`, `${figure.afterOnePushPerConnectionKb} KB`, target, yesNo(figure.afterOnePushPerConnectionKb <= WEBSOCKET_TARGETS.idleConnectionKb));
+    const heap = figure.heapPerConnectionKb === null ? "" : `, JS heap +${figure.heapPerConnectionKb} KB each`;
+    row(`server memory per idle ${label} connection (${figure.connections} parked; RSS ${figure.rssBeforeMb} -> ${figure.rssAfterMb} MB${heap}; after full GCs)`, `${figure.perConnectionKb} KB`, target, met);
+    if (figure.afterOnePushPerConnectionKb !== undefined) row(`  the same after one response pushed to each`, `${figure.afterOnePushPerConnectionKb} KB`, target, yesNo(figure.afterOnePushPerConnectionKb <= WEBSOCKET_TARGETS.idleConnectionKb));
   }
 
   row("server RSS at start / before load / peak / after (MB)", [memory.startedMb, memory.beforeLoadMb, memory.peakMb, memory.afterMb].map((v) => v ?? "-").join(" / "));

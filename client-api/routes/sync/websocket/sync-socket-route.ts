@@ -21,7 +21,6 @@ export function registerSyncSocketRoute(app: FastifyInstance, ctx: ClientApiCont
     http: app,
     sync: ctx.app.sync,
     auth: ctx.app.users.auth,
-    filters: ctx.app.users.filters,
     heartbeat,
     config,
     maxWaitMs: ctx.app.config.sync.max_timeout_ms,

@@ -7,7 +7,6 @@ import type { SyncServices } from "../../../../homeserver/sync/index.js";
 import { hasContent } from "../../../../homeserver/sync/sync-builder.js";
 import type { Filter } from "../../../../homeserver/sync/filters.js";
 import type { Requester, TokenAuthenticator } from "../../../../homeserver/users/requester.js";
-import type { FilterService } from "../../../../homeserver/users/filters.js";
 import type {
   SyncWsClientMessage,
   SyncWsRequestMessage,
@@ -26,7 +25,6 @@ export interface SyncSocketServices {
   http: FastifyInstance;
   sync: SyncServices;
   auth: TokenAuthenticator;
-  filters: Pick<FilterService, "get">;
   heartbeat: HeartbeatMonitor;
   config: SyncWebSocketConfig;
   /** config.sync.max_timeout_ms: how long one build waits for news before it looks again. */
@@ -170,16 +168,14 @@ export class SyncSocketSession implements Heartbeating {
     }
   }
 
-  /** A filter id is read once here instead of on every build. */
-  private async filterOf(filter: string | Filter | undefined): Promise<string | Filter | undefined> {
-    const { userId } = this.requester;
-    if (typeof filter === "string" && filter !== "" && !filter.trimStart().startsWith("{")) {
-      const stored = await this.services.filters.get(userId, filter);
-      if (!stored) throw errors.invalidParam("No such filter");
-      filter = stored as Filter;
-    }
-    await this.services.sync.service.resolveFilter(userId, filter);
-    return filter;
+  /**
+   * Checks the filter once, before the stream starts, so a bad one ends it with /sync's errcode. It is then
+   * passed as text (an id, or the object as JSON) because the service caches resolved filters by their text.
+   */
+  private async filterOf(filter: string | Filter | undefined): Promise<string | undefined> {
+    const text = filter === undefined || typeof filter === "string" ? filter : JSON.stringify(filter);
+    await this.services.sync.service.resolveFilter(this.requester.userId, text);
+    return text;
   }
 
   private async request(message: SyncWsRequestMessage): Promise<void> {

@@ -24,7 +24,7 @@ describe.each(testDrivers())("/sync over WebSocket on %s", (driver) => {
   const send = async (body: string, who: TestUser = alice) => {
     const response = await app.http.inject({
       method: "PUT",
-      url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${body}-${Math.random()}`,
+      url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/txn-${Math.random()}`,
       headers: bearer(who),
       payload: { msgtype: "m.text", body },
     });
@@ -204,6 +204,26 @@ describe.each(testDrivers())("/sync over WebSocket on %s", (driver) => {
       expect((await socket.closed).code).toBe(1006);
     });
 
+    it("compresses large responses yet keeps no zlib state on an idle connection", async () => {
+      // threshold 0: the client compresses even its small messages, so the server inflates them.
+      const socket = await TestSyncSocket.open(url, alice.accessToken, { perMessageDeflate: { threshold: 0 } });
+      expect(socket.extensionsHeader).toMatch(/server_no_context_takeover/);
+      expect(socket.extensionsHeader).toMatch(/client_no_context_takeover/);
+      socket.send({ type: "sync" });
+      const initial = await socket.next("sync");
+      expect(socket.frameSizes[0]).toBeGreaterThan(1024);
+      socket.send({ type: "ping", id: "after" });
+      await socket.next("pong");
+      const server = [...app.http.websocketServer.clients].find((ws) => ws.protocol === "" && ws.readyState === ws.OPEN && zlibOf(ws).params?.client_no_context_takeover);
+      expect(server).toBeDefined();
+      expect(zlibOf(server!)).toMatchObject({ _deflate: null, _inflate: null });
+      // The next compressed messages each way get fresh streams.
+      socket.send({ type: "ack", next_batch: initial.response.next_batch });
+      const sent = await send("x".repeat(2000));
+      expect(timelineOf(await socket.next("sync"))).toEqual([sent]);
+      await socket.close();
+    });
+
     it("negotiates the subprotocol when offered and permessage-deflate with a small server window", async () => {
       const plain = await TestSyncSocket.open(url, alice.accessToken);
       expect(plain.ws.protocol).toBe("");
@@ -223,3 +243,8 @@ describe.each(testDrivers())("/sync over WebSocket on %s", (driver) => {
     });
   });
 });
+
+/** ws's permessage-deflate state on the server's end of a socket (an internal of ws, read to check it is released). */
+function zlibOf(socket: object): { params?: Record<string, unknown>; _deflate?: unknown; _inflate?: unknown } {
+  return ((socket as { _extensions?: Record<string, unknown> })._extensions?.["permessage-deflate"] ?? {}) as never;
+}
