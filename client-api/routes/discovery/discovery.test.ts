@@ -19,7 +19,7 @@ describe.each(testDrivers())("discovery routes on %s", (driver) => {
     expect(body.versions[0]).toBe("r0.0.1");
     expect(body.versions).toContain("r0.6.1");
     expect(body.versions.at(-1)).toBe("v1.19");
-    expect(body.unstable_features).toEqual({});
+    expect(body.unstable_features).toEqual({ "org.myelin.sync_ws": true });
   });
 
   it("GET /.well-known/matrix/client names public_baseurl as m.homeserver base_url", async () => {

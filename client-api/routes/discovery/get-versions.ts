@@ -15,9 +15,10 @@ export const SUPPORTED_VERSIONS = [
   ...Array.from({ length: 19 }, (_, i) => `v1.${i + 1}`),
 ];
 
-export function registerGetVersions(app: FastifyInstance, _ctx: ClientApiContext): void {
+export function registerGetVersions(app: FastifyInstance, ctx: ClientApiContext): void {
   app.get("/_matrix/client/versions", async (): Promise<GetVersionsResponse> => ({
     versions: SUPPORTED_VERSIONS,
-    unstable_features: {},
+    // /sync over WebSocket (docs/websocket-sync.md): clients look here before they try the socket.
+    unstable_features: { "org.myelin.sync_ws": ctx.app.config.sync.websocket.enabled },
   }));
 }
