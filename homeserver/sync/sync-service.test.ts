@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestApp, type TestApp } from "../app/test-app.js";
 import { testDrivers } from "../storage/test-databases.js";
 import { parseRoomToken } from "../streams/sync-token.js";
@@ -164,6 +164,23 @@ describe.each(testDrivers())("sync service on %s", (driver) => {
     const eventId = await h.send(alice, roomId, "wake up");
     const woken = await polling;
     expect(timelineIds(woken, roomId)).toEqual([eventId]);
+  });
+
+  it("a long-poll with the newest token builds nothing until something is published, then answers it", async () => {
+    const alice = newUser("alice");
+    const roomId = await h.createRoom(alice);
+    const start = await h.sync(alice);
+    const builds = vi.spyOn(app.ctx.sync.builder, "build");
+    try {
+      const polling = h.sync(alice, { since: start.next_batch, timeoutMs: 20_000 });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(builds).not.toHaveBeenCalled();
+      const eventId = await h.send(alice, roomId, "first news");
+      expect(timelineIds(await polling, roomId)).toEqual([eventId]);
+      expect(builds).toHaveBeenCalledTimes(1);
+    } finally {
+      builds.mockRestore();
+    }
   });
 
   it("a long-poll ignores events it would filter out and keeps waiting", async () => {

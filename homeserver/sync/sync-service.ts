@@ -1,5 +1,5 @@
 import { errors } from "../errors.js";
-import { parseSyncToken, zeroPositions, STREAMS, type StreamPositions } from "../streams/sync-token.js";
+import { formatSyncToken, parseSyncToken, zeroPositions, STREAMS, type StreamPositions } from "../streams/sync-token.js";
 import type { Requester } from "../users/requester.js";
 import type { SyncResponse } from "../../schemas/client/sync/get-sync.js";
 import { checkFilter, parseJsonParam, syncFilterOf, type Filter, type SyncFilter } from "./filters.js";
@@ -62,6 +62,16 @@ export class SyncService {
     const deadline = Date.now() + timeout;
     for (;;) {
       const wait = mayWait ? core.notifier.prepareWait(requester.userId, await this.joinedRooms(requester.userId), deadline - Date.now()) : undefined;
+      // The usual long-poll comes straight back with the token it was just given: nothing has been published
+      // since, so the window is empty on every stream and building it would only find that out. Wait first.
+      if (wait && since) {
+        const now = this.currentPositions();
+        if (STREAMS.every((stream) => Math.min(since[stream], now[stream]) === now[stream])) {
+          const outcome = await untilAborted(wait.promise, options.signal, () => wait.cancel());
+          if (outcome === "notified") continue;
+          return { next_batch: formatSyncToken(now) };
+        }
+      }
       const response = await this.gate.run(() => {
         // Positions are read once the build may start, so a build that waited covers everything up to then.
         const to = this.currentPositions();
