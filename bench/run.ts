@@ -7,7 +7,7 @@
  *   --senders M               paced senders in the latency scenario (10; env BENCH_SENDERS)
  *   --messages N              messages in the latency scenario (1000; env BENCH_MESSAGES)
  *   --rate R                  total send rate in the latency scenario, messages/s (20; env BENCH_RATE)
- *   --throughput-messages N   messages in the throughput scenario (3000; env BENCH_THROUGHPUT_MESSAGES)
+ *   --throughput-messages N   messages in the throughput scenario (6000: long enough that start-up and JIT warm-up do not dominate; env BENCH_THROUGHPUT_MESSAGES)
  *   --throughput-senders N    senders in the throughput scenario (10)
  *   --transport T             sync transport(s) of the latency scenario: longpoll, websocket or both (both;
  *                             env BENCH_TRANSPORT); the two run one after the other with the same clients
@@ -78,7 +78,7 @@ const config = {
   senders: Math.floor(intOption(args.senders, process.env.BENCH_SENDERS, 10, "senders")),
   messages: Math.floor(intOption(args.messages, process.env.BENCH_MESSAGES, 1000, "messages")),
   rate: intOption(args.rate, process.env.BENCH_RATE, 20, "rate"),
-  throughputMessages: Math.floor(intOption(args["throughput-messages"], process.env.BENCH_THROUGHPUT_MESSAGES, 3000, "throughput-messages")),
+  throughputMessages: Math.floor(intOption(args["throughput-messages"], process.env.BENCH_THROUGHPUT_MESSAGES, 6000, "throughput-messages")),
   throughputSenders: Math.floor(intOption(args["throughput-senders"], undefined, 10, "throughput-senders")),
 };
 const transportOption = args.transport ?? process.env.BENCH_TRANSPORT ?? "both";
