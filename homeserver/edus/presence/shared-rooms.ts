@@ -1,19 +1,7 @@
 import type { EventPersister } from "../../rooms/persist-events.js";
-import type { RoomMemory } from "../../rooms/room-memory.js";
 
 export const serverOf = (userId: string): string => userId.slice(userId.indexOf(":") + 1);
 
-const MEMBER_PREFIX = "m.room.member\u0000";
-
-/** The servers with a joined member in the room, other than `except` (ours): where its EDUs go. */
-export function joinedServers(memory: RoomMemory, except: string): Set<string> {
-  const servers = new Set<string>();
-  for (const [key, event] of memory.state) {
-    if (key.startsWith(MEMBER_PREFIX) && event.content.membership === "join") servers.add(serverOf(event.state_key!));
-  }
-  servers.delete(except);
-  return servers;
-}
 
 /**
  * Who shares a joined room with whom, for presence visibility and fan-out. A user's rooms come from current
@@ -49,7 +37,7 @@ export class SharedRooms {
     const servers = new Set<string>();
     for (const roomId of roomIds) {
       const memory = await this.persister.roomMemory(roomId);
-      if (memory) for (const server of joinedServers(memory, except)) servers.add(server);
+      if (memory) for (const server of memory.joinedServers(except)) servers.add(server);
     }
     return servers;
   }

@@ -40,11 +40,7 @@ export class ReceiptsEdu implements ReceiptBroadcaster {
 
   async broadcast(receipt: NewReceipt): Promise<void> {
     const memory = await this.rooms.roomMemory(receipt.roomId);
-    const servers = new Set<string>();
-    for (const [key, event] of memory?.state ?? []) {
-      if (key.startsWith("m.room.member\u0000") && event.content.membership === "join") servers.add(serverOf(event.state_key!));
-    }
-    servers.delete(this.core.serverName);
+    const servers = memory?.joinedServers(this.core.serverName) ?? new Set<string>();
     if (servers.size === 0) return;
     const data: Record<string, unknown> = { ...receipt.data };
     if (receipt.threadId !== UNTHREADED) data.thread_id = receipt.threadId;

@@ -3,7 +3,7 @@ import { errors } from "../../errors.js";
 import type { EventPersister } from "../../rooms/persist-events.js";
 import type { Requester } from "../../users/requester.js";
 import type { FederationOutbox } from "../edu-contracts.js";
-import { joinedServers, serverOf } from "../presence/shared-rooms.js";
+import { serverOf } from "../presence/shared-rooms.js";
 import { TypingRooms } from "./typing-rooms.js";
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -110,7 +110,7 @@ export class TypingService {
     try {
       const memory = await this.persister.roomMemory(roomId);
       if (!memory) return;
-      this.outbox.sendEdu(joinedServers(memory, this.core.serverName), { edu_type: "m.typing", content: { room_id: roomId, user_id: userId, typing } }, `m.typing\u0000${key}`);
+      this.outbox.sendEdu(memory.joinedServers(this.core.serverName), { edu_type: "m.typing", content: { room_id: roomId, user_id: userId, typing } }, `m.typing\u0000${key}`);
     } catch (error) {
       this.core.logger.warn({ roomId, err: (error as Error).message }, "could not announce typing");
     }

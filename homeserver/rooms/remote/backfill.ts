@@ -8,7 +8,6 @@ import { roomIdOf } from "./federation-reads.js";
 import type { RemoteEventIngest } from "./ingest-events.js";
 import type { RemoteServers } from "./remote-servers.js";
 
-const serverOf = (userId: string) => userId.slice(userId.indexOf(":") + 1);
 const MAX_BACKFILL = 100;
 
 /**
@@ -52,11 +51,7 @@ export class Backfiller {
     if (!memory || !earliest || earliest.pdu.type === "m.room.create") return 0;
     const missing = referenceIds(earliest.pdu.prev_events);
     if (missing.length === 0) return 0;
-    const servers = new Set<string>();
-    for (const [key, event] of memory.state) {
-      if (key.startsWith("m.room.member\u0000") && event.content.membership === "join") servers.add(serverOf(event.state_key!));
-    }
-    servers.delete(this.core.serverName);
+    const servers = memory.joinedServers(this.core.serverName);
     for (const server of servers) {
       let raws: unknown[];
       try {

@@ -35,11 +35,7 @@ export class OutboundEvents {
     if (!memory) return undefined;
     const cached = this.serversByRoom.get(roomId);
     if (cached && cached.group === memory.stateGroup && cached.group !== null) return cached.servers;
-    const servers = new Set<string>();
-    for (const [key, event] of memory.state) {
-      if (key.startsWith("m.room.member\u0000") && event.content.membership === "join") servers.add(serverOf(event.state_key!));
-    }
-    servers.delete(this.core.serverName);
+    const servers = memory.joinedServers(this.core.serverName);
     this.serversByRoom.set(roomId, { group: memory.stateGroup, servers });
     return servers;
   }
@@ -51,10 +47,7 @@ export class OutboundEvents {
   /** The other servers that must receive `pdu`: those with joined users, and the target of a member event. */
   async destinationsFor(roomId: string, pdu: IdentifiedPdu): Promise<string[]> {
     const memory = await this.persister.roomMemory(roomId);
-    const servers = new Set<string>();
-    for (const [key, event] of memory?.state ?? []) {
-      if (key.startsWith("m.room.member\u0000") && event.content.membership === "join") servers.add(serverOf(event.state_key!));
-    }
+    const servers = memory?.joinedServers() ?? new Set<string>();
     if (pdu.type === "m.room.member" && pdu.state_key) servers.add(serverOf(pdu.state_key));
     servers.delete(this.core.serverName);
     return [...servers];
