@@ -69,7 +69,7 @@ const SYNC_WEBSOCKET_CONFIG_SCHEMA = {
       additionalProperties: false,
       properties: {
         enabled: { type: "boolean", default: true },
-        threshold_bytes: { type: "integer", minimum: 0, default: 1024 },
+        threshold_bytes: { type: "integer", minimum: 0, default: 16_384 },
         window_bits: { type: "integer", minimum: 9, maximum: 15, default: 10 },
         mem_level: { type: "integer", minimum: 1, maximum: 9, default: 2 },
       },

@@ -13,7 +13,8 @@ describe.each(testDrivers())("/sync over WebSocket on %s", (driver) => {
   let alice: TestUser;
   let roomId: string;
   beforeAll(async () => {
-    app = await createTestApp(driver, { sync: { websocket: { heartbeat_interval_ms: 100 } } });
+    // A low compression threshold so that this test's small responses exercise permessage-deflate.
+    app = await createTestApp(driver, { sync: { websocket: { heartbeat_interval_ms: 100, compression: { threshold_bytes: 1024 } } } });
     url = await syncSocketUrl(app.http);
     alice = await registerTestUser(app.http);
     const created = await app.http.inject({ method: "POST", url: "/_matrix/client/v3/createRoom", headers: bearer(alice), payload: { name: "Socket room" } });
