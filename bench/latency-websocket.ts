@@ -3,6 +3,7 @@ import { WebSocket } from "ws";
 import { MAX_IN_FLIGHT_PER_SENDER, type LatencyResult } from "./latency.js";
 import { mapLimit, sendMessage, type Session, type SyncResponse } from "./matrix-http.js";
 import { Samples, summarise } from "./stats.js";
+import { latencyResult, sleep } from "./latency-result.js";
 
 export const SYNC_WEBSOCKET_PATH = "/_matrix/client/unstable/org.myelin.sync_ws";
 
@@ -201,35 +202,20 @@ export async function runWebSocketLatency(options: WebSocketLatencyOptions): Pro
   const sizes = summarise(pushedBytes.values());
   log(`pushed responses: ${sizes.count}, size p50 ${sizes.p50} B, p99 ${sizes.p99} B, max ${sizes.max} B`);
   if (firstError) console.error(`[bench] websocket latency: ${syncErrors} socket errors, first: ${(firstError as Error).message}`);
-  const messagesSent = ackTimes.length;
-  const expected = messagesSent * clients.length;
-  const sendSeconds = (sendsDoneAt - t0) / 1000;
-  const deliverySeconds = ((lastDeliveryAt || sendsDoneAt) - t0) / 1000;
-  return {
+  return latencyResult({
     clients: clients.length,
     senders: senders.length,
     messagesPlanned: messages,
-    messagesSent,
+    ratePerSecond: options.ratePerSecond,
+    latencies,
+    ackTimes,
     failedSends,
-    targetRatePerSecond: options.ratePerSecond,
-    messagesPerSecond: round1(messagesSent / sendSeconds),
-    deliveries: latencies.length,
-    expectedDeliveries: expected,
-    missingDeliveries: expected - latencies.length,
-    duplicateDeliveries: duplicates,
-    deliveriesPerSecond: round1(latencies.length / deliverySeconds),
+    duplicates,
     limitedTimelines,
     syncResponses,
     syncErrors,
-    deliveryLatencyMs: summarise(latencies.values()),
-    sendAckMs: summarise(ackTimes.values()),
-  };
-}
-
-function round1(value: number): number {
-  return Math.round(value * 10) / 10;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+    t0,
+    sendsDoneAt,
+    lastDeliveryAt,
+  });
 }

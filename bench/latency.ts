@@ -1,6 +1,7 @@
 import type { Pool } from "undici";
 import { call, mapLimit, sendMessage, syncPath, type Session, type SyncResponse } from "./matrix-http.js";
-import { Samples, summarise, type Summary } from "./stats.js";
+import { Samples, type Summary } from "./stats.js";
+import { latencyResult, sleep } from "./latency-result.js";
 
 export interface LatencyOptions {
   syncPool: Pool;
@@ -184,36 +185,20 @@ export async function runLatency(options: LatencyOptions): Promise<LatencyResult
     await stopLoops();
   }
   if (firstSyncError) console.error(`[bench] latency: ${syncErrors} sync errors, first: ${(firstSyncError as Error).message}`);
-  const messagesSent = ackTimes.length;
-  const expected = messagesSent * clients.length;
-
-  const sendSeconds = (sendsDoneAt - t0) / 1000;
-  const deliverySeconds = ((lastDeliveryAt || sendsDoneAt) - t0) / 1000;
-  return {
+  return latencyResult({
     clients: clients.length,
     senders: senders.length,
     messagesPlanned: messages,
-    messagesSent,
+    ratePerSecond: options.ratePerSecond,
+    latencies,
+    ackTimes,
     failedSends,
-    targetRatePerSecond: options.ratePerSecond,
-    messagesPerSecond: round1(messagesSent / sendSeconds),
-    deliveries: latencies.length,
-    expectedDeliveries: expected,
-    missingDeliveries: expected - latencies.length,
-    duplicateDeliveries: duplicates,
-    deliveriesPerSecond: round1(latencies.length / deliverySeconds),
+    duplicates,
     limitedTimelines,
     syncResponses,
     syncErrors,
-    deliveryLatencyMs: summarise(latencies.values()),
-    sendAckMs: summarise(ackTimes.values()),
-  };
-}
-
-function round1(value: number): number {
-  return Math.round(value * 10) / 10;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+    t0,
+    sendsDoneAt,
+    lastDeliveryAt,
+  });
 }
