@@ -1,7 +1,7 @@
 import type { CoreContext } from "../app/core-context.js";
 import { stateKeyOf, type IdentifiedPdu } from "../events/pdu.js";
 import type { Tx } from "../storage/database.js";
-import type { EventsStore } from "../storage/stores/events-store.js";
+import type { EventsStore, StoredEvent } from "../storage/stores/events-store.js";
 import type { RoomsStore } from "../storage/stores/rooms-store.js";
 import type { StateStore, StateMap } from "../storage/stores/state-store.js";
 import type { TxnStore } from "../storage/stores/txn-store.js";
@@ -49,6 +49,8 @@ export async function writeBatch(
   const publisher = core.streams.events;
   const positions = batch.map(() => publisher.allocate());
   let committed = false;
+  /** The stored rows of a messages-only batch, handed to readers' caches with the wake-up. */
+  let written: StoredEvent[] | undefined;
   const txnIds = batch
     .filter((b) => b.options.txnId && b.options.senderDevice)
     .map(({ pdu, options }) => ({
@@ -72,8 +74,20 @@ export async function writeBatch(
   try {
     if (messagesOnly) {
       const messages = batch.map(({ pdu, options }, i) => ({ streamPos: positions[i], pdu, senderDevice: options.senderDevice ?? null, txnId: options.txnId ?? null }));
-      await stores.messages.append(roomId, memory.stateGroup, messages, txnIds, { remove: memory.extremities, add: last.event_id });
-      afterCommit(new Map(), memory.stateGroup);
+      const group = memory.stateGroup;
+      const { firstRoomSeq } = await stores.messages.append(roomId, group, messages, txnIds, { remove: memory.extremities, add: last.event_id });
+      written = messages.map(({ streamPos, pdu, senderDevice, txnId }, i) => ({
+        streamPos,
+        roomSeq: firstRoomSeq + i,
+        pdu,
+        unsigned: null,
+        senderDevice,
+        txnId,
+        redactedBy: null,
+        stateGroupBefore: group,
+        stateGroupAfter: group,
+      }));
+      afterCommit(new Map(), group);
       return positions;
     }
     await core.database.transaction(async (tx) => {
@@ -132,7 +146,7 @@ export async function writeBatch(
     const lastPos = positions[positions.length - 1];
     positions.forEach((pos) => {
       // One wake-up per batch, sent when its last position becomes visible to readers.
-      const notify = committed && pos === lastPos ? () => core.notifier.onNew("events", lastPos, { rooms: [roomId], users }) : undefined;
+      const notify = committed && pos === lastPos ? () => core.notifier.onNew("events", lastPos, { rooms: [roomId], users, events: written }) : undefined;
       publisher.finish(pos, notify);
     });
   }

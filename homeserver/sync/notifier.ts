@@ -1,8 +1,15 @@
 import type { StreamName } from "../streams/sync-token.js";
+import type { StoredEvent } from "../storage/stores/events-store.js";
 
 export interface Audience {
   rooms?: Iterable<string>;
   users?: Iterable<string>;
+  /**
+   * On the events stream, when the change is one room's new events and the writer has them at hand: they
+   * are exactly what a read of the room up to the new position would add, so caches can append them
+   * instead of reading them back. Waiters still re-read through those caches.
+   */
+  events?: readonly StoredEvent[];
 }
 
 export interface PreparedWait {

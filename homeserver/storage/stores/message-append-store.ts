@@ -26,7 +26,7 @@ export class MessageAppendStore {
     messages: readonly AppendedMessage[],
     txnIds: readonly TxnIdRow[],
     extremities: { remove: readonly string[]; add: string },
-  ): Promise<void> {
+  ): Promise<{ firstRoomSeq: number }> {
     const rows = messages.map((m, i) => ({
       i,
       stream_pos: m.streamPos,
@@ -67,5 +67,7 @@ export class MessageAppendStore {
       RETURNING room_seq`.execute(this.db);
     // No rooms row: every part hangs off the sequence UPDATE, which matched nothing, so nothing was written.
     if (result.rows.length !== count) throw new Error(`room ${roomId} is not stored; ${result.rows.length} of ${count} events written`);
+    // Message i took room_seq first + i; RETURNING promises no order, so take the smallest.
+    return { firstRoomSeq: Math.min(...result.rows.map((row) => Number(row.room_seq))) };
   }
 }
