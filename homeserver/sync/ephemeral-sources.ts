@@ -37,7 +37,8 @@ export class EphemeralSources {
   }
 
   async presenceFor(window: EphemeralWindow, filter: SyncFilter): Promise<BasicEventJson[]> {
-    if (!this.presence || filter.presence.limit === 0) return [];
+    // A filter that leaves m.presence out (as many bots' and bridges' do) costs nothing here.
+    if (!this.presence || filter.presence.limit === 0 || !eventFilterAllows(filter.presence, { type: "m.presence" })) return [];
     const events = await this.presence.forUser(window);
     const kept = events.filter((e) => eventFilterAllows(filter.presence, { type: e.type, sender: senderOf(e) }));
     return filter.presence.limit === undefined ? kept : kept.slice(0, filter.presence.limit);

@@ -3,6 +3,7 @@ import { errors } from "../errors.js";
 import type { EventFilter, Filter, RoomEventFilter } from "../../schemas/client/filters/define-filter.js";
 import { filterSchema } from "../../schemas/client/filters/define-filter.js";
 import type { EventSqlFilter } from "../storage/stores/timeline-store.js";
+import type { StreamName } from "../streams/sync-token.js";
 
 export type { EventFilter, Filter, RoomEventFilter };
 
@@ -145,4 +146,23 @@ export function applyEventFields<T extends object>(event: T, fields: readonly st
     target[path[path.length - 1]] = source;
   }
   return result as Partial<T>;
+}
+
+const leftOutCache = new WeakMap<SyncFilter, ReadonlySet<StreamName>>();
+
+/**
+ * The streams none of whose changes could reach a response under `filter` (presence, typing and receipts
+ * with their types filtered out): a waiting sync need not wake for them. Parsed filters are cached, so this
+ * is computed once per filter.
+ */
+export function streamsLeftOut(filter: SyncFilter): ReadonlySet<StreamName> {
+  let streams = leftOutCache.get(filter);
+  if (!streams) {
+    const left = new Set<StreamName>();
+    if (filter.presence.limit === 0 || !eventFilterAllows(filter.presence, { type: "m.presence" })) left.add("presence");
+    if (!eventFilterAllows(filter.ephemeral, { type: "m.typing" })) left.add("typing");
+    if (!eventFilterAllows(filter.ephemeral, { type: "m.receipt" })) left.add("receipts");
+    leftOutCache.set(filter, (streams = left));
+  }
+  return streams;
 }

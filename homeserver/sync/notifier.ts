@@ -21,6 +21,8 @@ export interface PreparedWait {
 interface Waiter {
   userId: string;
   rooms: ReadonlySet<string>;
+  /** Streams whose changes this waiter's filter leaves out entirely: they do not wake it. */
+  ignoring?: ReadonlySet<StreamName>;
   resolve: (outcome: "notified" | "timeout" | "cancelled") => void;
 }
 
@@ -35,13 +37,14 @@ export class Notifier {
   private readonly listeners: Array<(stream: StreamName, position: number, audience: Audience) => void> = [];
 
   /** Register before reading the streams so that a commit between the read and the wait is not lost. */
-  prepareWait(userId: string, rooms: Iterable<string>, timeoutMs: number): PreparedWait {
+  prepareWait(userId: string, rooms: Iterable<string>, timeoutMs: number, ignoring?: ReadonlySet<StreamName>): PreparedWait {
     let timer: NodeJS.Timeout | undefined;
     let waiter!: Waiter;
     const promise = new Promise<"notified" | "timeout" | "cancelled">((resolve) => {
       waiter = {
         userId,
         rooms: new Set(rooms),
+        ignoring,
         resolve: (outcome) => {
           clearTimeout(timer);
           this.remove(waiter);
@@ -59,7 +62,7 @@ export class Notifier {
     const woken = new Set<Waiter>();
     for (const room of audience.rooms ?? []) for (const w of this.byRoom.get(room) ?? []) woken.add(w);
     for (const user of audience.users ?? []) for (const w of this.byUser.get(user) ?? []) woken.add(w);
-    for (const waiter of woken) waiter.resolve("notified");
+    for (const waiter of woken) if (!waiter.ignoring?.has(stream)) waiter.resolve("notified");
     for (const listener of this.listeners) listener(stream, position, audience);
   }
 

@@ -183,6 +183,35 @@ describe.each(testDrivers())("sync service on %s", (driver) => {
     }
   });
 
+  it("a long-poll whose filter leaves out presence and typing is not woken by them, one that keeps them is", async () => {
+    const alice = newUser("alice");
+    const bob = newUser("bob");
+    const roomId = await h.createRoom(alice);
+    await h.ctx.rooms.service.join(bob, roomId);
+    const quiet = inlineFilter({ presence: { types: [] }, room: { ephemeral: { not_types: ["m.typing"] } } });
+    const start = await h.sync(alice, { filter: quiet, setPresence: "offline" });
+    const builds = vi.spyOn(app.ctx.sync.builder, "build");
+    try {
+      const polling = h.sync(alice, { since: start.next_batch, timeoutMs: 20_000, filter: quiet, setPresence: "offline" });
+      const listening = h.sync(alice, { since: start.next_batch, timeoutMs: 20_000, setPresence: "offline" });
+      await new Promise((r) => setTimeout(r, 50));
+      await h.ctx.edus.presence.setFromClient(bob, bob.userId, "online", "here");
+      await h.ctx.edus.typing.setTyping(bob, roomId, bob.userId, true, 10_000);
+      const heard = await listening;
+      expect((heard.presence?.events ?? []).map((e) => (e as { sender?: string }).sender)).toContain(bob.userId);
+      await new Promise((r) => setTimeout(r, 50));
+      const quietBuilds = builds.mock.calls.filter(([scope]) => scope.filter.presence.types?.length === 0).length;
+      expect(quietBuilds).toBe(0);
+      const eventId = await h.send(bob, roomId, "news");
+      const woken = await polling;
+      expect(timelineIds(woken, roomId)).toEqual([eventId]);
+      expect(woken.presence?.events ?? []).toEqual([]);
+      expect(woken.rooms!.join![roomId].ephemeral?.events ?? []).toEqual([]);
+    } finally {
+      builds.mockRestore();
+    }
+  });
+
   it("a long-poll ignores events it would filter out and keeps waiting", async () => {
     const alice = newUser("alice");
     const wanted = await h.createRoom(alice);

@@ -2,7 +2,7 @@ import { errors } from "../errors.js";
 import { formatSyncToken, parseSyncToken, zeroPositions, STREAMS, type StreamPositions } from "../streams/sync-token.js";
 import type { Requester } from "../users/requester.js";
 import type { SyncResponse } from "../../schemas/client/sync/get-sync.js";
-import { checkFilter, parseJsonParam, syncFilterOf, type Filter, type SyncFilter } from "./filters.js";
+import { checkFilter, parseJsonParam, streamsLeftOut, syncFilterOf, type Filter, type SyncFilter } from "./filters.js";
 import { hasContent, type SyncBuilder } from "./sync-builder.js";
 import type { SyncDeps, SyncScope } from "./sync-context.js";
 import { membershipOf } from "./user-memberships.js";
@@ -60,13 +60,15 @@ export class SyncService {
     // The spec: full_state ignores the timeout; an initial sync returns at once as well.
     const mayWait = since !== undefined && !fullState && timeout > 0;
     const deadline = Date.now() + timeout;
+    // Changes on streams the filter leaves out neither wake the wait nor count as news.
+    const leftOut = streamsLeftOut(filter);
     for (;;) {
-      const wait = mayWait ? core.notifier.prepareWait(requester.userId, await this.joinedRooms(requester.userId), deadline - Date.now()) : undefined;
+      const wait = mayWait ? core.notifier.prepareWait(requester.userId, await this.joinedRooms(requester.userId), deadline - Date.now(), leftOut) : undefined;
       // The usual long-poll comes straight back with the token it was just given: nothing has been published
       // since, so the window is empty on every stream and building it would only find that out. Wait first.
       if (wait && since) {
         const now = this.currentPositions();
-        if (STREAMS.every((stream) => Math.min(since[stream], now[stream]) === now[stream])) {
+        if (STREAMS.every((stream) => leftOut.has(stream) || Math.min(since[stream], now[stream]) === now[stream])) {
           const outcome = await untilAborted(wait.promise, options.signal, () => wait.cancel());
           if (outcome === "notified") continue;
           return { next_batch: formatSyncToken(now) };

@@ -26,7 +26,13 @@ export class PresenceSync implements PresenceSyncSource {
     const viewer = window.userId;
     const visible: string[] = [];
     for (const userId of candidates) {
-      if (userId === viewer || (await this.shared.bothJoinedIn(this.presence.roomsOf(userId), viewer, userId))) visible.push(userId);
+      if (userId === viewer) {
+        visible.push(userId);
+        continue;
+      }
+      // Every build asks this for every changed user: rooms in memory answer without an await.
+      const rooms = this.presence.roomsOf(userId);
+      if (this.shared.bothJoinedInMemory(rooms, viewer, userId) ?? (await this.shared.bothJoinedIn(rooms, viewer, userId))) visible.push(userId);
     }
     const now = this.core.clock.now();
     return visible.map((userId): PresenceEventJson => ({ type: "m.presence", sender: userId, content: this.presence.contentFor(userId, now) }));

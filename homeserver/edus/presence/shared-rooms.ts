@@ -25,6 +25,21 @@ export class SharedRooms {
    * database read, as sync asks it for every change it might send.
    */
   async bothJoinedIn(rooms: readonly string[], viewer: string, other: string): Promise<boolean> {
+    return this.bothJoinedInMemory(rooms, viewer, other) ?? (await this.bothJoinedInLoading(rooms, viewer, other));
+  }
+
+  /** The same from rooms already in memory, synchronously; undefined when one of `rooms` would need loading. */
+  bothJoinedInMemory(rooms: readonly string[], viewer: string, other: string): boolean | undefined {
+    let unknown = false;
+    for (const roomId of rooms) {
+      const memory = this.persister.loadedRoomMemory(roomId);
+      if (!memory) unknown = true;
+      else if (memory.membershipOf(viewer) === "join" && memory.membershipOf(other) === "join") return true;
+    }
+    return unknown ? undefined : false;
+  }
+
+  private async bothJoinedInLoading(rooms: readonly string[], viewer: string, other: string): Promise<boolean> {
     for (const roomId of rooms) {
       const memory = await this.persister.roomMemory(roomId);
       if (memory?.membershipOf(viewer) === "join" && memory.membershipOf(other) === "join") return true;
