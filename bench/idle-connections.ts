@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
-import { WebSocket } from "ws";
-import { benchSyncFilter, openSyncSocket } from "./latency-websocket.js";
+import type { WebSocket } from "ws";
+import { collectGarbage } from "./server-inspector.js";
+import { openSyncSocket } from "./latency-websocket.js";
+import { benchSyncFilter } from "./bench-layout.js";
 import { call, mapLimit, openPool, sendMessage, syncPath, type Session, type SyncResponse } from "./matrix-http.js";
 
 export interface IdleConnectionFigure {
@@ -122,48 +123,6 @@ async function settledMemory(pid: number, inspectorPort: number | null): Promise
   }
   samples.sort((a, b) => a - b);
   return { rssMb: Math.round(samples[2] * 100) / 100, heapMb };
-}
-
-/** Asks the server's V8 for a full GC through the inspector protocol; returns the JS heap in use after it, in MB. */
-async function collectGarbage(port: number): Promise<number> {
-  const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
-  const inspector = new WebSocket(targets[0].webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => {
-    inspector.once("open", resolve);
-    inspector.once("error", reject);
-  });
-  try {
-    const call = (id: number, method: string) =>
-      new Promise<Record<string, unknown>>((resolve) => {
-        const onMessage = (data: Buffer) => {
-          const message = JSON.parse(String(data)) as { id?: number; result?: Record<string, unknown> };
-          if (message.id !== id) return;
-          inspector.off("message", onMessage);
-          resolve(message.result ?? {});
-        };
-        inspector.on("message", onMessage);
-        inspector.send(JSON.stringify({ id, method }));
-      });
-    await call(1, "HeapProfiler.collectGarbage");
-    await call(2, "HeapProfiler.collectGarbage");
-    const usage = await call(3, "Runtime.getHeapUsage");
-    return Math.round((Number(usage.usedSize) / 1024 / 1024) * 100) / 100;
-  } finally {
-    inspector.close();
-  }
-}
-
-/** A node flag that opens the inspector on a free loopback port, for `collectGarbage`. */
-export async function inspectorArgument(): Promise<{ argument: string; port: number }> {
-  const port = await new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address() as AddressInfo;
-      server.close(() => resolve(address.port));
-    });
-  });
-  return { argument: `--inspect=127.0.0.1:${port}`, port };
 }
 
 function readRssKb(pid: number): number {

@@ -1,46 +1,52 @@
-import type { LatencyResult } from "./latency.js";
-import { summarise, type Samples } from "./stats.js";
+import type { DeliveryTracker } from "./delivery-tracker.js";
+import type { SendFigures } from "./paced-sends.js";
+import { summarise, type Summary } from "./stats.js";
 
-/** What a latency run counted, whatever the transport; `latencyResult` turns it into the printed figures. */
-export interface LatencyTally {
+export interface LatencyResult {
+  layout: string;
+  rooms: number;
   clients: number;
   senders: number;
   messagesPlanned: number;
-  ratePerSecond: number;
-  latencies: Samples;
-  ackTimes: Samples;
+  messagesSent: number;
   failedSends: number;
-  duplicates: number;
+  targetRatePerSecond: number;
+  messagesPerSecond: number;
+  deliveries: number;
+  expectedDeliveries: number;
+  missingDeliveries: number;
+  duplicateDeliveries: number;
+  deliveriesPerSecond: number;
   limitedTimelines: number;
   syncResponses: number;
   syncErrors: number;
-  /** performance.now() when sending began, when the last send was acknowledged, and of the last delivery (0: none). */
-  t0: number;
-  sendsDoneAt: number;
-  lastDeliveryAt: number;
+  deliveryLatencyMs: Summary;
+  sendAckMs: Summary;
 }
 
-export function latencyResult(t: LatencyTally): LatencyResult {
+/** The printed figures of a latency run, whatever the transport. */
+export function latencyResult(t: DeliveryTracker, sends: SendFigures, run: { senders: number; ratePerSecond: number; syncErrors: number }): LatencyResult {
   const messagesSent = t.ackTimes.length;
-  const expected = messagesSent * t.clients;
-  const sendSeconds = (t.sendsDoneAt - t.t0) / 1000;
-  const deliverySeconds = ((t.lastDeliveryAt || t.sendsDoneAt) - t.t0) / 1000;
+  const sendSeconds = (sends.sendsDoneAt - sends.t0) / 1000;
+  const deliverySeconds = ((t.lastDeliveryAt || sends.sendsDoneAt) - sends.t0) / 1000;
   return {
+    layout: t.layout.label,
+    rooms: t.layout.rooms.length,
     clients: t.clients,
-    senders: t.senders,
-    messagesPlanned: t.messagesPlanned,
+    senders: run.senders,
+    messagesPlanned: t.messages,
     messagesSent,
-    failedSends: t.failedSends,
-    targetRatePerSecond: t.ratePerSecond,
+    failedSends: sends.failedSends,
+    targetRatePerSecond: run.ratePerSecond,
     messagesPerSecond: round1(messagesSent / sendSeconds),
     deliveries: t.latencies.length,
-    expectedDeliveries: expected,
-    missingDeliveries: expected - t.latencies.length,
+    expectedDeliveries: t.expectedDeliveries,
+    missingDeliveries: t.expectedDeliveries - t.latencies.length,
     duplicateDeliveries: t.duplicates,
     deliveriesPerSecond: round1(t.latencies.length / deliverySeconds),
     limitedTimelines: t.limitedTimelines,
     syncResponses: t.syncResponses,
-    syncErrors: t.syncErrors,
+    syncErrors: run.syncErrors,
     deliveryLatencyMs: summarise(t.latencies.values()),
     sendAckMs: summarise(t.ackTimes.values()),
   };

@@ -3,17 +3,21 @@ import type { Pool } from "undici";
 import { createRoom, joinRoom, mapLimit, register, type Session } from "./matrix-http.js";
 
 export interface BenchRoom {
+  /** The room everyone is in. */
   roomId: string;
+  /** Rooms of `roomSize` readers each (reader i in smallRooms[floor(i / roomSize)]), every sender in all. */
+  smallRooms: string[];
   senders: Session[];
   readers: Session[];
-  setupMs: { register: number; createRoom: number; join: number };
+  setupMs: { register: number; createRoom: number; join: number; smallRooms: number };
 }
 
 /**
  * Registers `senderCount` senders and `readerCount` readers and puts them all in one public room (created by
- * the first sender). Registration hashes a password with scrypt on the server, so it runs a few at a time.
+ * the first sender); with `roomSize` below the reader count, also in rooms of that many readers plus all the
+ * senders. Registration hashes a password with scrypt on the server, so it runs a few at a time.
  */
-export async function setUpRoom(pool: Pool, senderCount: number, readerCount: number, log: (line: string) => void): Promise<BenchRoom> {
+export async function setUpRoom(pool: Pool, senderCount: number, readerCount: number, roomSize: number, log: (line: string) => void): Promise<BenchRoom> {
   const run = randomBytes(3).toString("hex");
   const password = `bench-${randomBytes(12).toString("hex")}`;
   const names = [
@@ -42,10 +46,25 @@ export async function setUpRoom(pool: Pool, senderCount: number, readerCount: nu
   });
   const joinMs = performance.now() - started;
 
+  const senders = sessions.slice(0, senderCount);
+  const readers = sessions.slice(senderCount);
+  started = performance.now();
+  const smallRooms: string[] = [];
+  if (roomSize < readerCount) {
+    for (let first = 0; first < readerCount; first += roomSize) {
+      const smallRoom = await createRoom(pool, senders[0], `bench ${run} readers ${first}-${first + roomSize - 1}`);
+      await mapLimit([...senders.slice(1), ...readers.slice(first, first + roomSize)], 8, (session) => joinRoom(pool, session, smallRoom));
+      smallRooms.push(smallRoom);
+    }
+    log(`${smallRooms.length} rooms of ${roomSize} readers and ${senderCount} senders`);
+  }
+  const smallRoomsMs = performance.now() - started;
+
   return {
     roomId,
-    senders: sessions.slice(0, senderCount),
-    readers: sessions.slice(senderCount),
-    setupMs: { register: Math.round(registerMs), createRoom: Math.round(createRoomMs), join: Math.round(joinMs) },
+    smallRooms,
+    senders,
+    readers,
+    setupMs: { register: Math.round(registerMs), createRoom: Math.round(createRoomMs), join: Math.round(joinMs), smallRooms: Math.round(smallRoomsMs) },
   };
 }

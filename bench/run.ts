@@ -3,7 +3,12 @@
  * measures send throughput and sync delivery latency over loopback HTTP, samples the server's RSS, runs the
  * state-res benchmark, prints a table and one `BENCH_RESULT {...}` JSON line.
  *
- *   --clients N               syncing clients in the latency scenario (500; env BENCH_CLIENTS)
+ *   --clients N               syncing clients in the latency scenarios (500; env BENCH_CLIENTS)
+ *   --room-size N             the latency scenarios run twice: with the clients in rooms of N (20; env
+ *                             BENCH_ROOM_SIZE), each message waking one room, and with all of them in one
+ *                             room, each message waking everyone (the fan-out worst case)
+ *   --skip-one-room           run only the rooms-of-N layout
+ *   --profile-latency DIR     write a CPU profile of the server during each latency run (only then) into DIR
  *   --senders M               paced senders in the latency scenario (10; env BENCH_SENDERS)
  *   --messages N              messages in the latency scenario (1000; env BENCH_MESSAGES)
  *   --rate R                  total send rate in the latency scenario, messages/s (20; env BENCH_RATE)
@@ -28,7 +33,9 @@
  */
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { MAX_IN_FLIGHT_PER_SENDER, runLatency, type LatencyResult } from "./latency.js";
+import { runLatency, type LatencyResult } from "./latency.js";
+import { MAX_IN_FLIGHT_PER_SENDER } from "./paced-sends.js";
+import { oneRoomLayout, roomsOfLayout, type BenchLayout } from "./bench-layout.js";
 import { openPool } from "./matrix-http.js";
 import { measureCpu, readRssMb, RssSampler, type CpuShare } from "./memory.js";
 import { setUpRoom } from "./room-setup.js";
@@ -37,7 +44,8 @@ import { runStateResBench } from "./state-res.js";
 import { federationBenchDriver, runFederationBench, type FederationFigure } from "./federation.js";
 import { runThroughput, type ThroughputResult } from "./throughput.js";
 import { runWebSocketLatency } from "./latency-websocket.js";
-import { inspectorArgument, measureIdleConnections, type IdleConnectionFigure } from "./idle-connections.js";
+import { measureIdleConnections, type IdleConnectionFigure } from "./idle-connections.js";
+import { inspectorArgument, profiled } from "./server-inspector.js";
 
 const TARGETS = { throughputMsgPerSec: 2000, latencyP50Ms: 5, latencyP99Ms: 50 };
 /** Issue D's targets for /sync over WebSocket. */
@@ -46,6 +54,9 @@ const WEBSOCKET_TARGETS = { latencyP50Ms: 3, latencyP99Ms: 30, idleConnectionKb:
 const { values: args } = parseArgs({
   options: {
     clients: { type: "string" },
+    "room-size": { type: "string" },
+    "skip-one-room": { type: "boolean", default: false },
+    "profile-latency": { type: "string" },
     senders: { type: "string" },
     messages: { type: "string" },
     rate: { type: "string" },
@@ -75,6 +86,7 @@ function intOption(value: string | undefined, env: string | undefined, fallback:
 
 const config = {
   clients: Math.floor(intOption(args.clients, process.env.BENCH_CLIENTS, 500, "clients")),
+  roomSize: Math.floor(intOption(args["room-size"], process.env.BENCH_ROOM_SIZE, 20, "room-size")),
   senders: Math.floor(intOption(args.senders, process.env.BENCH_SENDERS, 10, "senders")),
   messages: Math.floor(intOption(args.messages, process.env.BENCH_MESSAGES, 1000, "messages")),
   rate: intOption(args.rate, process.env.BENCH_RATE, 20, "rate"),
@@ -83,7 +95,7 @@ const config = {
 };
 const transportOption = args.transport ?? process.env.BENCH_TRANSPORT ?? "both";
 if (!["longpoll", "websocket", "both"].includes(transportOption)) throw new Error(`--transport must be longpoll, websocket or both, got "${transportOption}"`);
-const transports = (transportOption === "both" ? ["longpoll", "websocket"] : [transportOption]) as Array<"longpoll" | "websocket">;
+const transports = (transportOption === "both" ? ["longpoll", "websocket"] : [transportOption]) as Transport[];
 const idleConnections = Math.floor(intOption(args["idle-connections"], undefined, config.clients, "idle-connections"));
 const serverNodeArgs = (args["server-node-args"] ?? process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
 
@@ -91,8 +103,14 @@ const log = (line: string) => console.error(`[bench ${new Date().toISOString().s
 const errors: string[] = [];
 const memory: Record<string, number | null> = { startedMb: null, beforeLoadMb: null, peakMb: null, afterMb: null };
 let throughput: ThroughputResult | null = null;
-let latency: LatencyResult | null = null;
-let latencyWebSocket: LatencyResult | null = null;
+type Transport = "longpoll" | "websocket";
+interface LatencyRun {
+  transport: Transport;
+  layout: string;
+  result: LatencyResult | null;
+  cpu?: CpuShare;
+}
+const latencyRuns: LatencyRun[] = [];
 let idleFigures: IdleConnectionFigure[] = [];
 let stateRes: { name: string; ms: number }[] = [];
 let federation: FederationFigure[] = [];
@@ -112,14 +130,15 @@ process.once("SIGINT", onSignal);
 process.once("SIGTERM", onSignal);
 
 const measuringIdle = !args["skip-idle"] && !args.url;
-const inspector = measuringIdle ? await inspectorArgument() : null;
+const profileDir = args["profile-latency"];
+const inspector = (measuringIdle || profileDir) && !args.url ? await inspectorArgument() : null;
 try {
   server = args.url
     ? await externalServer(args.url, args.pid ? Number(args.pid) : null)
     : await startBenchServer({
         forceEmbedded: args.embedded ?? false,
         // The idle-connection figure forces GCs through the server's inspector (idle, it costs nothing).
-        nodeArgs: measuringIdle ? [...serverNodeArgs, inspector!.argument] : serverNodeArgs,
+        nodeArgs: inspector ? [...serverNodeArgs, inspector.argument] : serverNodeArgs,
         keepFiles: args["keep-files"] ?? false,
         asyncCommit: args["pg-async-commit"] ?? false,
       });
@@ -133,7 +152,7 @@ try {
   try {
     const senderCount = Math.max(config.senders, config.throughputSenders);
     log(`setting up: ${senderCount} senders + ${config.clients} readers in one room`);
-    const room = await setUpRoom(setupPool, senderCount, config.clients, log);
+    const room = await setUpRoom(setupPool, senderCount, config.clients, config.roomSize, log);
     setupMs = room.setupMs;
     if (measuringIdle && server.pid !== null) {
       try {
@@ -167,14 +186,16 @@ try {
       errors.push(`throughput: ${(error as Error).message}`);
     }
 
-    if (transports.includes("longpoll")) {
-      const syncPool = openPool(server.baseUrl, config.clients + 16);
-      try {
-        log(`latency: ${config.clients} syncing clients, ${config.senders} senders`);
-        const latencyOptions = {
-          syncPool,
+    const layouts: BenchLayout[] = [];
+    if (room.smallRooms.length) layouts.push(roomsOfLayout(room.smallRooms, config.clients, config.roomSize));
+    if (!args["skip-one-room"] || layouts.length === 0) layouts.push(oneRoomLayout(room.roomId, config.clients));
+    for (const layout of layouts) {
+      for (const transport of transports) {
+        const run: LatencyRun = { transport, layout: layout.label, result: null };
+        latencyRuns.push(run);
+        const common = {
           sendPool,
-          roomId: room.roomId,
+          layout,
           clients: room.readers,
           senders: room.senders.slice(0, config.senders),
           messages: config.messages,
@@ -182,35 +203,21 @@ try {
           drainMs: 15_000,
           log,
         };
-        const measured = await measureCpu(server.pid, () => runLatency(latencyOptions));
-        latency = measured.result;
-        cpuShare.latency = measured.cpu;
-      } catch (error) {
-        errors.push(`latency: ${(error as Error).message}`);
-      } finally {
-        await syncPool.destroy().catch(() => undefined);
-      }
-    }
-    if (transports.includes("websocket")) {
-      try {
-        log(`latency over WebSocket: ${config.clients} clients, ${config.senders} senders`);
-        const measured = await measureCpu(server.pid, () =>
-          runWebSocketLatency({
-            baseUrl: server!.baseUrl,
-            sendPool,
-            roomId: room.roomId,
-            clients: room.readers,
-            senders: room.senders.slice(0, config.senders),
-            messages: config.messages,
-            ratePerSecond: config.rate,
-            drainMs: 15_000,
-            log,
-          }),
-        );
-        latencyWebSocket = measured.result;
-        cpuShare.latencyWebSocket = measured.cpu;
-      } catch (error) {
-        errors.push(`latency over WebSocket: ${(error as Error).message}`);
+        log(`latency, ${transport === "longpoll" ? "long-poll" : "WebSocket"}: ${layout.label}, ${config.senders} senders`);
+        const syncPool = transport === "longpoll" ? openPool(server.baseUrl, config.clients + 16) : null;
+        try {
+          const latencyRun = () => (syncPool ? runLatency({ ...common, syncPool }) : runWebSocketLatency({ ...common, baseUrl: server!.baseUrl }));
+          const profileName = `latency-${transport}-${layout.rooms.length}-rooms`;
+          const measured = await measureCpu(server.pid, () =>
+            profileDir && inspector ? profiled(inspector.port, profileDir, profileName, latencyRun) : latencyRun(),
+          );
+          run.result = measured.result;
+          run.cpu = measured.cpu;
+        } catch (error) {
+          errors.push(`latency (${transport}, ${layout.label}): ${(error as Error).message}`);
+        } finally {
+          await syncPool?.destroy().catch(() => undefined);
+        }
       }
     }
   } catch (error) {
@@ -279,38 +286,29 @@ function report(): void {
     perUnitRow("  server CPU per acknowledged send (ms)", cpuShare.throughput, throughput.messages);
   } else row("throughput", "not measured (see errors)");
 
-  if (latency) {
-    const l = latency.deliveryLatencyMs;
-    const label = `latency: ${latency.clients} clients long-polling one room, ${latency.senders} senders (open-loop pacing)`;
-    row(label, `p50 ${l.p50} ms`, `p50 <= ${TARGETS.latencyP50Ms} ms`, yesNo(l.p50 <= TARGETS.latencyP50Ms));
+  for (const run of latencyRuns) {
+    const r = run.result;
+    const longpoll = run.transport === "longpoll";
+    const name = `latency, ${longpoll ? "long-poll" : "WebSocket"}: ${run.layout}, ${config.senders} senders (open-loop pacing)`;
+    if (!r) {
+      row(name, "not measured (see errors)");
+      continue;
+    }
+    const targets = longpoll ? { p50: TARGETS.latencyP50Ms, p99: TARGETS.latencyP99Ms } : { p50: WEBSOCKET_TARGETS.latencyP50Ms, p99: WEBSOCKET_TARGETS.latencyP99Ms };
+    const l = r.deliveryLatencyMs;
+    row(name, `p50 ${l.p50} ms`, `p50 <= ${targets.p50} ms`, yesNo(l.p50 <= targets.p50));
     row("", `p95 ${l.p95} ms`);
-    row("", `p99 ${l.p99} ms`, `p99 <= ${TARGETS.latencyP99Ms} ms`, yesNo(l.p99 <= TARGETS.latencyP99Ms));
+    row("", `p99 ${l.p99} ms`, `p99 <= ${targets.p99} ms`, yesNo(l.p99 <= targets.p99));
     row("", `max ${l.max} ms, mean ${l.mean} ms`);
-    row("  messages/s achieved (target rate)", `${latency.messagesPerSecond} (${latency.targetRatePerSecond})`);
-    row("  deliveries/s", latency.deliveriesPerSecond);
-    row("  deliveries / expected", `${latency.deliveries} / ${latency.expectedDeliveries}`);
-    row("  missing / duplicate deliveries", `${latency.missingDeliveries} / ${latency.duplicateDeliveries}`);
-    row("  sync responses / errors / limited timelines", `${latency.syncResponses} / ${latency.syncErrors} / ${latency.limitedTimelines}`);
-    row("  send ack p50 / p99 (ms)", `${latency.sendAckMs.p50} / ${latency.sendAckMs.p99}`);
-    cpuRow(cpuShare.latency);
-    perUnitRow("  server CPU per sync response (ms, sends included)", cpuShare.latency, latency.syncResponses);
-  } else if (transports.includes("longpoll")) row("latency", "not measured (see errors)");
-
-  if (latencyWebSocket) {
-    const l = latencyWebSocket.deliveryLatencyMs;
-    row(`latency: ${latencyWebSocket.clients} clients on the sync WebSocket, same room and senders`, `p50 ${l.p50} ms`, `p50 <= ${WEBSOCKET_TARGETS.latencyP50Ms} ms`, yesNo(l.p50 <= WEBSOCKET_TARGETS.latencyP50Ms));
-    row("", `p95 ${l.p95} ms`);
-    row("", `p99 ${l.p99} ms`, `p99 <= ${WEBSOCKET_TARGETS.latencyP99Ms} ms`, yesNo(l.p99 <= WEBSOCKET_TARGETS.latencyP99Ms));
-    row("", `max ${l.max} ms, mean ${l.mean} ms`);
-    row("  messages/s achieved (target rate)", `${latencyWebSocket.messagesPerSecond} (${latencyWebSocket.targetRatePerSecond})`);
-    row("  deliveries/s", latencyWebSocket.deliveriesPerSecond);
-    row("  deliveries / expected", `${latencyWebSocket.deliveries} / ${latencyWebSocket.expectedDeliveries}`);
-    row("  missing / duplicate deliveries", `${latencyWebSocket.missingDeliveries} / ${latencyWebSocket.duplicateDeliveries}`);
-    row("  pushed responses / socket errors / limited timelines", `${latencyWebSocket.syncResponses} / ${latencyWebSocket.syncErrors} / ${latencyWebSocket.limitedTimelines}`);
-    row("  send ack p50 / p99 (ms)", `${latencyWebSocket.sendAckMs.p50} / ${latencyWebSocket.sendAckMs.p99}`);
-    cpuRow(cpuShare.latencyWebSocket);
-    perUnitRow("  server CPU per pushed response (ms, sends included)", cpuShare.latencyWebSocket, latencyWebSocket.syncResponses);
-  } else if (transports.includes("websocket")) row("latency over WebSocket", "not measured (see errors)");
+    row("  messages/s achieved (target rate)", `${r.messagesPerSecond} (${r.targetRatePerSecond})`);
+    row("  deliveries/s", r.deliveriesPerSecond);
+    row("  deliveries / expected", `${r.deliveries} / ${r.expectedDeliveries}`);
+    row("  missing / duplicate deliveries", `${r.missingDeliveries} / ${r.duplicateDeliveries}`);
+    row(`  ${longpoll ? "sync" : "pushed"} responses / errors / limited timelines`, `${r.syncResponses} / ${r.syncErrors} / ${r.limitedTimelines}`);
+    row("  send ack p50 / p99 (ms)", `${r.sendAckMs.p50} / ${r.sendAckMs.p99}`);
+    cpuRow(run.cpu);
+    perUnitRow(`  server CPU per ${longpoll ? "sync" : "pushed"} response (ms, sends included)`, run.cpu, r.syncResponses);
+  }
 
   for (const figure of idleFigures) {
     const label = figure.transport === "websocket" ? "WebSocket" : "long-poll";
@@ -331,7 +329,7 @@ function report(): void {
   console.log(line(["figure", "value", "target", "met"]));
   console.log(line(widths.map((w) => "-".repeat(w)).concat("---")));
   for (const r of rows) console.log(line(r));
-  if (latency || latencyWebSocket || idleFigures.length) printTransportComparison();
+  if (latencyRuns.length || idleFigures.length) printTransportComparison();
   if (errors.length) console.log(`\nERRORS:\n${errors.map((e) => `  - ${e}`).join("\n")}`);
 
   const result = {
@@ -342,17 +340,17 @@ function report(): void {
     setupMs,
     targets: TARGETS,
     throughput,
-    latency,
-    latencyWebSocket,
+    latency: latencyRuns,
     idleConnections: idleFigures,
     transports,
     websocketTargets: WEBSOCKET_TARGETS,
     met: {
       throughput: throughput ? throughput.messagesPerSecond >= TARGETS.throughputMsgPerSec : null,
-      latencyP50: latency ? latency.deliveryLatencyMs.p50 <= TARGETS.latencyP50Ms : null,
-      latencyP99: latency ? latency.deliveryLatencyMs.p99 <= TARGETS.latencyP99Ms : null,
-      websocketLatencyP50: latencyWebSocket ? latencyWebSocket.deliveryLatencyMs.p50 <= WEBSOCKET_TARGETS.latencyP50Ms : null,
-      websocketLatencyP99: latencyWebSocket ? latencyWebSocket.deliveryLatencyMs.p99 <= WEBSOCKET_TARGETS.latencyP99Ms : null,
+      latency: latencyRuns.map((run) => {
+        const targets = run.transport === "longpoll" ? { p50: TARGETS.latencyP50Ms, p99: TARGETS.latencyP99Ms } : { p50: WEBSOCKET_TARGETS.latencyP50Ms, p99: WEBSOCKET_TARGETS.latencyP99Ms };
+        const l = run.result?.deliveryLatencyMs;
+        return { transport: run.transport, layout: run.layout, p50: l ? l.p50 <= targets.p50 : null, p99: l ? l.p99 <= targets.p99 : null };
+      }),
       websocketIdleConnection: idleFigures.find((f) => f.transport === "websocket")?.perConnectionKb ?? null,
     },
     memory,
@@ -366,15 +364,19 @@ function report(): void {
   console.log(`\nBENCH_RESULT ${JSON.stringify(result)}`);
 }
 
-/** Long-poll and WebSocket side by side: the same clients, room, senders and rate, one after the other. */
+/** Long-poll and WebSocket side by side, one column per (layout, transport): the same clients and senders. */
 function printTransportComparison(): void {
-  const idle = (transport: "longpoll" | "websocket") => idleFigures.find((f) => f.transport === transport);
-  const column = (result: LatencyResult | null, transport: "longpoll" | "websocket") => {
+  const idle = (transport: Transport) => idleFigures.find((f) => f.transport === transport);
+  const runs: LatencyRun[] = latencyRuns.length ? latencyRuns : transports.map((transport) => ({ transport, layout: "-", result: null }));
+  const column = (run: LatencyRun) => {
+    const result = run.result;
     const l = result?.deliveryLatencyMs;
-    const share = transport === "longpoll" ? cpuShare.latency : cpuShare.latencyWebSocket;
+    const share = run.cpu;
     const cpuPerDelivery = share?.serverCpuSeconds != null && result && result.deliveries > 0 ? Math.round((share.serverCpuSeconds * 1e6) / result.deliveries) / 1000 : null;
-    const figure = idle(transport);
+    const figure = idle(run.transport);
     return [
+      run.transport === "longpoll" ? "long-poll" : "WebSocket",
+      run.layout,
       result ? String(result.clients) : "-",
       l ? `${l.p50} / ${l.p95} / ${l.p99}` : "-",
       result ? `${result.messagesPerSecond}` : "-",
@@ -385,6 +387,8 @@ function printTransportComparison(): void {
     ];
   };
   const labels = [
+    "transport",
+    "layout",
     "connected clients",
     "send-to-delivery p50 / p95 / p99 (ms)",
     "messages/s",
@@ -393,12 +397,12 @@ function printTransportComparison(): void {
     "server CPU per delivery (ms)",
     "server memory per idle connection (KB)",
   ];
-  const longpoll = column(latency, "longpoll");
-  const websocket = column(latencyWebSocket, "websocket");
-  const width = [Math.max(...labels.map((l) => l.length)), Math.max(9, ...longpoll.map((v) => v.length)), Math.max(9, ...websocket.map((v) => v.length))];
-  const line = (cells: string[]) => `${cells[0].padEnd(width[0])}  ${cells[1].padEnd(width[1])}  ${cells[2]}`.trimEnd();
+  const columns = runs.map(column);
+  const widths = [Math.max(...labels.map((l) => l.length)), ...columns.map((c) => Math.max(...c.map((v) => v.length)))];
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd();
   console.log("\nlong-poll and WebSocket side by side (run one after the other; figures under load are approximate):");
-  console.log(line(["transport", "long-poll", "WebSocket"]));
-  console.log(line(width.map((w) => "-".repeat(w))));
-  labels.forEach((label, i) => console.log(line([label, longpoll[i], websocket[i]])));
+  labels.forEach((label, i) => {
+    console.log(line([label, ...columns.map((c) => c[i])]));
+    if (i === 1) console.log(line(widths.map((w) => "-".repeat(w))));
+  });
 }
