@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "kysely";
 import { openTestDatabase, testDrivers, type TestDatabase } from "./test-databases.js";
 import { migrateToLatest } from "./migrate.js";
+import { PREPARED } from "./prepared-statements.js";
 
 describe.each(testDrivers())("database on %s", (driver) => {
   let test: TestDatabase;
@@ -12,6 +13,18 @@ describe.each(testDrivers())("database on %s", (driver) => {
 
   it("applies migrations once: a second run applies nothing", async () => {
     expect(await migrateToLatest(test.database)).toEqual([]);
+  });
+
+  it("runs a statement marked as prepared like any other, and on PostgreSQL as a named prepared statement", async () => {
+    const plusOne = (n: number) => sql<{ n: number }>`${sql.raw(PREPARED)} SELECT ${n}::int + 1 AS n`;
+    for (let i = 0; i < 3; i++) expect((await plusOne(i).execute(test.database.db)).rows).toEqual([{ n: i + 1 }]);
+    await test.database.transaction(async (tx) => {
+      // A transaction holds one connection, so the statement is prepared on the connection we look at.
+      expect((await plusOne(41).execute(tx)).rows).toEqual([{ n: 42 }]);
+      if (driver !== "postgres") return;
+      const prepared = await sql<{ name: string; statement: string }>`SELECT name, statement FROM pg_prepared_statements`.execute(tx);
+      expect(prepared.rows.filter((r) => r.name.startsWith("myelin_") && r.statement.includes("SELECT $1::int + 1"))).toHaveLength(1);
+    });
   });
 
   it("runs after-commit hooks only after the transaction commits", async () => {

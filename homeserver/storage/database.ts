@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, type Transaction } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
+import { prepareMarkedStatements } from "./prepared-statements.js";
 import pg from "pg";
 import type { Schema } from "./schema.js";
 
@@ -69,6 +70,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     // An idle connection that the server drops (restart, failover, DROP DATABASE) must not crash the process;
     // the pool replaces it, and queries in flight fail on their own.
     pool.on("error", (error) => console.warn(`postgres connection lost: ${error.message}`));
+    prepareMarkedStatements(pool);
     const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
     return new Database(db, "postgres", () => db.destroy());
   }

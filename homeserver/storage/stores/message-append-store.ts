@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { PREPARED } from "../prepared-statements.js";
 import type { Db } from "../database.js";
 import type { IdentifiedPdu } from "../../events/pdu.js";
 import type { TxnIdRow } from "./events-store.js";
@@ -41,7 +42,7 @@ export class MessageAppendStore {
     }));
     const count = messages.length;
     const remove = extremities.remove.filter((id) => id !== extremities.add);
-    const result = await sql<{ room_seq: number }>`
+    const result = await sql<{ room_seq: number }>`${sql.raw(PREPARED)}
       WITH seq AS (
         UPDATE rooms SET last_seq = last_seq + ${count} WHERE room_id = ${roomId} RETURNING last_seq
       ), recorded_txns AS (
