@@ -34,6 +34,11 @@ export interface RoomEphemeralSource {
 /** The top-level presence section of a sync, and the sync requests that keep a user present. */
 export interface PresenceSyncSource {
   forUser(window: EphemeralWindow): Promise<BasicEventJson[]>;
+  /**
+   * The current presence of users the viewer has just come to share a room with: `users` joined a room the viewer
+   * is in, and every member of `rooms` the viewer has just joined (Synapse sends these too, changed or not).
+   */
+  forNewRoommates(viewer: string, users: readonly string[], rooms: readonly string[]): Promise<BasicEventJson[]>;
   /** A sync request arrived (long-poll or WebSocket); `setPresence` is the client's set_presence. */
   syncing(userId: string, setPresence: "online" | "offline" | "unavailable" | undefined): Promise<void>;
 }

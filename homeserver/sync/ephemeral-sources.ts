@@ -44,6 +44,16 @@ export class EphemeralSources {
     return filter.presence.limit === undefined ? kept : kept.slice(0, filter.presence.limit);
   }
 
+  /** Presence of users the viewer newly shares a room with, after the filter; none already in `shown`. */
+  async newRoommatesPresence(viewer: string, users: readonly string[], rooms: readonly string[], filter: SyncFilter, shown: readonly BasicEventJson[]): Promise<BasicEventJson[]> {
+    if (!this.presence || filter.presence.limit === 0 || !eventFilterAllows(filter.presence, { type: "m.presence" })) return [];
+    const already = new Set(shown.map(senderOf));
+    const events = await this.presence.forNewRoommates(viewer, users, rooms);
+    const kept = events.filter((e) => !already.has(senderOf(e)) && eventFilterAllows(filter.presence, { type: e.type, sender: senderOf(e) }));
+    const room = filter.presence.limit === undefined ? kept.length : Math.max(0, filter.presence.limit - shown.length);
+    return kept.slice(0, room);
+  }
+
   async syncing(userId: string, setPresence: "online" | "offline" | "unavailable" | undefined): Promise<void> {
     await this.presence?.syncing(userId, setPresence);
   }

@@ -52,6 +52,8 @@ export class SyncBuilder {
     ]);
 
     const rooms: Required<Rooms> = { join: {}, invite: {}, knock: {}, leave: {} };
+    /** Incremental only: rooms the user joined in this window, whose members' presence the client now needs. */
+    const newlyJoinedRooms: string[] = [];
     const tasks: Array<() => Promise<void>> = [];
     const roomAccountData = (roomId: string) => accountData.rooms.get(roomId) ?? [];
     for (const [roomId, event] of inScope) {
@@ -62,6 +64,7 @@ export class SyncBuilder {
         // Joined at `since` and never anything else since: the client already holds the room's state.
         const keptJoined = roomChanges.every((c) => membershipOf(c) === "join") && (roomChanges.length === 0 || membershipBefore(roomChanges[0]) === "join");
         const newlyJoined = since !== undefined && !keptJoined;
+        if (newlyJoined && incremental) newlyJoinedRooms.push(roomId);
         const always = !incremental || newlyJoined;
         const roomEphemeral = ephemeral.get(roomId) ?? [];
         if (!always && !active.has(roomId) && roomAccountData(roomId).length === 0 && roomChanges.length === 0 && roomEphemeral.length === 0) continue;
@@ -115,8 +118,29 @@ export class SyncBuilder {
     const nonEmpty = Object.entries(rooms).filter(([, section]) => Object.keys(section).length > 0);
     if (nonEmpty.length > 0) response.rooms = Object.fromEntries(nonEmpty);
     if (accountData.global.length > 0) response.account_data = { events: accountData.global };
+    if (incremental) presence.push(...(await this.newRoommatesPresence(scope, rooms.join, newlyJoinedRooms, presence)));
     if (presence.length > 0) response.presence = { events: presence };
     return response;
+  }
+
+  /**
+   * As Synapse does: the current presence of users who joined one of the user's rooms in this window (their join
+   * is in the room's timeline here), and of every member of a room the user joined in it, since a
+   * presence change from before the shared room began was never sent to this user.
+   */
+  private newRoommatesPresence(scope: SyncScope, joined: Rooms["join"], newlyJoinedRooms: string[], shown: BasicEventJson[]): Promise<BasicEventJson[]> {
+    const joiners = new Set<string>();
+    for (const section of Object.values(joined ?? {})) {
+      // The timeline only: the state section also carries lazy-loaded members who joined long ago.
+      for (const event of section.timeline?.events ?? []) {
+        if (event.type !== "m.room.member" || typeof event.state_key !== "string" || event.state_key === scope.userId) continue;
+        const content = event.content as { membership?: unknown };
+        const before = (event.unsigned as { prev_content?: { membership?: unknown } } | undefined)?.prev_content?.membership;
+        if (content.membership === "join" && before !== "join") joiners.add(event.state_key);
+      }
+    }
+    if (joiners.size === 0 && newlyJoinedRooms.length === 0) return Promise.resolve([]);
+    return this.deps.ephemeral.newRoommatesPresence(scope.userId, [...joiners], newlyJoinedRooms, scope.filter, shown);
   }
 
   private async roomsWithEvents(roomIds: string[], lower: number, upper: number): Promise<Set<string>> {

@@ -168,6 +168,21 @@ describe.each(testDrivers())("presence on %s", (driver) => {
     expect((await getPresence(grace, grace.userId)).json()).toMatchObject({ presence: "online", status_msg: "hello" });
   });
 
+  it("joining a room brings the members' current presence to the joiner and the joiner's to them, though nobody's changed", async () => {
+    const [alice, bob] = await Promise.all([registerTestUser(app.http), registerTestUser(app.http)]);
+    await setPresence(alice, { presence: "online", status_msg: "here" });
+    await setPresence(bob, { presence: "unavailable", status_msg: "busy" });
+    const roomId = await sharedRoom(alice);
+    const aliceBefore = await sync(alice, { setPresence: "offline" });
+    const bobBefore = await sync(bob, { setPresence: "offline" });
+    expect(presenceOf(bobBefore, alice.userId)).toBeUndefined();
+
+    const joined = await app.http.inject({ method: "POST", url: `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`, headers: bearer(bob), payload: {} });
+    expect(joined.statusCode).toBe(200);
+    expect(presenceOf(await sync(bob, { since: bobBefore.next_batch, setPresence: "offline" }), alice.userId)).toMatchObject({ presence: "online", status_msg: "here" });
+    expect(presenceOf(await sync(alice, { since: aliceBefore.next_batch, setPresence: "offline" }), bob.userId)).toMatchObject({ presence: "unavailable", status_msg: "busy" });
+  });
+
   it("refuses to set another user's presence with 403 M_FORBIDDEN", async () => {
     const [mallory, victim] = await Promise.all([registerTestUser(app.http), registerTestUser(app.http)]);
     const response = await setPresence(mallory, { presence: "offline" }, victim.userId);

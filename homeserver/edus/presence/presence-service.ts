@@ -166,7 +166,13 @@ export class PresenceService {
 
   /** For an initial sync: everyone known, except the offline ones without a status (Synapse leaves those out too). */
   initialCandidates(): string[] {
-    return [...this.states.values()].filter((s) => s.presence !== "offline" || s.statusMsg !== undefined).map((s) => s.userId);
+    return [...this.states.values()].filter(worthShowing).map((s) => s.userId);
+  }
+
+  /** Whether an initial sync would show this user's presence. */
+  isWorthShowing(userId: string): boolean {
+    const state = this.states.get(userId);
+    return state !== undefined && worthShowing(state);
   }
 
   /** Users whose presence changed in (since, to]. */
@@ -240,4 +246,8 @@ export class PresenceService {
   roomsOf(userId: string): readonly string[] {
     return this.states.get(userId)?.rooms ?? [];
   }
+}
+
+function worthShowing(state: UserPresence): boolean {
+  return state.presence !== "offline" || state.statusMsg !== undefined;
 }

@@ -38,6 +38,21 @@ export class PresenceSync implements PresenceSyncSource {
     return visible.map((userId): PresenceEventJson => ({ type: "m.presence", sender: userId, content: this.presence.contentFor(userId, now) }));
   }
 
+  async forNewRoommates(viewer: string, users: readonly string[], rooms: readonly string[]): Promise<BasicEventJson[]> {
+    if (!this.presence.enabled || (users.length === 0 && rooms.length === 0)) return [];
+    const wanted = new Set(users);
+    for (const roomId of rooms) for (const member of await this.shared.joinedMembers(roomId)) wanted.add(member);
+    wanted.delete(viewer);
+    const now = this.core.clock.now();
+    const events: PresenceEventJson[] = [];
+    for (const userId of wanted) {
+      // As on an initial sync: users we know nothing of, and offline ones without a status, are left out.
+      if (!this.presence.isWorthShowing(userId)) continue;
+      events.push({ type: "m.presence", sender: userId, content: this.presence.contentFor(userId, now) });
+    }
+    return events;
+  }
+
   syncing(userId: string, setPresence: PresenceValue | undefined): Promise<void> {
     return this.presence.syncing(userId, setPresence);
   }

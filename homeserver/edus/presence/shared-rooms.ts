@@ -47,6 +47,17 @@ export class SharedRooms {
     return false;
   }
 
+  /** The users joined to `roomId` now, from its in-memory state. */
+  async joinedMembers(roomId: string): Promise<string[]> {
+    const memory = await this.persister.roomMemory(roomId);
+    if (!memory) return [];
+    const members: string[] = [];
+    for (const event of memory.state.values()) {
+      if (event.type === "m.room.member" && event.content.membership === "join" && typeof event.state_key === "string") members.push(event.state_key);
+    }
+    return members;
+  }
+
   /** The servers with a joined member in any of `roomIds`, other than `except`. */
   async serversIn(roomIds: readonly string[], except: string): Promise<Set<string>> {
     const servers = new Set<string>();
