@@ -1,25 +1,16 @@
-import type { Pool } from "undici";
 import { WebSocket } from "ws";
-import { benchSyncFilter, type BenchLayout } from "./bench-layout.js";
+import { benchSyncFilter } from "./bench-layout.js";
 import { DeliveryTracker } from "./delivery-tracker.js";
 import { mapLimit, type Session, type SyncResponse } from "./matrix-http.js";
 import { Samples, summarise } from "./stats.js";
 import { latencyResult, type LatencyResult } from "./latency-result.js";
-import { sendPaced, warmUp, type SendFigures } from "./paced-sends.js";
+import { sendPaced, warmUp, type LatencyRunOptions, type SendFigures } from "./paced-sends.js";
 
 export const SYNC_WEBSOCKET_PATH = "/_matrix/client/unstable/org.myelin.sync_ws";
 
-export interface WebSocketLatencyOptions {
+export interface WebSocketLatencyOptions extends LatencyRunOptions {
   /** http://127.0.0.1:port of the server. */
   baseUrl: string;
-  sendPool: Pool;
-  layout: BenchLayout;
-  clients: Session[];
-  senders: Session[];
-  messages: number;
-  ratePerSecond: number;
-  drainMs: number;
-  log: (line: string) => void;
 }
 
 const OPEN_CONCURRENCY = 50;

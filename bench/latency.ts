@@ -1,23 +1,14 @@
 import type { Pool } from "undici";
-import { benchSyncFilter, type BenchLayout } from "./bench-layout.js";
+import { benchSyncFilter } from "./bench-layout.js";
 import { DeliveryTracker } from "./delivery-tracker.js";
 import { call, mapLimit, syncPath, type Session, type SyncResponse } from "./matrix-http.js";
 import { latencyResult, sleep, type LatencyResult } from "./latency-result.js";
-import { sendPaced, warmUp, type SendFigures } from "./paced-sends.js";
+import { sendPaced, warmUp, type LatencyRunOptions, type SendFigures } from "./paced-sends.js";
 
 export type { LatencyResult } from "./latency-result.js";
 
-export interface LatencyOptions {
+export interface LatencyOptions extends LatencyRunOptions {
   syncPool: Pool;
-  sendPool: Pool;
-  layout: BenchLayout;
-  clients: Session[];
-  senders: Session[];
-  messages: number;
-  ratePerSecond: number;
-  /** How long to wait for outstanding deliveries after the last send was acknowledged. */
-  drainMs: number;
-  log: (line: string) => void;
 }
 
 const LONG_POLL_MS = 30_000;

@@ -1,10 +1,24 @@
 import type { Pool } from "undici";
+import type { BenchLayout } from "./bench-layout.js";
 import { WARMUP_SEQ, type DeliveryTracker } from "./delivery-tracker.js";
 import { sendMessage, type Session } from "./matrix-http.js";
 import { sleep } from "./latency-result.js";
 
 /** Open-loop pacing keeps sending while earlier sends are unanswered, but not without bound. */
 export const MAX_IN_FLIGHT_PER_SENDER = 8;
+
+/** What a latency run needs whatever the transport; each transport adds how it reaches the server. */
+export interface LatencyRunOptions {
+  sendPool: Pool;
+  layout: BenchLayout;
+  clients: Session[];
+  senders: Session[];
+  messages: number;
+  ratePerSecond: number;
+  /** How long to wait for outstanding deliveries after the last send was acknowledged. */
+  drainMs: number;
+  log: (line: string) => void;
+}
 
 export interface SendPlan {
   sendPool: Pool;
