@@ -45,10 +45,12 @@ export async function createEduServices(core: CoreContext, deps: EduDeps): Promi
   deps.sync.ephemeral.setPresence(presence.syncSource);
   dispatcher.register("m.presence", presence.onEdu);
   presence.service.start();
+  const stopOnJoin = presence.startOnJoin();
   const typing = createTyping(core, { ...deps, outbox, presence: presence.service });
   deps.sync.ephemeral.addRoomSource(typing.syncSource);
   dispatcher.register("m.typing", typing.onEdu);
   const stop = () => {
+    stopOnJoin();
     typing.service.stop();
     presence.service.stop();
   };

@@ -47,6 +47,17 @@ describe.each(testDrivers())("presence between two servers (%s)", (driver) => {
     await presenceSeen(b, bob, alice.userId, { presence: "offline", status_msg: "gone fishing" });
   });
 
+  it("a server that comes to share a room gets its members' presence at the join, both ways, though nobody's changed", async () => {
+    const carol = await localUser(a, "carol");
+    const dave = await localUser(b, "dave");
+    await a.app.ctx.edus.presence.setFromClient(carol, carol.userId, "online", "at lunch");
+    await b.app.ctx.edus.presence.setFromClient(dave, dave.userId, "unavailable", "in the lab");
+    const roomId = await a.app.ctx.rooms.service.createRoom(carol, { preset: "public_chat" });
+    await b.app.ctx.rooms.service.join(dave, roomId, undefined, [a.name]);
+    await presenceSeen(b, dave, carol.userId, { presence: "online", status_msg: "at lunch" });
+    await presenceSeen(a, carol, dave.userId, { presence: "unavailable", status_msg: "in the lab" });
+  });
+
   it("refuses m.presence entries about users of another server than the origin, or users we share no room with", async () => {
     await expect(
       a.app.ctx.edus.presence.receiveEdu(b.name, { push: [{ user_id: alice.userId, presence: "online", last_active_ago: 0 }] }),

@@ -228,6 +228,19 @@ export class PresenceService {
     if (rooms && state.local) await this.tellOtherServers(state, rooms);
   }
 
+  /** Sends `destinations` the current presence of those of our `users` an initial sync would show. */
+  sendTo(destinations: Iterable<string>, users: readonly string[]): void {
+    const targets = [...destinations];
+    if (!this.enabled || targets.length === 0) return;
+    const now = this.core.clock.now();
+    for (const userId of users) {
+      const state = this.states.get(userId);
+      if (!state || !state.local || !worthShowing(state)) continue;
+      const push = { user_id: userId, ...this.contentOf(state, now) };
+      this.outbox.sendEdu(targets, { edu_type: "m.presence", content: { push: [push] } }, `m.presence\u0000${userId}`);
+    }
+  }
+
   private async tellOtherServers(state: UserPresence, knownRooms?: string[]): Promise<void> {
     state.lastFederationTs = this.core.clock.now();
     try {
