@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WebSocket } from "ws";
 import { createTestApp, testDrivers, type TestApp } from "../../../../homeserver/app/test-app.js";
-import { bearer, registerTestUser, type TestUser } from "../../../../homeserver/users/testing/http-users.js";
+import { bearer, registerTestUser } from "../../../../homeserver/users/testing/http-users.js";
 import type { SyncResponse } from "../../../../schemas/client/sync/get-sync.js";
-import { syncSocketUrl, TestSyncSocket } from "./testing/sync-socket-client.js";
+import { senderAndReaderInRoom, syncSocketUrl, TestSyncSocket } from "./testing/sync-socket-client.js";
 
 const MAX_BUFFERED = 64 * 1024;
 /** Incompressible bodies, so the kernel's socket buffers (a few MB on loopback) fill within a few hundred messages. */
@@ -12,36 +12,23 @@ const BODY_BYTES = 32 * 1024;
 const MAX_SENDS = 800;
 
 describe.each(testDrivers())("/sync over WebSocket with a slow client on %s", (driver) => {
-  let app: TestApp;
-  let url: string;
-  let sender: TestUser;
-  let reader: TestUser;
-  let roomId: string;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    url = await syncSocketUrl(app.http);
-    sender = await registerTestUser(app.http);
-    reader = await registerTestUser(app.http);
-    roomId = (await app.http.inject({ method: "POST", url: "/_matrix/client/v3/createRoom", headers: bearer(sender), payload: { preset: "public_chat" } })).json().room_id;
-    await app.http.inject({ method: "POST", url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/join`, headers: bearer(reader), payload: {} });
-  });
-  afterAll(() => app.dispose());
+  const room = senderAndReaderInRoom(driver);
 
-  const filter = () => ({ room: { rooms: [roomId], timeline: { limit: 1000 } }, presence: { types: [] } });
+  const filter = () => ({ room: { rooms: [room.roomId], timeline: { limit: 1000 } }, presence: { types: [] } });
   const send = async (body: string) => {
-    const response = await app.http.inject({
+    const response = await room.app.http.inject({
       method: "PUT",
-      url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${randomBytes(6).toString("hex")}`,
-      headers: bearer(sender),
+      url: `/_matrix/client/v3/rooms/${encodeURIComponent(room.roomId)}/send/m.room.message/${randomBytes(6).toString("hex")}`,
+      headers: bearer(room.sender),
       payload: { msgtype: "m.text", body },
     });
     expect(response.statusCode).toBe(200);
     return response.json().event_id as string;
   };
-  const eventIds = (response: SyncResponse) => response.rooms?.join?.[roomId]?.timeline.events.map((e) => e.event_id!) ?? [];
+  const eventIds = (response: SyncResponse) => response.rooms?.join?.[room.roomId]?.timeline.events.map((e) => e.event_id!) ?? [];
 
   it("without acks, stops after max_unacknowledged pushes, then sends ONE response covering everything since", async () => {
-    const socket = await TestSyncSocket.open(url, reader.accessToken);
+    const socket = await TestSyncSocket.open(room.url, room.reader.accessToken);
     socket.send({ type: "sync", filter: filter() });
     let latest = (await socket.next("sync")).response.next_batch; // one response awaits an ack
     for (let i = 0; i < 3; i++) {
@@ -57,7 +44,7 @@ describe.each(testDrivers())("/sync over WebSocket with a slow client on %s", (d
     socket.send({ type: "ack", next_batch: latest });
     const coalesced = (await socket.next("sync")).response;
     expect(eventIds(coalesced)).toEqual(held);
-    expect(coalesced.rooms!.join![roomId].timeline.limited).toBeFalsy();
+    expect(coalesced.rooms!.join![room.roomId].timeline.limited).toBeFalsy();
     await socket.close();
   });
 

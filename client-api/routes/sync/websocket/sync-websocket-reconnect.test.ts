@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../../homeserver/app/test-app.js";
-import { bearer, registerTestUser, type TestUser } from "../../../../homeserver/users/testing/http-users.js";
+import { describe, expect, it } from "vitest";
+import { testDrivers } from "../../../../homeserver/app/test-app.js";
+import { bearer } from "../../../../homeserver/users/testing/http-users.js";
 import type { SyncResponse } from "../../../../schemas/client/sync/get-sync.js";
-import { syncSocketUrl, TestSyncSocket } from "./testing/sync-socket-client.js";
+import { senderAndReaderInRoom, TestSyncSocket } from "./testing/sync-socket-client.js";
 
 const KILLS = 100;
 
@@ -20,20 +20,7 @@ function random(seed: number): () => number {
 const SEED = Date.now() % 1_000_000;
 
 describe.each(testDrivers())("/sync over WebSocket across dropped connections on %s", (driver) => {
-  let app: TestApp;
-  let url: string;
-  let sender: TestUser;
-  let reader: TestUser;
-  let roomId: string;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    url = await syncSocketUrl(app.http);
-    sender = await registerTestUser(app.http);
-    reader = await registerTestUser(app.http);
-    roomId = (await app.http.inject({ method: "POST", url: "/_matrix/client/v3/createRoom", headers: bearer(sender), payload: { preset: "public_chat" } })).json().room_id;
-    await app.http.inject({ method: "POST", url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/join`, headers: bearer(reader), payload: {} });
-  });
-  afterAll(() => app.dispose());
+  const room = senderAndReaderInRoom(driver);
 
   async function roomHistory(): Promise<string[]> {
     const ids: string[] = [];
@@ -41,7 +28,7 @@ describe.each(testDrivers())("/sync over WebSocket across dropped connections on
     for (;;) {
       const query: Record<string, string> = { dir: "b", limit: "500" };
       if (from) query.from = from;
-      const page = await app.http.inject({ method: "GET", url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages`, query, headers: bearer(reader) });
+      const page = await room.app.http.inject({ method: "GET", url: `/_matrix/client/v3/rooms/${encodeURIComponent(room.roomId)}/messages`, query, headers: bearer(room.reader) });
       const body = page.json() as { chunk: Array<{ event_id: string }>; end?: string };
       ids.push(...body.chunk.map((e) => e.event_id));
       if (!body.end || body.chunk.length === 0) return ids.reverse();
@@ -51,7 +38,7 @@ describe.each(testDrivers())("/sync over WebSocket across dropped connections on
 
   it(`delivers every event exactly once, in order, through ${KILLS} kills at random points (seed ${SEED})`, async () => {
     const next = random(SEED);
-    const filter = { room: { rooms: [roomId], timeline: { limit: 1000 } }, presence: { types: [] } };
+    const filter = { room: { rooms: [room.roomId], timeline: { limit: 1000 } }, presence: { types: [] } };
 
     // The client's store: what it has acknowledged. Anything received after the last ack is lost at a kill.
     const store: string[] = [];
@@ -61,7 +48,7 @@ describe.each(testDrivers())("/sync over WebSocket across dropped connections on
     let discarded = 0;
     let acks = 0;
     const storeAndAck = (socket: TestSyncSocket, response: SyncResponse) => {
-      const timeline = response.rooms?.join?.[roomId]?.timeline;
+      const timeline = response.rooms?.join?.[room.roomId]?.timeline;
       if (timeline?.limited) limited++;
       for (const event of timeline?.events ?? []) store.push(event.event_id!);
       acknowledged = response.next_batch;
@@ -73,10 +60,10 @@ describe.each(testDrivers())("/sync over WebSocket across dropped connections on
     let sent = 0;
     const sends = (async () => {
       while (sending) {
-        const response = await app.http.inject({
+        const response = await room.app.http.inject({
           method: "PUT",
-          url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/kill-${sent}`,
-          headers: bearer(sender),
+          url: `/_matrix/client/v3/rooms/${encodeURIComponent(room.roomId)}/send/m.room.message/kill-${sent}`,
+          headers: bearer(room.sender),
           payload: { msgtype: "m.text", body: `message ${sent}` },
         });
         expect(response.statusCode).toBe(200);
@@ -85,7 +72,7 @@ describe.each(testDrivers())("/sync over WebSocket across dropped connections on
     })();
 
     for (let kill = 0; kill < KILLS; kill++) {
-      const socket = await TestSyncSocket.open(url, reader.accessToken);
+      const socket = await TestSyncSocket.open(room.url, room.reader.accessToken);
       socket.send({ type: "sync", since: acknowledged, filter });
       // Kill either after a random delay, or on receiving a response before storing it: both lose whatever
       // was pushed after the last ack.
@@ -111,7 +98,7 @@ describe.each(testDrivers())("/sync over WebSocket across dropped connections on
     // A last connection that stays up until the client has caught up with everything sent.
     const history = await roomHistory();
     const last = history.at(-1)!;
-    const socket = await TestSyncSocket.open(url, reader.accessToken);
+    const socket = await TestSyncSocket.open(room.url, room.reader.accessToken);
     socket.send({ type: "sync", since: acknowledged, filter });
     while (store.at(-1) !== last) storeAndAck(socket, (await socket.next("sync")).response);
     await socket.close();
