@@ -2,8 +2,7 @@ import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll } from "vitest";
 import { WebSocket, type ClientOptions } from "ws";
-import { createTestApp, type TestApp } from "../../../../../homeserver/app/test-app.js";
-import type { DriverName } from "../../../../../homeserver/storage/test-databases.js";
+import { createTestApp, type DriverName, type TestApp } from "../../../../../homeserver/app/test-app.js";
 import { bearer, registerTestUser, type TestUser } from "../../../../../homeserver/users/testing/http-users.js";
 import { SYNC_WEBSOCKET_PATH, type SyncWsServerMessage } from "../../../../../schemas/client/sync/sync-websocket.js";
 
