@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { WebSocket } from "ws";
@@ -68,6 +68,7 @@ export async function profiled<T>(port: number, dir: string, name: string, work:
       return await work();
     } finally {
       const { profile } = await call("Profiler.stop");
+      await mkdir(dir, { recursive: true });
       await writeFile(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
     }
   });

@@ -163,6 +163,7 @@ export const CONFIG_SCHEMA = {
       default: {},
     },
     access_token_lifetime_ms: { type: "integer", minimum: 60_000, default: 300_000 },
+    password_scrypt_log_n: { type: "integer", minimum: 10, maximum: 20, default: 15 },
     log_level: { enum: ["trace", "debug", "info", "warn", "error", "fatal", "silent"], default: "info" },
     max_request_body_bytes: { type: "integer", minimum: 1024, default: 1_048_576 },
     sync: {

@@ -55,6 +55,11 @@ export interface Config {
   registration: { enabled: boolean; shared_secret: string | null; require_token: boolean; tokens: string[] };
   rate_limits: { enabled: boolean; per_second: number; burst: number };
   access_token_lifetime_ms: number;
+  /**
+   * scrypt cost of new password hashes, as log2(N) (like Synapse's bcrypt_rounds): 15 by default, about
+   * 100 ms per hash. Lower it only for test servers that register many users; stored hashes keep their own cost.
+   */
+  password_scrypt_log_n: number;
   log_level: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   max_request_body_bytes: number;
   sync: { max_timeout_ms: number; websocket: SyncWebSocketConfig };

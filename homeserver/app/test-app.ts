@@ -29,6 +29,8 @@ export async function createTestApp(
     server_name: "test.local",
     registration: { enabled: true, shared_secret: "test-shared-secret" },
     rate_limits: { enabled: false },
+    // Test servers register thousands of users; the cost is covered by passwords.test.ts and register.test.ts.
+    password_scrypt_log_n: 10,
     ...overrides,
   });
   const test = await openTestDatabase(driver);

@@ -104,7 +104,7 @@ export class AccountService {
     checkNewLocalpart(account.localpart, this.core.serverName);
     const userId = userIdOf(account.localpart, this.core.serverName);
     if (account.displayname !== undefined) requireStorable(account.displayname, "displayname");
-    const passwordHash = account.password === null ? null : await hashPassword(checkPasswordShape(account.password));
+    const passwordHash = account.password === null ? null : await hashPassword(checkPasswordShape(account.password), this.core.config.password_scrypt_log_n);
     const tokens = await this.core.database.transaction(async (tx) => {
       const inserted = await this.stores.users.insert(tx, {
         userId,
@@ -126,7 +126,7 @@ export class AccountService {
   async changePassword(requester: Requester, body: { new_password: string; logout_devices?: boolean; auth?: unknown }): Promise<void> {
     checkPasswordShape(body.new_password, "new_password");
     await this.uia.authenticate(body.auth, passwordUia("change_password", requester.userId));
-    const passwordHash = await hashPassword(body.new_password);
+    const passwordHash = await hashPassword(body.new_password, this.core.config.password_scrypt_log_n);
     await this.core.database.transaction(async (tx) => {
       await this.stores.users.setPasswordHash(tx, requester.userId, passwordHash);
       if (body.logout_devices !== false) {

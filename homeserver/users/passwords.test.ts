@@ -26,6 +26,12 @@ describe("password hashes", () => {
     expect(await verifyPassword("px", older)).toBe(false);
   });
 
+  it("use the configured cost: 2^logN", async () => {
+    const cheap = await hashPassword("pw", 10);
+    expect(cheap).toMatch(/^scrypt\$1024\$8\$1\$/);
+    expect(await verifyPassword("pw", cheap)).toBe(true);
+  });
+
   it("treat a malformed stored hash as a mismatch rather than an error", async () => {
     expect(await verifyPassword("pw", "")).toBe(false);
     expect(await verifyPassword("pw", "bcrypt$x")).toBe(false);

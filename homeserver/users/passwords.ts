@@ -1,10 +1,11 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 
 /**
- * scrypt cost for new hashes. The parameters are stored with each hash, so raising them later only
- * affects new passwords and old hashes keep verifying.
+ * scrypt cost for new hashes is N = 2^logN (config password_scrypt_log_n, 15 by default). The parameters are
+ * stored with each hash, so changing the cost later only affects new passwords and old hashes keep verifying.
  */
-const COST = { N: 2 ** 15, r: 8, p: 1 };
+export const DEFAULT_SCRYPT_LOG_N = 15;
+const BLOCK = { r: 8, p: 1 };
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
 /** Longer passwords only burn CPU for nothing; Synapse refuses them too. */
@@ -19,10 +20,11 @@ function derive(password: string, salt: Buffer, options: ScryptOptions, keyLengt
 }
 
 /** Format: `scrypt$N$r$p$salt$hash` (salt and hash base64). */
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, logN = DEFAULT_SCRYPT_LOG_N): Promise<string> {
   const salt = randomBytes(SALT_LENGTH);
-  const key = await derive(password, salt, COST, KEY_LENGTH);
-  return ["scrypt", COST.N, COST.r, COST.p, salt.toString("base64"), key.toString("base64")].join("$");
+  const cost = { N: 2 ** logN, ...BLOCK };
+  const key = await derive(password, salt, cost, KEY_LENGTH);
+  return ["scrypt", cost.N, cost.r, cost.p, salt.toString("base64"), key.toString("base64")].join("$");
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

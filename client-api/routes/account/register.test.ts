@@ -26,6 +26,20 @@ describe.each(testDrivers())("registration on %s", (driver) => {
     expect(body.errcode).toBeUndefined();
   });
 
+  it("hashes the password at the configured scrypt cost (password_scrypt_log_n), and the password logs in", async () => {
+    const cheap = await createTestApp(driver, { password_scrypt_log_n: 11 });
+    try {
+      const user = await registerTestUser(cheap.http, { password: PASSWORD });
+      const row = await cheap.ctx.db.selectFrom("users").select("password_hash").where("user_id", "=", user.userId).executeTakeFirstOrThrow();
+      expect(row.password_hash).toMatch(/^scrypt\$2048\$8\$1\$/);
+      const identifier = { type: "m.id.user", user: user.userId };
+      const login = await cheap.http.inject({ method: "POST", url: "/_matrix/client/v3/login", payload: { type: "m.login.password", identifier, password: PASSWORD } });
+      expect(login.statusCode).toBe(200);
+    } finally {
+      await cheap.dispose();
+    }
+  });
+
   it("registers once the client completes m.login.dummy in the session, returning a working access token", async () => {
     const username = freshLocalpart();
     const first = await register({ username, password: PASSWORD });
