@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { OrderedPublisher } from "./ordered-publisher.js";
-import { formatSyncToken, parseSyncToken, zeroPositions } from "./sync-token.js";
+import { formatSyncToken, parseSyncToken, STREAMS, zeroPositions } from "./sync-token.js";
 
 describe("OrderedPublisher", () => {
   it("never publishes N while a smaller position is still in flight", () => {
@@ -57,6 +57,13 @@ describe("sync tokens", () => {
   it("round-trips every stream position", () => {
     const positions = { ...zeroPositions(), events: 72, accountData: 4, receipts: 9, toDevice: 3 };
     expect(parseSyncToken(formatSyncToken(positions))).toEqual(positions);
+  });
+  it("writes the positions in STREAMS order, and reads a longer token's extra streams (a newer server's) as unknown", () => {
+    const positions = zeroPositions();
+    STREAMS.forEach((stream, i) => (positions[stream] = 10 + i));
+    expect(formatSyncToken(positions)).toBe(`s${STREAMS.map((_, i) => 10 + i).join("_")}`);
+    expect(parseSyncToken(`${formatSyncToken(positions)}_99`)).toEqual(positions);
+    expect(parseSyncToken(`s1_${2 ** 60}`)).toBeUndefined();
   });
   it("reads a shorter token's missing streams as 0 and rejects garbage", () => {
     expect(parseSyncToken("s5_2")).toEqual({ ...zeroPositions(), events: 5, accountData: 2 });

@@ -227,6 +227,40 @@ describe.each(testDrivers())("sync service on %s", (driver) => {
     expect(timelineIds(woken, wanted)).toEqual([eventId]);
   });
 
+  it("a woken long-poll that found nothing waits again from its build, and a commit during that build is not missed", async () => {
+    const alice = newUser("alice");
+    const wanted = await h.createRoom(alice);
+    const ignored = await h.createRoom(alice);
+    const start = await h.sync(alice);
+    const filter = inlineFilter({ room: { not_rooms: [ignored] } });
+    const builder = app.ctx.sync.builder;
+    const build = builder.build.bind(builder);
+    const waits = vi.spyOn(app.ctx.notifier, "prepareWait");
+    let signal: Promise<string> | undefined;
+    // The first build (woken by the ignored room) finds nothing; a wanted event commits before it returns.
+    const builds = vi.spyOn(builder, "build").mockImplementation(async (...args) => {
+      const response = await build(...args);
+      if (builds.mock.calls.length === 1) {
+        signal = h.send(alice, wanted, "during the build");
+        await signal;
+      }
+      return response;
+    });
+    try {
+      const polling = h.sync(alice, { since: start.next_batch, timeoutMs: 20_000, filter });
+      await new Promise((r) => setTimeout(r, 50));
+      await h.send(alice, ignored, "noise");
+      const woken = await polling;
+      expect(timelineIds(woken, wanted)).toEqual([await signal]);
+      // One wait, woken once; the event that came during the empty build was seen without waiting again.
+      expect(waits).toHaveBeenCalledTimes(1);
+      expect(builds).toHaveBeenCalledTimes(2);
+    } finally {
+      builds.mockRestore();
+      waits.mockRestore();
+    }
+  });
+
   it("applies timeline type, sender and room filters", async () => {
     const alice = newUser("alice");
     const bob = newUser("bob");

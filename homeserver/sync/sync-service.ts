@@ -1,5 +1,5 @@
 import { errors } from "../errors.js";
-import { formatSyncToken, parseSyncToken, zeroPositions, STREAMS, type StreamPositions } from "../streams/sync-token.js";
+import { formatSyncToken, parseSyncToken, zeroPositions, STREAMS, type StreamName, type StreamPositions } from "../streams/sync-token.js";
 import type { Requester } from "../users/requester.js";
 import type { SyncResponse } from "../../schemas/client/sync/get-sync.js";
 import { checkFilter, parseJsonParam, streamsLeftOut, syncFilterOf, type Filter, type SyncFilter } from "./filters.js";
@@ -66,43 +66,54 @@ export class SyncService {
     const deadline = Date.now() + timeout;
     // Changes on streams the filter leaves out neither wake the wait nor count as news.
     const leftOut = streamsLeftOut(filter);
+    /** What the window (since, covered] held for this client was nothing: the token it was given, or an empty build. */
+    let covered = since;
+    let empty: SyncResponse | undefined;
     for (;;) {
-      const wait = mayWait ? core.notifier.prepareWait(requester.userId, await this.joinedRooms(requester.userId), deadline - Date.now(), leftOut) : undefined;
-      // The usual long-poll comes straight back with the token it was just given: nothing has been published
-      // since, so the window is empty on every stream and building it would only find that out. Wait first.
-      if (wait && since) {
+      // The usual long-poll comes straight back with the token it was just given, and a woken one that found
+      // nothing has covered up to its build: nothing relevant has been published since, so building would only
+      // find that out. Wait first. The wait is registered before the positions are read, so a commit in
+      // between still wakes it; once woken, it builds without registering again (the build covers the commit).
+      if (mayWait && covered && this.nothingNewSince(covered, this.currentPositions(), leftOut)) {
+        const wait = core.notifier.prepareWait(requester.userId, await this.joinedRooms(requester.userId), deadline - Date.now(), leftOut);
         const now = this.currentPositions();
-        if (STREAMS.every((stream) => leftOut.has(stream) || Math.min(since[stream], now[stream]) === now[stream])) {
+        if (this.nothingNewSince(covered, now, leftOut)) {
           const outcome = await untilAborted(wait.promise, options.signal, () => wait.cancel());
-          if (outcome === "notified") continue;
-          return { next_batch: formatSyncToken(now) };
+          // `now`, not the positions at the timeout: a commit that raced the timer is still ahead of the token.
+          if (outcome !== "notified") return empty ?? { next_batch: formatSyncToken(now) };
+        } else {
+          wait.cancel();
         }
       }
+      let to!: StreamPositions;
       const response = await this.gate.run(() => {
         // Positions are read once the build may start, so a build that waited covers everything up to then.
-        const to = this.currentPositions();
+        to = this.currentPositions();
         scope.now = core.clock.now();
         return this.builder.build(scope, since && clampTo(since, to), to);
       });
-      if (!wait) return response;
-      if (hasContent(response) || Date.now() >= deadline || options.signal?.aborted) {
-        wait.cancel();
-        return response;
-      }
-      const outcome = await untilAborted(wait.promise, options.signal, () => wait.cancel());
-      if (outcome !== "notified") return response;
+      if (!mayWait || hasContent(response) || Date.now() >= deadline || options.signal?.aborted) return response;
+      covered = to;
+      empty = response;
     }
+  }
+
+  /** Whether every stream the filter reads is still where `covered` says (or behind it) at `now`. */
+  private nothingNewSince(covered: StreamPositions, now: StreamPositions, leftOut: ReadonlySet<StreamName>): boolean {
+    return STREAMS.every((stream) => leftOut.has(stream) || Math.min(covered[stream], now[stream]) === now[stream]);
   }
 
   /** The published position of every stream: what the response's next_batch promises to have covered. */
   currentPositions(): StreamPositions {
-    const positions = zeroPositions();
-    positions.events = this.deps.core.streams.events.current;
-    positions.accountData = this.deps.core.streams.accountData.current;
-    positions.receipts = this.deps.core.streams.receipts.current;
-    positions.typing = this.deps.core.streams.typing.current;
-    positions.presence = this.deps.core.streams.presence.current;
-    return positions;
+    const { streams } = this.deps.core;
+    return {
+      ...zeroPositions(),
+      events: streams.events.current,
+      accountData: streams.accountData.current,
+      receipts: streams.receipts.current,
+      typing: streams.typing.current,
+      presence: streams.presence.current,
+    };
   }
 
   async resolveFilter(userId: string, filter: string | Filter | undefined): Promise<SyncFilter> {

@@ -156,6 +156,9 @@ export class SyncSocketSession implements Heartbeating {
         mustPush = false;
         this.flow.pushed(response.next_batch);
         this.send({ type: "sync", response });
+        // One commit wakes every session of a room at once: getting ready for the next one (token, filter,
+        // presence, a new wait) can come after the others have pushed theirs.
+        await new Promise(setImmediate);
       }
     } catch (error) {
       if (this.closed) return;
