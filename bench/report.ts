@@ -1,6 +1,7 @@
 import { cpus, loadavg } from "node:os";
 import type { FederationFigure } from "./federation.js";
 import type { IdleConnectionFigure } from "./idle-connections.js";
+import type { MachineFloor } from "./machine-floor.js";
 import type { LatencyResult } from "./latency-result.js";
 import type { CpuShare } from "./memory.js";
 import type { ThroughputResult } from "./throughput.js";
@@ -27,6 +28,7 @@ export interface BenchResults {
   setupMs: Record<string, number>;
   memberCount: number;
   throughput: ThroughputResult | null;
+  machineFloor: MachineFloor | null;
   latencyRuns: LatencyRun[];
   idleFigures: IdleConnectionFigure[];
   memory: Record<string, number | null>;
@@ -39,7 +41,7 @@ export interface BenchResults {
 
 /** Prints the table, the side-by-side comparison and one `BENCH_RESULT {...}` JSON line. */
 export function report(results: BenchResults): void {
-  const { config, transports, databaseKind, loadAverageAtStart, setupMs, memberCount, throughput, latencyRuns, idleFigures, memory, cpuShare, stateRes, federation, federationDatabase, errors } = results;
+  const { config, transports, databaseKind, loadAverageAtStart, setupMs, memberCount, throughput, machineFloor, latencyRuns, idleFigures, memory, cpuShare, stateRes, federation, federationDatabase, errors } = results;
   const rows: Array<[string, string, string, string]> = [];
   const row = (label: string, value: unknown, target = "", met = "") => rows.push([label, String(value ?? "-"), target, met]);
   const yesNo = (ok: boolean) => (ok ? "yes" : "NO");
@@ -63,6 +65,15 @@ export function report(results: BenchResults): void {
     cpuRow(cpuShare.throughput);
     perUnitRow("  server CPU per acknowledged send (ms)", cpuShare.throughput, throughput.messages);
   } else row("throughput", "not measured (see errors)");
+
+  if (machineFloor) {
+    const { httpRoundTripMs: http, commitRoundTripMs: commit } = machineFloor;
+    row(`machine floor at ${machineFloor.ratePerSecond}/s, no Myelin work in it: loopback HTTP round trip p50 / p95 (ms)`, `${http.p50} / ${http.p95}`);
+    if (commit) {
+      row("  durable one-row Postgres commit round trip p50 / p95 (ms)", `${commit.p50} / ${commit.p95}`);
+      row("  their sum at p50: the least a send's acknowledgement costs here (ms)", Math.round((http.p50 + commit.p50) * 100) / 100);
+    }
+  }
 
   for (const run of latencyRuns) {
     const r = run.result;
@@ -118,6 +129,7 @@ export function report(results: BenchResults): void {
     setupMs,
     targets: TARGETS,
     throughput,
+    machineFloor,
     latency: latencyRuns,
     idleConnections: idleFigures,
     transports,

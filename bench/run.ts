@@ -47,6 +47,7 @@ import { runWebSocketLatency } from "./latency-websocket.js";
 import { measureIdleConnections, type IdleConnectionFigure } from "./idle-connections.js";
 import { inspectorArgument, profiled } from "./server-inspector.js";
 import { report, type LatencyRun, type Transport } from "./report.js";
+import { measureMachineFloor, type MachineFloor } from "./machine-floor.js";
 
 
 const { values: args } = parseArgs({
@@ -103,6 +104,7 @@ const memory: Record<string, number | null> = { startedMb: null, beforeLoadMb: n
 let throughput: ThroughputResult | null = null;
 const latencyRuns: LatencyRun[] = [];
 let idleFigures: IdleConnectionFigure[] = [];
+let machineFloor: MachineFloor | null = null;
 let stateRes: { name: string; ms: number }[] = [];
 let federation: FederationFigure[] = [];
 let federationDatabase: string | null = null;
@@ -177,6 +179,13 @@ try {
       errors.push(`throughput: ${(error as Error).message}`);
     }
 
+    try {
+      log(`machine floor: paced loopback HTTP and commit round trips at ${config.rate}/s`);
+      machineFloor = await measureMachineFloor(setupPool, server.databaseUrl, config.rate);
+    } catch (error) {
+      errors.push(`machine floor: ${(error as Error).message}`);
+    }
+
     const layouts: BenchLayout[] = [];
     if (room.smallRooms.length) layouts.push(roomsOfLayout(room.smallRooms, config.clients, config.roomSize));
     if (!args["skip-one-room"] || layouts.length === 0) layouts.push(oneRoomLayout(room.roomId, config.clients));
@@ -249,5 +258,5 @@ if (!args["skip-federation"]) {
   federationDatabase = federationBenchDriver();
 }
 
-report({ config, transports, databaseKind, loadAverageAtStart, setupMs, memberCount, throughput, latencyRuns, idleFigures, memory, cpuShare, stateRes, federation, federationDatabase, errors });
+report({ config, transports, databaseKind, loadAverageAtStart, setupMs, memberCount, throughput, machineFloor, latencyRuns, idleFigures, memory, cpuShare, stateRes, federation, federationDatabase, errors });
 process.exitCode = errors.length ? 1 : 0;

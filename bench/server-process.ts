@@ -18,6 +18,8 @@ export interface BenchServer {
   pid: number | null;
   /** "postgres (myelin_bench_…)" or "embedded (PGlite)". */
   database: string;
+  /** The bench database's URL on Postgres; null on the embedded database or an external server. */
+  databaseUrl: string | null;
   workDir: string;
   logFile: string;
   logTail(lines: number): string;
@@ -110,6 +112,7 @@ export async function startBenchServer(options: StartOptions): Promise<BenchServ
   return {
     baseUrl,
     pid: child.pid!,
+    databaseUrl: database?.url ?? null,
     database: database ? `postgres (${database.name}, pool_size 20${options.asyncCommit ? ", synchronous_commit OFF" : ""})` : "embedded (PGlite)",
     workDir,
     logFile,
@@ -124,7 +127,7 @@ export async function externalServer(url: string, pid: number | null): Promise<B
   if (!["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname)) throw new Error(`--url must be a loopback address, got ${parsed.hostname}`);
   const baseUrl = parsed.origin;
   await waitUntilReady(baseUrl, 10_000, () => null);
-  return { baseUrl, pid, database: "external server (unknown)", workDir: "", logFile: "", logTail: () => "(external server)", dispose: async () => {} };
+  return { baseUrl, pid, database: "external server (unknown)", databaseUrl: null, workDir: "", logFile: "", logTail: () => "(external server)", dispose: async () => {} };
 }
 
 function benchConfig(port: number, dataDir: string, postgresUrl: string | null): Record<string, unknown> {
