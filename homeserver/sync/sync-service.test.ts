@@ -252,12 +252,43 @@ describe.each(testDrivers())("sync service on %s", (driver) => {
       await h.send(alice, ignored, "noise");
       const woken = await polling;
       expect(timelineIds(woken, wanted)).toEqual([await signal]);
-      // One wait, woken once; the event that came during the empty build was seen without waiting again.
-      expect(waits).toHaveBeenCalledTimes(1);
+      // No new wait between the wake and its build; after the empty build, one more, which saw that the
+      // positions had moved and built again at once instead of waiting.
+      expect(waits).toHaveBeenCalledTimes(2);
       expect(builds).toHaveBeenCalledTimes(2);
     } finally {
       builds.mockRestore();
       waits.mockRestore();
+    }
+  });
+
+  it("a long-poll does not rebuild for traffic in rooms it is not in, even when it comes during every build", async () => {
+    const alice = newUser("alice");
+    const bob = newUser("bob");
+    const wanted = await h.createRoom(alice);
+    const ignored = await h.createRoom(alice);
+    const elsewhere = await h.createRoom(bob);
+    const start = await h.sync(alice);
+    const filter = inlineFilter({ room: { not_rooms: [ignored] } });
+    const builder = app.ctx.sync.builder;
+    const build = builder.build.bind(builder);
+    // Every build of alice's is followed by an event in a room she is not in: the events stream always moves.
+    const builds = vi.spyOn(builder, "build").mockImplementation(async (...args) => {
+      const response = await build(...args);
+      if (args[0].userId === alice.userId) await h.send(bob, elsewhere, "unrelated");
+      return response;
+    });
+    try {
+      const polling = h.sync(alice, { since: start.next_batch, timeoutMs: 20_000, filter });
+      await new Promise((r) => setTimeout(r, 50));
+      await h.send(alice, ignored, "noise");
+      await new Promise((r) => setTimeout(r, 200));
+      const eventId = await h.send(alice, wanted, "signal");
+      expect(timelineIds(await polling, wanted)).toEqual([eventId]);
+      // Woken by the noise (1), once more because the positions had moved since (2), then the signal (3).
+      expect(builds.mock.calls.filter(([scope]) => scope.userId === alice.userId)).toHaveLength(3);
+    } finally {
+      builds.mockRestore();
     }
   });
 

@@ -1,5 +1,5 @@
 import { errors } from "../errors.js";
-import { formatSyncToken, parseSyncToken, zeroPositions, STREAMS, type StreamName, type StreamPositions } from "../streams/sync-token.js";
+import { formatSyncToken, parseSyncToken, zeroPositions, STREAMS, type StreamPositions } from "../streams/sync-token.js";
 import type { Requester } from "../users/requester.js";
 import type { SyncResponse } from "../../schemas/client/sync/get-sync.js";
 import { checkFilter, parseJsonParam, streamsLeftOut, syncFilterOf, type Filter, type SyncFilter } from "./filters.js";
@@ -66,23 +66,23 @@ export class SyncService {
     const deadline = Date.now() + timeout;
     // Changes on streams the filter leaves out neither wake the wait nor count as news.
     const leftOut = streamsLeftOut(filter);
-    /** What the window (since, covered] held for this client was nothing: the token it was given, or an empty build. */
+    /** The window (since, covered] held nothing for this client: the token it was given, or an empty build's. */
     let covered = since;
     let empty: SyncResponse | undefined;
+    /** Just woken: the build about to run covers the commit that woke us, so it needs no new wait before it. */
+    let woken = false;
     for (;;) {
-      // The usual long-poll comes straight back with the token it was just given, and a woken one that found
-      // nothing has covered up to its build: nothing relevant has been published since, so building would only
-      // find that out. Wait first. The wait is registered before the positions are read, so a commit in
-      // between still wakes it; once woken, it builds without registering again (the build covers the commit).
-      if (mayWait && covered && this.nothingNewSince(covered, this.currentPositions(), leftOut)) {
-        const wait = core.notifier.prepareWait(requester.userId, await this.joinedRooms(requester.userId), deadline - Date.now(), leftOut);
+      // The wait is registered before the positions are read, so a commit in between still wakes it.
+      let wait = mayWait && !woken ? core.notifier.prepareWait(requester.userId, await this.joinedRooms(requester.userId), deadline - Date.now(), leftOut) : undefined;
+      if (wait && covered) {
+        // The usual long-poll comes straight back with the token it was just given, or has just found nothing:
+        // nothing relevant has been published since, so building would only find that out. Wait first.
         const now = this.currentPositions();
-        if (this.nothingNewSince(covered, now, leftOut)) {
-          const outcome = await untilAborted(wait.promise, options.signal, () => wait.cancel());
+        if (STREAMS.every((stream) => leftOut.has(stream) || Math.min(covered![stream], now[stream]) === now[stream])) {
+          const outcome = await untilAborted(wait.promise, options.signal, () => wait!.cancel());
           // `now`, not the positions at the timeout: a commit that raced the timer is still ahead of the token.
           if (outcome !== "notified") return empty ?? { next_batch: formatSyncToken(now) };
-        } else {
-          wait.cancel();
+          wait = undefined;
         }
       }
       let to!: StreamPositions;
@@ -92,15 +92,20 @@ export class SyncService {
         scope.now = core.clock.now();
         return this.builder.build(scope, since && clampTo(since, to), to);
       });
-      if (!mayWait || hasContent(response) || Date.now() >= deadline || options.signal?.aborted) return response;
+      if (!mayWait || hasContent(response) || Date.now() >= deadline || options.signal?.aborted) {
+        wait?.cancel();
+        return response;
+      }
       covered = to;
       empty = response;
+      // Nothing for us. A wait registered before the build has seen every commit since; without one (we were
+      // woken), the next turn registers one and compares positions, so nothing that came meanwhile is missed.
+      woken = false;
+      if (!wait) continue;
+      const outcome = await untilAborted(wait.promise, options.signal, () => wait!.cancel());
+      if (outcome !== "notified") return response;
+      woken = true;
     }
-  }
-
-  /** Whether every stream the filter reads is still where `covered` says (or behind it) at `now`. */
-  private nothingNewSince(covered: StreamPositions, now: StreamPositions, leftOut: ReadonlySet<StreamName>): boolean {
-    return STREAMS.every((stream) => leftOut.has(stream) || Math.min(covered[stream], now[stream]) === now[stream]);
   }
 
   /** The published position of every stream: what the response's next_batch promises to have covered. */
