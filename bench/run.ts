@@ -1,7 +1,7 @@
 /**
  * Myelin load benchmark (npm run bench [-- options]): starts a homeserver child process, registers users,
- * measures send throughput and sync delivery latency over loopback HTTP, samples the server's RSS, runs the
- * state-res benchmark, prints a table and one `BENCH_RESULT {...}` JSON line.
+ * measures send throughput, the machine floor (bench/machine-floor.ts) and sync delivery latency over loopback
+ * HTTP, samples the server's RSS, runs the state-res benchmark, prints a table and one `BENCH_RESULT {...}` JSON line.
  *
  *   --clients N               syncing clients in the latency scenarios (500; env BENCH_CLIENTS)
  *   --room-size N             the latency scenarios run twice: with the clients in rooms of N (20; env
