@@ -4,6 +4,7 @@ import { testDrivers } from "../storage/test-databases.js";
 import { parseRoomToken } from "../streams/sync-token.js";
 import { specErrors } from "./testing/spec-schemas.js";
 import { bodies, inlineFilter, newUser, SyncHarness, timelineIds } from "./testing/sync-fixtures.js";
+import type { SyncScope } from "./sync-context.js";
 
 const SYNC = "/_matrix/client/v3/sync";
 
@@ -15,6 +16,27 @@ describe.each(testDrivers())("sync service on %s", (driver) => {
     h = new SyncHarness(app);
   });
   afterAll(() => app.dispose());
+
+  /** Alice in two rooms, her first sync, and a filter that leaves the second room out. */
+  async function wantedAndIgnoredRooms() {
+    const alice = newUser("alice");
+    const wanted = await h.createRoom(alice);
+    const ignored = await h.createRoom(alice);
+    const start = await h.sync(alice);
+    return { alice, wanted, ignored, start, filter: inlineFilter({ room: { not_rooms: [ignored] } }) };
+  }
+
+  /** Spies on the builder; `after` runs when a real build has returned, before its caller sees the response. */
+  function afterEachBuild(after: (scope: SyncScope, call: number) => Promise<unknown> | undefined) {
+    const builder = app.ctx.sync.builder;
+    const build = builder.build.bind(builder);
+    const builds = vi.spyOn(builder, "build").mockImplementation(async (...args) => {
+      const response = await build(...args);
+      await after(args[0], builds.mock.calls.length);
+      return response;
+    });
+    return builds;
+  }
 
   it("initial sync sends each joined room with its state at the start of the timeline and the newest events", async () => {
     const alice = newUser("alice");
@@ -228,24 +250,11 @@ describe.each(testDrivers())("sync service on %s", (driver) => {
   });
 
   it("a woken long-poll that found nothing waits again from its build, and a commit during that build is not missed", async () => {
-    const alice = newUser("alice");
-    const wanted = await h.createRoom(alice);
-    const ignored = await h.createRoom(alice);
-    const start = await h.sync(alice);
-    const filter = inlineFilter({ room: { not_rooms: [ignored] } });
-    const builder = app.ctx.sync.builder;
-    const build = builder.build.bind(builder);
+    const { alice, wanted, ignored, start, filter } = await wantedAndIgnoredRooms();
     const waits = vi.spyOn(app.ctx.notifier, "prepareWait");
     let signal: Promise<string> | undefined;
     // The first build (woken by the ignored room) finds nothing; a wanted event commits before it returns.
-    const builds = vi.spyOn(builder, "build").mockImplementation(async (...args) => {
-      const response = await build(...args);
-      if (builds.mock.calls.length === 1) {
-        signal = h.send(alice, wanted, "during the build");
-        await signal;
-      }
-      return response;
-    });
+    const builds = afterEachBuild((_scope, call) => (call === 1 ? (signal = h.send(alice, wanted, "during the build")) : undefined));
     try {
       const polling = h.sync(alice, { since: start.next_batch, timeoutMs: 20_000, filter });
       await new Promise((r) => setTimeout(r, 50));
@@ -263,21 +272,11 @@ describe.each(testDrivers())("sync service on %s", (driver) => {
   });
 
   it("a long-poll does not rebuild for traffic in rooms it is not in, even when it comes during every build", async () => {
-    const alice = newUser("alice");
     const bob = newUser("bob");
-    const wanted = await h.createRoom(alice);
-    const ignored = await h.createRoom(alice);
     const elsewhere = await h.createRoom(bob);
-    const start = await h.sync(alice);
-    const filter = inlineFilter({ room: { not_rooms: [ignored] } });
-    const builder = app.ctx.sync.builder;
-    const build = builder.build.bind(builder);
+    const { alice, wanted, ignored, start, filter } = await wantedAndIgnoredRooms();
     // Every build of alice's is followed by an event in a room she is not in: the events stream always moves.
-    const builds = vi.spyOn(builder, "build").mockImplementation(async (...args) => {
-      const response = await build(...args);
-      if (args[0].userId === alice.userId) await h.send(bob, elsewhere, "unrelated");
-      return response;
-    });
+    const builds = afterEachBuild((scope) => (scope.userId === alice.userId ? h.send(bob, elsewhere, "unrelated") : undefined));
     try {
       const polling = h.sync(alice, { since: start.next_batch, timeoutMs: 20_000, filter });
       await new Promise((r) => setTimeout(r, 50));
