@@ -42,7 +42,11 @@ export function checkPasswordShape(password: unknown, field = "password"): strin
 }
 
 export class PasswordChecker {
-  constructor(private readonly users: UserStore) {}
+  constructor(
+    private readonly users: UserStore,
+    /** config.password_scrypt_log_n: an unknown user's check costs what a real one does. */
+    private readonly scryptLogN: number,
+  ) {}
 
   /**
    * The account, if `password` is its password. A deactivated account answers M_USER_DEACTIVATED only
@@ -51,7 +55,7 @@ export class PasswordChecker {
   async check(userId: string, password: string): Promise<UserRecord> {
     const user = await this.users.get(userId);
     if (!user || user.passwordHash === null) {
-      await burnPasswordCheck(password);
+      await burnPasswordCheck(password, this.scryptLogN);
       throw invalidCredentials();
     }
     if (!(await verifyPassword(password, user.passwordHash))) throw invalidCredentials();

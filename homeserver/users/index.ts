@@ -46,7 +46,7 @@ export function createUserServices(core: CoreContext, hooks: UserHooks): UserSer
   const registrationTokens = new RegistrationTokenStore(core.db);
 
   const auth = new AccessTokenAuth(tokens, core.clock);
-  const passwords = new PasswordChecker(users);
+  const passwords = new PasswordChecker(users, core.config.password_scrypt_log_n);
   // Late-bound: the registration-token stage asks the account service, which itself needs the UIA service.
   let accounts: AccountService | undefined;
   const uia = new UiaService(core.clock, {

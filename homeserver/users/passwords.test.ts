@@ -1,6 +1,6 @@
 import { randomBytes, scryptSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { hashPassword, verifyPassword } from "./passwords.js";
+import { burnPasswordCheck, hashPassword, verifyPassword } from "./passwords.js";
 import { hashToken, newAccessToken, newDeviceId, newRefreshToken } from "./secrets.js";
 
 describe("password hashes", () => {
@@ -30,6 +30,11 @@ describe("password hashes", () => {
     const cheap = await hashPassword("pw", 10);
     expect(cheap).toMatch(/^scrypt\$1024\$8\$1\$/);
     expect(await verifyPassword("pw", cheap)).toBe(true);
+  });
+
+  it("an unknown user's check refuses any password, at the default and at a configured cost", async () => {
+    expect(await burnPasswordCheck("not a real password")).toBe(false);
+    expect(await burnPasswordCheck("not a real password", 10)).toBe(false);
   });
 
   it("treat a malformed stored hash as a mismatch rather than an error", async () => {

@@ -38,14 +38,15 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(actual, expected);
 }
 
-let dummyHash: Promise<string> | undefined;
+const dummyHashes = new Map<number, Promise<string>>();
 
 /**
- * Spends the time of a real check, so that "no such user" and "wrong password" take equally long and
- * login timing does not reveal which accounts exist.
+ * Spends the time of a real check at the configured cost (that of new hashes), so that "no such user" and
+ * "wrong password" take equally long and login timing does not reveal which accounts exist.
  */
-export async function burnPasswordCheck(password: string): Promise<false> {
-  dummyHash ??= hashPassword("not a real password");
-  await verifyPassword(password, await dummyHash);
+export async function burnPasswordCheck(password: string, logN = DEFAULT_SCRYPT_LOG_N): Promise<false> {
+  let dummy = dummyHashes.get(logN);
+  if (!dummy) dummyHashes.set(logN, (dummy = hashPassword("not a real password", logN)));
+  await verifyPassword(password, await dummy);
   return false;
 }
