@@ -64,7 +64,7 @@ export async function writeBatch(
   const last = batch[batch.length - 1].pdu;
   const afterCommit = (stateAfter: Map<string, IdentifiedPdu>, group: number | null) => {
     committed = true;
-    for (const [key, pdu] of stateAfter) memory.state.set(key, pdu);
+    for (const [key, pdu] of stateAfter) memory.setState(key, pdu);
     memory.extremities = [last.event_id];
     memory.maxDepth = Math.max(memory.maxDepth, ...batch.map((b) => b.pdu.depth));
     memory.stateGroup = group;

@@ -9,14 +9,36 @@ const MEMBER_PREFIX = "m.room.member\u0000";
  * changes it, after commit, so it cannot disagree with the database while this process is the only writer.
  */
 export class RoomMemory {
+  /**
+   * The servers with a joined member, kept while no membership changes. Every local send and EDU asks for the
+   * room's servers; counting them from the state each time cost ~1 ms per call in a room of 2,000 members.
+   */
+  private servers: ReadonlySet<string> | undefined;
+
   constructor(
     readonly roomId: string,
     readonly version: RoomVersion,
-    readonly state: Map<string, IdentifiedPdu>,
+    private readonly current: Map<string, IdentifiedPdu>,
     public extremities: string[],
     public maxDepth: number,
     public stateGroup: number | null,
   ) {}
+
+  /** The current state by `type\0state_key`; changed only through setState and replaceState. */
+  get state(): ReadonlyMap<string, IdentifiedPdu> {
+    return this.current;
+  }
+
+  setState(key: string, event: IdentifiedPdu): void {
+    this.current.set(key, event);
+    if (key.startsWith(MEMBER_PREFIX)) this.servers = undefined;
+  }
+
+  replaceState(state: Iterable<readonly [string, IdentifiedPdu]>): void {
+    this.current.clear();
+    for (const [key, event] of state) this.current.set(key, event);
+    this.servers = undefined;
+  }
 
   get lookup(): StateLookup {
     return { get: (type, stateKey) => this.state.get(`${type}\u0000${stateKey}`) };
@@ -29,15 +51,21 @@ export class RoomMemory {
 
   /** The servers with a joined member, other than `except` (ours): where the room's events and EDUs go. */
   joinedServers(except?: string): Set<string> {
+    const servers = new Set(this.serversWithMembers());
+    if (except !== undefined) servers.delete(except);
+    return servers;
+  }
+
+  private serversWithMembers(): ReadonlySet<string> {
+    if (this.servers) return this.servers;
     const servers = new Set<string>();
-    for (const [key, event] of this.state) {
+    for (const [key, event] of this.current) {
       if (key.startsWith(MEMBER_PREFIX) && event.content.membership === "join") {
         const userId = event.state_key!;
         servers.add(userId.slice(userId.indexOf(":") + 1));
       }
     }
-    if (except !== undefined) servers.delete(except);
-    return servers;
+    return (this.servers = servers);
   }
 
   stateEvent(type: string, stateKey = ""): IdentifiedPdu | undefined {

@@ -31,6 +31,11 @@ export class RoomStateReader {
   private readonly keyCache = new LruCache<string, string | null>(KEY_CACHE_SIZE);
   private readonly valueCache = new LruCache<string, StateValue>(VALUE_CACHE_SIZE);
   private readonly versions = new Map<string, RoomVersion>();
+  /**
+   * Lookups being read, by cache key: syncers woken by the same message ask for the same sender's membership
+   * at the same group side by side, and without this each of them would read it (one query, not one each).
+   */
+  private readonly reading = new Map<string, Promise<string | null>>();
 
   constructor(db: Db) {
     this.events = new EventsStore(db);
@@ -59,13 +64,18 @@ export class RoomStateReader {
     const result = new Map<number | null, Map<string, string>>();
     const missingGroups = new Set<number>();
     const missingKeys = new Map<string, StateKeyPair>();
+    const pending: Array<Promise<void>> = [];
     for (const group of new Set(groups)) {
       const found = new Map<string, string>();
       result.set(group, found);
       if (group === null) continue;
       for (const key of keys) {
-        const cached = this.keyCache.get(cacheKey(group, key));
-        if (cached === undefined) {
+        const cacheId = cacheKey(group, key);
+        const cached = this.keyCache.get(cacheId);
+        const inFlight = cached === undefined ? this.reading.get(cacheId) : undefined;
+        if (inFlight) {
+          pending.push(inFlight.then((id) => void (id !== null && found.set(stateKeyOf(key[0], key[1]), id))));
+        } else if (cached === undefined) {
           missingGroups.add(group);
           missingKeys.set(stateKeyOf(key[0], key[1]), key);
         } else if (cached !== null) {
@@ -73,18 +83,41 @@ export class RoomStateReader {
         }
       }
     }
-    if (missingGroups.size === 0) return result;
-    const entries = await this.stateAt.select([...missingGroups], { keys: [...missingKeys.values()] });
-    const fetched = new Map<string, string>();
-    for (const entry of entries) fetched.set(cacheKey(entry.group, [entry.type, entry.stateKey]), entry.eventId);
-    for (const group of missingGroups) {
-      for (const key of missingKeys.values()) {
-        const id = fetched.get(cacheKey(group, key)) ?? null;
-        this.keyCache.set(cacheKey(group, key), id);
-        if (id !== null) result.get(group)!.set(stateKeyOf(key[0], key[1]), id);
+    if (missingGroups.size > 0) pending.push(this.readKeys(missingGroups, [...missingKeys.values()], result));
+    await Promise.all(pending);
+    return result;
+  }
+
+  /** Reads (groups x keys) in one query, shared with lookups that ask for any of them meanwhile. */
+  private async readKeys(groups: ReadonlySet<number>, keys: readonly StateKeyPair[], result: Map<number | null, Map<string, string>>): Promise<void> {
+    const query = this.stateAt.select([...groups], { keys });
+    const registered: string[] = [];
+    for (const group of groups) {
+      for (const key of keys) {
+        const cacheId = cacheKey(group, key);
+        // A key of this read may already be read by another (it asked for other groups or keys as well).
+        if (this.reading.has(cacheId)) continue;
+        registered.push(cacheId);
+        const shared = query.then((entries) => entries.find((e) => e.group === group && e.type === key[0] && e.stateKey === key[1])?.eventId ?? null);
+        // Only other lookups await it; this one sees a failure through `query` itself.
+        shared.catch(() => undefined);
+        this.reading.set(cacheId, shared);
       }
     }
-    return result;
+    try {
+      const entries = await query;
+      const fetched = new Map<string, string>();
+      for (const entry of entries) fetched.set(cacheKey(entry.group, [entry.type, entry.stateKey]), entry.eventId);
+      for (const group of groups) {
+        for (const key of keys) {
+          const id = fetched.get(cacheKey(group, key)) ?? null;
+          this.keyCache.set(cacheKey(group, key), id);
+          if (id !== null) result.get(group)!.set(stateKeyOf(key[0], key[1]), id);
+        }
+      }
+    } finally {
+      for (const cacheId of registered) this.reading.delete(cacheId);
+    }
   }
 
   /** A selection of the state at a group (uncached: used for lazy-loaded and full-state sync sections). */

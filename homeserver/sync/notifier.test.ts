@@ -19,4 +19,27 @@ describe("the notifier", () => {
     expect(await ignoring.promise).toBe("notified");
     expect(notifier.waiterCount).toBe(0);
   });
+
+  it("announces presence only to waiters that follow it, however big their shared room", async () => {
+    const notifier = new Notifier();
+    const roommate = notifier.prepareWait("@b:x", ["!big"], 60_000);
+    const bot = notifier.prepareWait("@bot:x", ["!big"], 60_000, new Set(["presence"]));
+    const self = notifier.prepareWait("@a:x", ["!big"], 60_000, new Set(["presence"]));
+    let botOutcome: string | undefined;
+    let selfOutcome: string | undefined;
+    void bot.promise.then((outcome) => (botOutcome = outcome));
+    void self.promise.then((outcome) => (selfOutcome = outcome));
+
+    notifier.onNew("presence", 3, { rooms: ["!big"], users: ["@a:x"] });
+    expect(await roommate.promise).toBe("notified");
+    await Promise.resolve();
+    expect(botOutcome).toBeUndefined();
+    expect(selfOutcome).toBeUndefined();
+
+    // Both still wait, and are woken by the room's events like anyone.
+    notifier.onNew("events", 4, { rooms: ["!big"] });
+    expect(await bot.promise).toBe("notified");
+    expect(await self.promise).toBe("notified");
+    expect(notifier.waiterCount).toBe(0);
+  });
 });

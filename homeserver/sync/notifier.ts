@@ -34,6 +34,12 @@ interface Waiter {
 export class Notifier {
   private readonly byUser = new Map<string, Set<Waiter>>();
   private readonly byRoom = new Map<string, Set<Waiter>>();
+  /**
+   * The waiters of byRoom that follow presence. A presence change is announced to every room of its user, and
+   * the presence sweep announces thousands at once: without this, each of them visited every waiter of a big
+   * room, bots and other clients whose filters leave presence out included.
+   */
+  private readonly byRoomForPresence = new Map<string, Set<Waiter>>();
   private readonly listeners: Array<(stream: StreamName, position: number, audience: Audience) => void> = [];
 
   /** Register before reading the streams so that a commit between the read and the wait is not lost. */
@@ -60,7 +66,8 @@ export class Notifier {
   /** Called after commit with the new published position of `stream` and who may care. */
   onNew(stream: StreamName, position: number, audience: Audience): void {
     const woken = new Set<Waiter>();
-    for (const room of audience.rooms ?? []) for (const w of this.byRoom.get(room) ?? []) woken.add(w);
+    const rooms = stream === "presence" ? this.byRoomForPresence : this.byRoom;
+    for (const room of audience.rooms ?? []) for (const w of rooms.get(room) ?? []) woken.add(w);
     for (const user of audience.users ?? []) for (const w of this.byUser.get(user) ?? []) woken.add(w);
     for (const waiter of woken) if (!waiter.ignoring?.has(stream)) waiter.resolve("notified");
     for (const listener of this.listeners) listener(stream, position, audience);
@@ -84,11 +91,13 @@ export class Notifier {
   private add(waiter: Waiter): void {
     addTo(this.byUser, waiter.userId, waiter);
     for (const room of waiter.rooms) addTo(this.byRoom, room, waiter);
+    if (!waiter.ignoring?.has("presence")) for (const room of waiter.rooms) addTo(this.byRoomForPresence, room, waiter);
   }
 
   private remove(waiter: Waiter): void {
     removeFrom(this.byUser, waiter.userId, waiter);
     for (const room of waiter.rooms) removeFrom(this.byRoom, room, waiter);
+    if (!waiter.ignoring?.has("presence")) for (const room of waiter.rooms) removeFrom(this.byRoomForPresence, room, waiter);
   }
 }
 

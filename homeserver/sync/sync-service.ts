@@ -8,6 +8,7 @@ import type { SyncDeps, SyncScope } from "./sync-context.js";
 import { membershipOf } from "./user-memberships.js";
 import { LruCache } from "../rooms/lru-cache.js";
 import { BuildGate } from "./build-gate.js";
+import { SharedResponses } from "./shared-responses.js";
 
 /** Parsed filters by their text (inline) or owner and id: every long-poll names its filter again. */
 const FILTER_CACHE_SIZE = 10_000;
@@ -42,12 +43,17 @@ export interface SyncOptions {
 export class SyncService {
   /** Stored filters never change once created, and inline ones are keyed by their exact text. */
   private readonly filters = new LruCache<string, SyncFilter>(FILTER_CACHE_SIZE);
+  /** One object for "no filter", like a cached filter, so that responses can be shared between its users. */
+  private readonly noFilter = syncFilterOf();
   private readonly gate = new BuildGate(CONCURRENT_BUILDS);
+  private readonly shared: SharedResponses;
 
   constructor(
     private readonly deps: SyncDeps,
     private readonly builder: SyncBuilder,
-  ) {}
+  ) {
+    this.shared = new SharedResponses(deps);
+  }
 
   async sync(requester: Requester, options: SyncOptions = {}): Promise<SyncResponse> {
     const { core } = this.deps;
@@ -90,7 +96,7 @@ export class SyncService {
         // Positions are read once the build may start, so a build that waited covers everything up to then.
         to = this.currentPositions();
         scope.now = core.clock.now();
-        return this.builder.build(scope, since && clampTo(since, to), to);
+        return this.buildOrReuse(scope, since && clampTo(since, to), to);
       });
       if (!mayWait || hasContent(response) || Date.now() >= deadline || options.signal?.aborted) {
         wait?.cancel();
@@ -108,6 +114,17 @@ export class SyncService {
     }
   }
 
+  /** Builds the window's response, or hands out the one just built for a member in the same situation. */
+  private async buildOrReuse(scope: SyncScope, since: StreamPositions | undefined, to: StreamPositions): Promise<SyncResponse> {
+    const key = this.shared.keyOf(scope, since, to);
+    if (key === undefined) return this.builder.build(scope, since, to);
+    const reused = await this.shared.reuse(key, scope, since!.events, to.events);
+    if (reused) return reused;
+    const built = await this.builder.build(scope, since, to);
+    await this.shared.offer(key, scope, since!.events, to.events, built);
+    return built;
+  }
+
   /** The published position of every stream: what the response's next_batch promises to have covered. */
   currentPositions(): StreamPositions {
     const { streams } = this.deps.core;
@@ -122,7 +139,7 @@ export class SyncService {
   }
 
   async resolveFilter(userId: string, filter: string | Filter | undefined): Promise<SyncFilter> {
-    if (filter === undefined || filter === "") return syncFilterOf();
+    if (filter === undefined || filter === "") return this.noFilter;
     if (typeof filter !== "string") return syncFilterOf(checkFilter(filter));
     const inline = filter.trimStart().startsWith("{");
     const key = inline ? filter : `${userId}\u0000${filter}`;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { MatrixError } from "../errors.js";
 import { hashToken } from "./secrets.js";
 import type { AccessTokenOwner, TokenStore } from "./stores/token-store.js";
-import { AccessTokenAuth } from "./token-auth.js";
+import { AccessTokenAuth, CACHE_TTL_MS, REFRESH_AFTER_MS } from "./token-auth.js";
 
 /** An in-memory stand-in for TokenStore's lookup, counting reads and able to hold one open. */
 function fakeStore() {
@@ -33,6 +33,16 @@ function fakeStore() {
 }
 
 const owner = (userId: string, expiresTs: number | null = null): AccessTokenOwner => ({ userId, deviceId: "D", expiresTs, isAdmin: false, deactivated: false });
+
+/** "tok" of @a:x, looked up once at time 0 on a clock the test moves. */
+async function cachedToken() {
+  const fake = fakeStore();
+  fake.rows.set(hashToken("tok"), owner("@a:x"));
+  const clock = { t: 0, now: () => clock.t };
+  const auth = new AccessTokenAuth(fake.store, clock);
+  await auth.authenticate("tok");
+  return { fake, clock, auth };
+}
 
 describe("AccessTokenAuth", () => {
   it("resolves a known token to its requester and answers repeat lookups from memory", async () => {
@@ -88,13 +98,46 @@ describe("AccessTokenAuth", () => {
   });
 
   it("re-reads the database once a cached entry is older than the cache lifetime", async () => {
-    const fake = fakeStore();
-    fake.rows.set(hashToken("tok"), owner("@a:x"));
-    const clock = { t: 0, now: () => clock.t };
-    const auth = new AccessTokenAuth(fake.store, clock);
-    await auth.authenticate("tok");
-    clock.t += 60_000;
+    const { fake, clock, auth } = await cachedToken();
+    clock.t += CACHE_TTL_MS;
     await auth.authenticate("tok");
     expect(fake.reads()).toBe(2);
+  });
+
+  it("answers from memory past half the lifetime while it re-reads in the background, once", async () => {
+    const { fake, clock, auth } = await cachedToken();
+    clock.t = REFRESH_AFTER_MS;
+    const release = fake.hold();
+    // Both answered while the refresh is still held in the database.
+    await expect(auth.authenticate("tok")).resolves.toMatchObject({ userId: "@a:x" });
+    await expect(auth.authenticate("tok")).resolves.toMatchObject({ userId: "@a:x" });
+    expect(fake.reads()).toBe(2);
+    release();
+    await new Promise(setImmediate);
+    // Past the first read's lifetime, the refreshed entry is still answered without waiting for the database.
+    clock.t = CACHE_TTL_MS + 1;
+    fake.hold();
+    await expect(auth.authenticate("tok")).resolves.toMatchObject({ userId: "@a:x" });
+  });
+
+  it("drops a cached token that a background re-read no longer finds (revoked by another process)", async () => {
+    const { fake, clock, auth } = await cachedToken();
+    fake.rows.delete(hashToken("tok"));
+    clock.t = REFRESH_AFTER_MS;
+    await auth.authenticate("tok"); // still the cached answer; the refresh finds nothing
+    await new Promise(setImmediate);
+    await expect(auth.authenticate("tok")).rejects.toMatchObject({ errcode: "M_UNKNOWN_TOKEN" });
+  });
+
+  it("does not let a background re-read bring back a token revoked while it ran", async () => {
+    const { fake, clock, auth } = await cachedToken();
+    clock.t = REFRESH_AFTER_MS;
+    const release = fake.hold();
+    await auth.authenticate("tok"); // starts the refresh, which reads the row and is held
+    auth.forgetUser("@a:x");
+    fake.rows.delete(hashToken("tok"));
+    release();
+    await new Promise(setImmediate);
+    await expect(auth.authenticate("tok")).rejects.toMatchObject({ errcode: "M_UNKNOWN_TOKEN" });
   });
 });

@@ -4,8 +4,16 @@ import type { Requester, TokenAuthenticator } from "./requester.js";
 import { hashToken } from "./secrets.js";
 import type { AccessTokenOwner, TokenStore } from "./stores/token-store.js";
 
-/** How long a looked-up token may be answered from memory; revocation in this process clears it at once. */
-const CACHE_TTL_MS = 30_000;
+/**
+ * How long a looked-up token may be answered from memory. Revocation in this process clears it at once; the
+ * lifetime only bounds how long a row deleted behind the server's back (by hand, or another process) still works.
+ */
+export const CACHE_TTL_MS = 120_000;
+/**
+ * Past this age a lookup is still answered from memory but re-read in the background, so a client that
+ * keeps authenticating (a sync socket checks before every push) never waits for the database.
+ */
+export const REFRESH_AFTER_MS = CACHE_TTL_MS / 2;
 const CACHE_MAX_ENTRIES = 50_000;
 
 interface CacheEntry {
@@ -24,6 +32,7 @@ export class AccessTokenAuth implements TokenAuthenticator {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly byUser = new Map<string, Set<string>>();
   private generation = 0;
+  private readonly refreshing = new Set<string>();
 
   constructor(
     private readonly tokens: TokenStore,
@@ -54,17 +63,37 @@ export class AccessTokenAuth implements TokenAuthenticator {
   private async lookup(tokenHash: string): Promise<AccessTokenOwner | undefined> {
     const now = this.clock.now();
     const cached = this.cache.get(tokenHash);
-    if (cached && now - cached.cachedAt < CACHE_TTL_MS) return cached.owner;
+    if (cached && now - cached.cachedAt < CACHE_TTL_MS) {
+      if (now - cached.cachedAt >= REFRESH_AFTER_MS) this.refresh(tokenHash);
+      return cached.owner;
+    }
     if (cached) this.drop(tokenHash, cached.owner.userId);
+    return this.read(tokenHash, now);
+  }
 
+  private async read(tokenHash: string, now: number): Promise<AccessTokenOwner | undefined> {
     const generation = this.generation;
     const owner = await this.tokens.findAccessToken(tokenHash);
-    if (owner && generation === this.generation) this.remember(tokenHash, owner, now);
+    if (generation !== this.generation) return owner;
+    if (owner) this.remember(tokenHash, owner, now);
+    else {
+      // Gone from the database (revoked by another process): a cached copy must not outlive that.
+      const stale = this.cache.get(tokenHash);
+      if (stale) this.drop(tokenHash, stale.owner.userId);
+    }
     return owner;
   }
 
+  private refresh(tokenHash: string): void {
+    if (this.refreshing.has(tokenHash)) return;
+    this.refreshing.add(tokenHash);
+    this.read(tokenHash, this.clock.now())
+      .catch(() => undefined) // the entry stays until its TTL; the next lookup after that reads it in the open
+      .finally(() => this.refreshing.delete(tokenHash));
+  }
+
   private remember(tokenHash: string, owner: AccessTokenOwner, now: number): void {
-    if (this.cache.size >= CACHE_MAX_ENTRIES) {
+    if (this.cache.size >= CACHE_MAX_ENTRIES && !this.cache.has(tokenHash)) {
       // Cheap bound: evict the oldest insertion (Map iterates in insertion order).
       const oldest = this.cache.entries().next().value;
       if (oldest) this.drop(oldest[0], oldest[1].owner.userId);

@@ -113,8 +113,7 @@ export async function writeRemoteEvent(
         : await stores.state.createGroup(tx, roomId, null, new Map(), async () => new Map([...placement.currentState].map(([k, e]) => [k, e.event_id])));
       core.database.onCommit(tx, () => {
         committed = true;
-        memory.state.clear();
-        for (const [key, event] of placement.currentState) memory.state.set(key, event);
+        memory.replaceState(placement.currentState);
         memory.extremities = placement.extremities;
         memory.maxDepth = Math.max(memory.maxDepth, pdu.depth);
         memory.stateGroup = currentGroup;

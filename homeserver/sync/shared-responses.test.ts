@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../app/test-app.js";
+import { testDrivers } from "../storage/test-databases.js";
+import { parseSyncToken } from "../streams/sync-token.js";
+import type { Requester } from "../users/requester.js";
+import type { SyncResponse } from "../../schemas/client/sync/get-sync.js";
+import { syncFilterOf } from "./filters.js";
+import type { SyncOptions } from "./sync-service.js";
+import { inlineFilter, newUser, SyncHarness, timelineIds } from "./testing/sync-fixtures.js";
+
+const LAZY = inlineFilter({ room: { state: { lazy_load_members: true } } });
+
+/** The same response with every event's `age` dropped: it depends on when the response was built. */
+function withoutAge(response: SyncResponse): unknown {
+  return JSON.parse(JSON.stringify(response), (key, value) => (key === "age" ? undefined : value));
+}
+
+describe.each(testDrivers())("shared sync responses on %s", (driver) => {
+  let app: TestApp;
+  let h: SyncHarness;
+  beforeAll(async () => {
+    app = await createTestApp(driver);
+    h = new SyncHarness(app);
+  });
+  afterAll(() => app.dispose());
+
+  // Presence left alone, so that the users' syncs do not move the presence stream between their tokens.
+  const sync = (user: Requester, options: SyncOptions = {}) => h.sync(user, { setPresence: "offline", ...options });
+
+  async function roomWith(...members: Requester[]) {
+    const [creator, ...others] = members;
+    const roomId = await h.createRoom(creator, { preset: "public_chat" });
+    for (const member of others) await app.ctx.rooms.service.join(member, roomId);
+    return roomId;
+  }
+
+  /** Each user's token, taken once nothing is happening: the same position for all of them. */
+  async function settledTokens(users: Requester[], filter?: string): Promise<string[]> {
+    const tokens: string[] = [];
+    for (const user of users) tokens.push((await sync(user, { filter })).next_batch);
+    expect(new Set(tokens).size).toBe(1);
+    return tokens;
+  }
+
+  it("hands members in the same situation the response built for the first, as their own build would be", async () => {
+    const [alice, bob, carol] = [newUser("alice"), newUser("bob"), newUser("carol")];
+    const roomId = await roomWith(alice, bob, carol);
+    const [since] = await settledTokens([bob, carol]);
+    const sent = await h.send(alice, roomId, "hello");
+
+    const forBob = await sync(bob, { since });
+    const forCarol = await sync(carol, { since });
+    expect(timelineIds(forBob, roomId)).toEqual([sent]);
+    expect(forCarol).toBe(forBob);
+    // What carol would have got from a build of her own.
+    const own = await app.ctx.sync.builder.build(
+      { userId: carol.userId, deviceId: carol.deviceId, filter: syncFilterOf(), initial: false, fullState: false, useStateAfter: false, now: Date.now() },
+      parseSyncToken(since),
+      parseSyncToken(forCarol.next_batch)!,
+    );
+    expect(withoutAge(own)).toEqual(withoutAge(forCarol));
+  });
+
+  it("does not hand the sender's own response on: their event carries its transaction_id", async () => {
+    const [alice, bob] = [newUser("alice"), newUser("bob")];
+    const roomId = await roomWith(alice, bob);
+    const [since] = await settledTokens([alice, bob]);
+    await h.send(alice, roomId, "mine", "txn-shared-1");
+
+    const forAlice = await sync(alice, { since });
+    const forBob = await sync(bob, { since });
+    expect(forBob).not.toBe(forAlice);
+    expect(forAlice.rooms!.join![roomId].timeline.events[0].unsigned).toMatchObject({ transaction_id: "txn-shared-1" });
+    expect(forBob.rooms!.join![roomId].timeline.events[0].unsigned).not.toHaveProperty("transaction_id");
+    // And the sender is not handed a response first built for someone else.
+    const forBob2 = await sync(bob, { since });
+    const forAlice2 = await sync(alice, { since });
+    expect(forAlice2).not.toBe(forBob2);
+    expect(forAlice2.rooms!.join![roomId].timeline.events[0].unsigned).toMatchObject({ transaction_id: "txn-shared-1" });
+  });
+
+  it("builds its own response for a member whose other room moved in the same window", async () => {
+    const [alice, bob, dave] = [newUser("alice"), newUser("bob"), newUser("dave")];
+    const roomId = await roomWith(alice, bob, dave);
+    const other = await roomWith(dave, alice);
+    const [since] = await settledTokens([bob, dave]);
+    await h.send(alice, other, "elsewhere");
+    await h.send(alice, roomId, "here");
+
+    const forBob = await sync(bob, { since });
+    const forDave = await sync(dave, { since });
+    expect(forDave).not.toBe(forBob);
+    expect(Object.keys(forDave.rooms!.join!).sort()).toEqual([roomId, other].sort());
+    expect(Object.keys(forBob.rooms!.join!)).toEqual([roomId]);
+  });
+
+  it("builds its own response for a member who joined within the window, even with member events filtered out", async () => {
+    const [alice, bob, erin] = [newUser("alice"), newUser("bob"), newUser("erin")];
+    const roomId = await roomWith(alice, bob);
+    await h.createRoom(erin); // erin has a room of her own, so her token is not her first
+    // The filter hides erin's join from the timeline, so bob's response holds nothing but the message.
+    const messagesOnly = inlineFilter({ room: { timeline: { types: ["m.room.message"] } } });
+    const [since] = await settledTokens([bob, erin], messagesOnly);
+    await app.ctx.rooms.service.join(erin, roomId);
+    await h.send(alice, roomId, "welcome");
+
+    const forBob = await sync(bob, { since, filter: messagesOnly });
+    const forErin = await sync(erin, { since, filter: messagesOnly });
+    expect(forBob.rooms!.join![roomId].state!.events).toEqual([]);
+    expect(forErin).not.toBe(forBob);
+    // Newly joined: the room's state comes with it.
+    expect(forErin.rooms!.join![roomId].state!.events.length).toBeGreaterThan(0);
+  });
+
+  it("with lazy-loading, shares only with devices that already hold the sender's membership", async () => {
+    const [alice, bob, carol, erin] = [newUser("alice"), newUser("bob"), newUser("carol"), newUser("erin")];
+    const bobElsewhere: Requester = { ...bob, deviceId: "ELSEWHERE" };
+    const roomId = await roomWith(alice, bob, carol, erin);
+    await h.send(erin, roomId, "first words");
+    // bob's and carol's devices are sent erin's membership with their initial syncs; bob's other device is
+    // not (an initial sync without lazy-loading records nothing), though its token is the same.
+    const [since] = await settledTokens([bob, carol], LAZY);
+    expect((await sync(bobElsewhere, { filter: inlineFilter({}) })).next_batch).toBe(since);
+
+    await h.send(erin, roomId, "more words");
+    const forBob = await sync(bob, { since, filter: LAZY });
+    const forCarol = await sync(carol, { since, filter: LAZY });
+    expect(forBob.rooms!.join![roomId].state!.events).toEqual([]);
+    expect(forCarol).toBe(forBob);
+    const elsewhere = await sync(bobElsewhere, { since, filter: LAZY });
+    expect(elsewhere).not.toBe(forBob);
+    expect(elsewhere.rooms!.join![roomId].state!.events.map((e) => e.state_key)).toEqual([erin.userId]);
+  });
+
+  it("does not share between different filters", async () => {
+    const [alice, bob, carol] = [newUser("alice"), newUser("bob"), newUser("carol")];
+    const roomId = await roomWith(alice, bob, carol);
+    const [since] = await settledTokens([bob, carol]);
+    await h.send(alice, roomId, "hello");
+    const forBob = await sync(bob, { since });
+    const forCarol = await sync(carol, { since, filter: inlineFilter({ room: { timeline: { limit: 5 } } }) });
+    expect(forCarol).not.toBe(forBob);
+    expect(timelineIds(forCarol, roomId)).toEqual(timelineIds(forBob, roomId));
+  });
+});

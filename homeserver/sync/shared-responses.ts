@@ -1,0 +1,145 @@
+import { formatSyncToken, STREAMS, type StreamPositions } from "../streams/sync-token.js";
+import { LruCache } from "../rooms/lru-cache.js";
+import type { JoinedRoomJson, SyncResponse } from "../../schemas/client/sync/get-sync.js";
+import { roomAllowed, type SyncFilter } from "./filters.js";
+import type { SyncDeps, SyncScope } from "./sync-context.js";
+import { membershipOf } from "./user-memberships.js";
+
+/** Windows remembered at once: one per (filter, since, to) that recently woke a room's members. */
+const ENTRIES = 1_000;
+/** A response is handed out again only this soon after it was built, so its events' `age` stays about right. */
+const REUSE_MS = 1_000;
+
+interface SharedEntry {
+  response: SyncResponse;
+  roomId: string;
+  /** The timeline's senders, with the membership event a lazy-loading client must already hold for each. */
+  senders: ReadonlyMap<string, string | undefined>;
+  builtAt: number;
+}
+
+/**
+ * One message into a room wakes every member's sync with the same window (since, to], and for most of them
+ * the response is the same bytes: that room's new events, nothing else. Building it costs a member about
+ * 0.1 ms, so the last of 20 members waited 2 ms for the others' identical builds. This keeps the first such
+ * response and hands it to every member in the same situation.
+ *
+ * "The same situation" is what makes the rest of a response per user, checked for both the member whose
+ * build is kept and every member it is handed to:
+ * - only the events stream moved in the window, so no account data, receipts, typing or presence;
+ * - no membership of theirs changed in it, they were joined to the room before it, and no other room of theirs
+ *   has events in it;
+ * - they sent none of its events (their own carry transaction_id), and the filter keeps event fields whole;
+ * - the section has no state, summary, ephemeral or account data and is not limited, and with lazy-loading
+ *   their device already holds each sender's membership.
+ * Anything else is built as before.
+ */
+export class SharedResponses {
+  private readonly entries = new LruCache<string, SharedEntry>(ENTRIES);
+  private readonly filterIds = new WeakMap<SyncFilter, number>();
+  private nextFilterId = 0;
+
+  constructor(private readonly deps: SyncDeps) {}
+
+  /** The window's key, or undefined when something besides room events moved in it (never shared). */
+  keyOf(scope: SyncScope, since: StreamPositions | undefined, to: StreamPositions): string | undefined {
+    if (!since || scope.initial || scope.fullState || scope.filter.eventFields !== undefined) return undefined;
+    if (since.events >= to.events) return undefined;
+    for (const stream of STREAMS) if (stream !== "events" && since[stream] !== to[stream]) return undefined;
+    return `${this.filterId(scope.filter)}|${scope.useStateAfter ? 1 : 0}|${formatSyncToken(since)}|${formatSyncToken(to)}`;
+  }
+
+  /** The response kept for `key`, if this user is in the same situation as the one it was built for. */
+  async reuse(key: string, scope: SyncScope, lower: number, upper: number): Promise<SyncResponse | undefined> {
+    const entry = this.entries.get(key);
+    if (!entry || scope.now - entry.builtAt > REUSE_MS || entry.senders.has(scope.userId)) return undefined;
+    if (!(await this.onlyThisRoomMoved(scope, lower, upper, entry.roomId))) return undefined;
+    if (dedupesMembers(scope.filter)) {
+      for (const [sender, memberEventId] of entry.senders) {
+        if (memberEventId === undefined || !this.deps.lazyMembers.wasSent(scope.userId, scope.deviceId, entry.roomId, sender, memberEventId)) return undefined;
+      }
+    }
+    return entry.response;
+  }
+
+  /** Keeps a response just built for `key` when it is one that others in the same situation would get too. */
+  async offer(key: string, scope: SyncScope, lower: number, upper: number, response: SyncResponse): Promise<void> {
+    if (this.entries.has(key)) return;
+    const section = soleJoinedSection(response);
+    if (!section) return;
+    const [roomId, room] = section;
+    const senders = new Set<string>();
+    for (const event of room.timeline.events) {
+      if (event.state_key !== undefined || typeof event.sender !== "string") return;
+      senders.add(event.sender);
+    }
+    if (senders.size === 0 || senders.has(scope.userId)) return;
+    if (!(await this.onlyThisRoomMoved(scope, lower, upper, roomId))) return;
+    const memberEvents = dedupesMembers(scope.filter) ? await this.memberEventIds(roomId, lower, upper, senders) : new Map<string, string>();
+    this.entries.set(key, {
+      response,
+      roomId,
+      senders: new Map([...senders].map((sender) => [sender, memberEvents.get(sender)])),
+      builtAt: scope.now,
+    });
+  }
+
+  /** Joined to `roomId` since before the window, no membership change in it, and no other room of theirs moved. */
+  private async onlyThisRoomMoved(scope: SyncScope, lower: number, upper: number, roomId: string): Promise<boolean> {
+    const { index, memberships } = this.deps;
+    if (index.membershipMayHaveChanged(scope.userId, lower)) return false;
+    const rooms = await memberships.at(scope.userId, upper);
+    const own = rooms.get(roomId);
+    if (!own || membershipOf(own) !== "join" || own.streamPos > lower || !roomAllowed(scope.filter, roomId)) return false;
+    const joined: string[] = [];
+    for (const [id, event] of rooms) if (membershipOf(event) === "join" && roomAllowed(scope.filter, id)) joined.push(id);
+    const moved = index.roomsWithEventsAfter(joined, lower);
+    return moved !== undefined && moved.size === 1 && moved.has(roomId);
+  }
+
+  /** Each sender's membership in the state before the window's events (no state changed within it). */
+  private async memberEventIds(roomId: string, lower: number, upper: number, senders: ReadonlySet<string>): Promise<Map<string, string>> {
+    const { events } = await this.deps.timelineCache.between(roomId, lower, upper, 1);
+    const group = events[0]?.stateGroupBefore ?? null;
+    const found = (await this.deps.reads.reader.keysAt([group], [...senders].map((s) => ["m.room.member", s] as const))).get(group)!;
+    const ids = new Map<string, string>();
+    for (const sender of senders) {
+      const id = found.get(`m.room.member\u0000${sender}`);
+      if (id !== undefined) ids.set(sender, id);
+    }
+    return ids;
+  }
+
+  private filterId(filter: SyncFilter): number {
+    let id = this.filterIds.get(filter);
+    if (id === undefined) this.filterIds.set(filter, (id = this.nextFilterId++));
+    return id;
+  }
+}
+
+function dedupesMembers(filter: SyncFilter): boolean {
+  return filter.lazyLoadMembers && !filter.includeRedundantMembers;
+}
+
+/** What a joined room section may hold; a new, possibly per-user part must be added here knowingly. */
+const SECTION_PARTS = new Set(["summary", "state", "state_after", "timeline", "ephemeral", "account_data", "unread_notifications"]);
+
+/** The response's only content, when it is one joined room with nothing but new timeline events. */
+function soleJoinedSection(response: SyncResponse): [string, JoinedRoomJson] | undefined {
+  const { next_batch: _token, rooms, ...rest } = response;
+  if (Object.keys(rest).length > 0 || !rooms?.join) return undefined;
+  if (Object.keys(rooms).length !== 1) return undefined;
+  const joined = Object.entries(rooms.join);
+  if (joined.length !== 1) return undefined;
+  const [, room] = joined[0];
+  if (Object.keys(room).some((part) => !SECTION_PARTS.has(part))) return undefined;
+  const state = room.state?.events ?? room.state_after?.events ?? [];
+  const quiet =
+    state.length === 0 &&
+    (room.ephemeral?.events ?? []).length === 0 &&
+    (room.account_data?.events ?? []).length === 0 &&
+    Object.keys(room.summary ?? {}).length === 0 &&
+    Object.keys(room.unread_notifications ?? {}).length === 0 &&
+    room.timeline?.limited === false;
+  return quiet ? joined[0] : undefined;
+}
