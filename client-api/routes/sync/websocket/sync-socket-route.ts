@@ -26,6 +26,7 @@ export function registerSyncSocketRoute(app: FastifyInstance, ctx: ClientApiCont
     maxWaitMs: ctx.app.config.sync.max_timeout_ms,
     logger: ctx.app.logger,
     firstMessageTimeoutMs: options.firstMessageTimeoutMs ?? FIRST_MESSAGE_TIMEOUT_MS,
+    pushes: new WeakMap(),
   };
   const authenticated = new WeakMap<FastifyRequest, Requester>();
 

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { errors, isMatrixError, type MatrixError } from "../../../../homeserver/errors.js";
 import type { Logger } from "../../../../homeserver/app/logger.js";
 import type { SyncWebSocketConfig } from "../../../../homeserver/app/config.js";
-import type { SyncServices } from "../../../../homeserver/sync/index.js";
+import type { SyncResponse, SyncServices } from "../../../../homeserver/sync/index.js";
 import { hasContent } from "../../../../homeserver/sync/sync-builder.js";
 import type { Filter } from "../../../../homeserver/sync/filters.js";
 import type { Requester, TokenAuthenticator } from "../../../../homeserver/users/requester.js";
@@ -31,6 +31,11 @@ export interface SyncSocketServices {
   maxWaitMs: number;
   logger: Logger;
   firstMessageTimeoutMs: number;
+  /**
+   * Each pushed response as sent, by response: the members of a room woken by one message are mostly handed
+   * the same response object (SharedResponses), so it is serialised once for all of them.
+   */
+  pushes: WeakMap<SyncResponse, string>;
 }
 
 /** With sync.max_timeout_ms at 0 the service cannot wait, so the socket looks again this often instead of spinning. */
@@ -155,7 +160,7 @@ export class SyncSocketSession implements Heartbeating {
         }
         mustPush = false;
         this.flow.pushed(response.next_batch);
-        this.send({ type: "sync", response });
+        this.push(response);
         // One commit wakes every session of a room at once: getting ready for the next one (token, filter,
         // presence, a new wait) can come after the others have pushed theirs.
         await new Promise(setImmediate);
@@ -215,6 +220,14 @@ export class SyncSocketSession implements Heartbeating {
   private send(message: SyncWsServerMessage): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
     this.socket.send(JSON.stringify(message), this.onWritten);
+  }
+
+  private push(response: SyncResponse): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    const { pushes } = this.services;
+    let text = pushes.get(response);
+    if (text === undefined) pushes.set(response, (text = JSON.stringify({ type: "sync", response } satisfies SyncWsServerMessage)));
+    this.socket.send(text, this.onWritten);
   }
 
   private onClose(): void {
