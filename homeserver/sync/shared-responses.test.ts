@@ -142,4 +142,22 @@ describe.each(testDrivers())("shared sync responses on %s", (driver) => {
     expect(forCarol).not.toBe(forBob);
     expect(timelineIds(forCarol, roomId)).toEqual(timelineIds(forBob, roomId));
   });
+
+  it("shares a window in which typing moved elsewhere, but not with a member who sees that typing", async () => {
+    const [alice, bob, carol, dave, zed] = [newUser("alice"), newUser("bob"), newUser("carol"), newUser("dave"), newUser("zed")];
+    const roomId = await roomWith(alice, bob, carol, dave);
+    const elsewhere = await roomWith(zed, dave);
+    const [since] = await settledTokens([bob, carol, dave]);
+    await app.ctx.edus.typing.setTyping(zed, elsewhere, zed.userId, true, 30_000);
+    await h.send(alice, roomId, "hello");
+
+    const forBob = await sync(bob, { since });
+    expect(parseSyncToken(forBob.next_batch)!.typing).toBeGreaterThan(parseSyncToken(since)!.typing);
+    const forCarol = await sync(carol, { since });
+    expect(forCarol).toBe(forBob);
+    const forDave = await sync(dave, { since });
+    expect(forDave).not.toBe(forBob);
+    expect(forDave.rooms!.join![elsewhere].ephemeral.events.map((e) => e.type)).toEqual(["m.typing"]);
+    expect(timelineIds(forDave, roomId)).toEqual(timelineIds(forBob, roomId));
+  });
 });

@@ -1,10 +1,12 @@
-import { formatSyncToken, STREAMS, type StreamPositions } from "../streams/sync-token.js";
+import { formatSyncToken, STREAMS, type StreamName, type StreamPositions } from "../streams/sync-token.js";
 import { LruCache } from "../rooms/lru-cache.js";
 import type { JoinedRoomJson, SyncResponse } from "../../schemas/client/sync/get-sync.js";
 import { roomAllowed, type SyncFilter } from "./filters.js";
 import type { SyncDeps, SyncScope } from "./sync-context.js";
 import { membershipOf } from "./user-memberships.js";
 
+/** Streams whose changes in a window are checked per user; a move of any other keeps the window from being shared. */
+const CHECKED_STREAMS: ReadonlySet<StreamName> = new Set(["events", "accountData", "receipts", "typing", "presence"]);
 /** Windows remembered at once: one per (filter, since, to) that recently woke a room's members. */
 const ENTRIES = 1_000;
 /** A response is handed out again only this soon after it was built, so its events' `age` stays about right. */
@@ -26,13 +28,16 @@ interface SharedEntry {
  *
  * "The same situation" is what makes the rest of a response per user, checked for both the member whose
  * build is kept and every member it is handed to:
- * - only the events stream moved in the window, so no account data, receipts, typing or presence;
+ * - the events stream moved in the window; account data, receipts, typing and presence may have moved too
+ *   (on a busy server they nearly always have), but none of it is for them: the same reads the builder
+ *   makes come back empty;
  * - no membership of theirs changed in it, they were joined to the room before it, and no other room of theirs
  *   has events in it;
  * - they sent none of its events (their own carry transaction_id), and the filter keeps event fields whole;
  * - the section has no state, summary, ephemeral or account data and is not limited, and with lazy-loading
  *   their device already holds each sender's membership.
- * Anything else is built as before.
+ * Anything else is built as before. A new per-user rule in the builder (ignored users, notification counts)
+ * must be checked here too.
  */
 export class SharedResponses {
   private readonly entries = new LruCache<string, SharedEntry>(ENTRIES);
@@ -41,19 +46,19 @@ export class SharedResponses {
 
   constructor(private readonly deps: SyncDeps) {}
 
-  /** The window's key, or undefined when something besides room events moved in it (never shared). */
+  /** The window's key, or undefined when no room events are new in it or a stream it cannot check moved. */
   keyOf(scope: SyncScope, since: StreamPositions | undefined, to: StreamPositions): string | undefined {
     if (!since || scope.initial || scope.fullState || scope.filter.eventFields !== undefined) return undefined;
     if (since.events >= to.events) return undefined;
-    for (const stream of STREAMS) if (stream !== "events" && since[stream] !== to[stream]) return undefined;
+    for (const stream of STREAMS) if (!CHECKED_STREAMS.has(stream) && since[stream] !== to[stream]) return undefined;
     return `${this.filterId(scope.filter)}|${scope.useStateAfter ? 1 : 0}|${formatSyncToken(since)}|${formatSyncToken(to)}`;
   }
 
   /** The response kept for `key`, if this user is in the same situation as the one it was built for. */
-  async reuse(key: string, scope: SyncScope, lower: number, upper: number): Promise<SyncResponse | undefined> {
+  async reuse(key: string, scope: SyncScope, since: StreamPositions, to: StreamPositions): Promise<SyncResponse | undefined> {
     const entry = this.entries.get(key);
     if (!entry || scope.now - entry.builtAt > REUSE_MS || entry.senders.has(scope.userId)) return undefined;
-    if (!(await this.onlyThisRoomMoved(scope, lower, upper, entry.roomId))) return undefined;
+    if (!(await this.onlyThisRoomMoved(scope, since, to, entry.roomId))) return undefined;
     if (dedupesMembers(scope.filter)) {
       for (const [sender, memberEventId] of entry.senders) {
         if (memberEventId === undefined || !this.deps.lazyMembers.wasSent(scope.userId, scope.deviceId, entry.roomId, sender, memberEventId)) return undefined;
@@ -63,7 +68,7 @@ export class SharedResponses {
   }
 
   /** Keeps a response just built for `key` when it is one that others in the same situation would get too. */
-  async offer(key: string, scope: SyncScope, lower: number, upper: number, response: SyncResponse): Promise<void> {
+  async offer(key: string, scope: SyncScope, since: StreamPositions, to: StreamPositions, response: SyncResponse): Promise<void> {
     if (this.entries.has(key)) return;
     const section = soleJoinedSection(response);
     if (!section) return;
@@ -74,8 +79,8 @@ export class SharedResponses {
       senders.add(event.sender);
     }
     if (senders.size === 0 || senders.has(scope.userId)) return;
-    if (!(await this.onlyThisRoomMoved(scope, lower, upper, roomId))) return;
-    const memberEvents = dedupesMembers(scope.filter) ? await this.memberEventIds(roomId, lower, upper, senders) : new Map<string, string>();
+    if (!(await this.onlyThisRoomMoved(scope, since, to, roomId))) return;
+    const memberEvents = dedupesMembers(scope.filter) ? await this.memberEventIds(roomId, since.events, to.events, senders) : new Map<string, string>();
     this.entries.set(key, {
       response,
       roomId,
@@ -84,17 +89,26 @@ export class SharedResponses {
     });
   }
 
-  /** Joined to `roomId` since before the window, no membership change in it, and no other room of theirs moved. */
-  private async onlyThisRoomMoved(scope: SyncScope, lower: number, upper: number, roomId: string): Promise<boolean> {
-    const { index, memberships } = this.deps;
+  /**
+   * Joined to `roomId` since before the window, no membership change in it, no other room of theirs moved, and
+   * nothing else in it for them: the builder's own reads of account data, receipts, typing and presence.
+   */
+  private async onlyThisRoomMoved(scope: SyncScope, since: StreamPositions, to: StreamPositions, roomId: string): Promise<boolean> {
+    const { index, memberships, ephemeral } = this.deps;
+    const lower = since.events;
     if (index.membershipMayHaveChanged(scope.userId, lower)) return false;
-    const rooms = await memberships.at(scope.userId, upper);
+    if (since.accountData !== to.accountData && index.accountDataMayHaveChanged(scope.userId, since.accountData)) return false;
+    const rooms = await memberships.at(scope.userId, to.events);
     const own = rooms.get(roomId);
     if (!own || membershipOf(own) !== "join" || own.streamPos > lower || !roomAllowed(scope.filter, roomId)) return false;
     const joined: string[] = [];
     for (const [id, event] of rooms) if (membershipOf(event) === "join" && roomAllowed(scope.filter, id)) joined.push(id);
     const moved = index.roomsWithEventsAfter(joined, lower);
-    return moved !== undefined && moved.size === 1 && moved.has(roomId);
+    if (moved === undefined || moved.size !== 1 || !moved.has(roomId)) return false;
+    const window = { userId: scope.userId, since, to };
+    if ((since.receipts !== to.receipts || since.typing !== to.typing) && (await ephemeral.forRooms(window, joined, scope.filter)).size > 0) return false;
+    if (since.presence !== to.presence && (await ephemeral.presenceFor(window, scope.filter)).length > 0) return false;
+    return true;
   }
 
   /** Each sender's membership in the state before the window's events (no state changed within it). */

@@ -118,10 +118,10 @@ export class SyncService {
   private async buildOrReuse(scope: SyncScope, since: StreamPositions | undefined, to: StreamPositions): Promise<SyncResponse> {
     const key = this.shared.keyOf(scope, since, to);
     if (key === undefined) return this.builder.build(scope, since, to);
-    const reused = await this.shared.reuse(key, scope, since!.events, to.events);
+    const reused = await this.shared.reuse(key, scope, since!, to);
     if (reused) return reused;
     const built = await this.builder.build(scope, since, to);
-    await this.shared.offer(key, scope, since!.events, to.events, built);
+    await this.shared.offer(key, scope, since!, to, built);
     return built;
   }
 
