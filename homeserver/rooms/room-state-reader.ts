@@ -90,7 +90,12 @@ export class RoomStateReader {
 
   /** Reads (groups x keys) in one query, shared with lookups that ask for any of them meanwhile. */
   private async readKeys(groups: ReadonlySet<number>, keys: readonly StateKeyPair[], result: Map<number | null, Map<string, string>>): Promise<void> {
-    const query = this.stateAt.select([...groups], { keys });
+    // Event id by cache key, for this lookup and for any that ask for the same keys while it runs.
+    const query = this.stateAt.select([...groups], { keys }).then((entries) => {
+      const fetched = new Map<string, string>();
+      for (const entry of entries) fetched.set(cacheKey(entry.group, [entry.type, entry.stateKey]), entry.eventId);
+      return fetched;
+    });
     const registered: string[] = [];
     for (const group of groups) {
       for (const key of keys) {
@@ -98,16 +103,14 @@ export class RoomStateReader {
         // A key of this read may already be read by another (it asked for other groups or keys as well).
         if (this.reading.has(cacheId)) continue;
         registered.push(cacheId);
-        const shared = query.then((entries) => entries.find((e) => e.group === group && e.type === key[0] && e.stateKey === key[1])?.eventId ?? null);
+        const shared = query.then((fetched) => fetched.get(cacheId) ?? null);
         // Only other lookups await it; this one sees a failure through `query` itself.
         shared.catch(() => undefined);
         this.reading.set(cacheId, shared);
       }
     }
     try {
-      const entries = await query;
-      const fetched = new Map<string, string>();
-      for (const entry of entries) fetched.set(cacheKey(entry.group, [entry.type, entry.stateKey]), entry.eventId);
+      const fetched = await query;
       for (const group of groups) {
         for (const key of keys) {
           const id = fetched.get(cacheKey(group, key)) ?? null;
