@@ -11,6 +11,7 @@ import { MessageAppendStore } from "../storage/stores/message-append-store.js";
 import { TxnIdMemory, txnKey } from "./txn-id-memory.js";
 import { buildLocalEvent, type EventDraft } from "./event-factory.js";
 import { RoomMemory } from "./room-memory.js";
+import { holdUntilSettled } from "./settling-promises.js";
 import { writeBatch, type AcceptedEvent, type PersistOptions } from "./persist-batch.js";
 
 export type { PersistOptions } from "./persist-batch.js";
@@ -40,7 +41,7 @@ const MAX_BATCH = 200;
  * in the next transaction (group commit). Readers are notified once the positions are published.
  */
 export class EventPersister {
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queues = new Map<string, Promise<void>>();
   private readonly pending = new Map<string, PendingSend[]>();
   private readonly memory = new Map<string, Promise<RoomMemory>>();
   private readonly loaded = new Map<string, RoomMemory>();
@@ -65,14 +66,7 @@ export class EventPersister {
   serialise<T>(roomId: string, work: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(roomId) ?? Promise.resolve();
     const next = previous.then(work, work);
-    const settled = next.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.queues.set(roomId, settled);
-    void settled.then(() => {
-      if (this.queues.get(roomId) === settled) this.queues.delete(roomId);
-    });
+    holdUntilSettled(this.queues, roomId, next);
     return next;
   }
 

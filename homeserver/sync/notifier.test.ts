@@ -42,4 +42,18 @@ describe("the notifier", () => {
     expect(await self.promise).toBe("notified");
     expect(notifier.waiterCount).toBe(0);
   });
+
+  it("wakes a waiter for events only in its rooms, and for presence in its presence rooms", async () => {
+    const notifier = new Notifier();
+    const waiter = notifier.prepareWait("@a:x", ["!wanted"], 60_000, undefined, ["!wanted", "!other"]);
+    let outcome: string | undefined;
+    void waiter.promise.then((o) => (outcome = o));
+    notifier.onNew("events", 1, { rooms: ["!other"] });
+    notifier.onNew("typing", 2, { rooms: ["!other"] });
+    await Promise.resolve();
+    expect(outcome).toBeUndefined();
+    notifier.onNew("presence", 3, { rooms: ["!other"], users: ["@b:x"] });
+    expect(await waiter.promise).toBe("notified");
+    expect(notifier.waiterCount).toBe(0);
+  });
 });

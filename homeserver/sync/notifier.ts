@@ -21,6 +21,8 @@ export interface PreparedWait {
 interface Waiter {
   userId: string;
   rooms: ReadonlySet<string>;
+  /** Rooms whose members' presence changes wake it (every joined room: presence is not narrowed by room filters). */
+  presenceRooms: ReadonlySet<string>;
   /** Streams whose changes this waiter's filter leaves out entirely: they do not wake it. */
   ignoring?: ReadonlySet<StreamName>;
   resolve: (outcome: "notified" | "timeout" | "cancelled") => void;
@@ -42,14 +44,18 @@ export class Notifier {
   private readonly byRoomForPresence = new Map<string, Set<Waiter>>();
   private readonly listeners: Array<(stream: StreamName, position: number, audience: Audience) => void> = [];
 
-  /** Register before reading the streams so that a commit between the read and the wait is not lost. */
-  prepareWait(userId: string, rooms: Iterable<string>, timeoutMs: number, ignoring?: ReadonlySet<StreamName>): PreparedWait {
+  /**
+   * Register before reading the streams so that a commit between the read and the wait is not lost. `rooms`
+   * are those whose events, receipts and typing wake it; presence changes wake it for `presenceRooms`.
+   */
+  prepareWait(userId: string, rooms: Iterable<string>, timeoutMs: number, ignoring?: ReadonlySet<StreamName>, presenceRooms: Iterable<string> = rooms): PreparedWait {
     let timer: NodeJS.Timeout | undefined;
     let waiter!: Waiter;
     const promise = new Promise<"notified" | "timeout" | "cancelled">((resolve) => {
       waiter = {
         userId,
         rooms: new Set(rooms),
+        presenceRooms: ignoring?.has("presence") ? NO_ROOMS : new Set(presenceRooms),
         ignoring,
         resolve: (outcome) => {
           clearTimeout(timer);
@@ -91,15 +97,17 @@ export class Notifier {
   private add(waiter: Waiter): void {
     addTo(this.byUser, waiter.userId, waiter);
     for (const room of waiter.rooms) addTo(this.byRoom, room, waiter);
-    if (!waiter.ignoring?.has("presence")) for (const room of waiter.rooms) addTo(this.byRoomForPresence, room, waiter);
+    for (const room of waiter.presenceRooms) addTo(this.byRoomForPresence, room, waiter);
   }
 
   private remove(waiter: Waiter): void {
     removeFrom(this.byUser, waiter.userId, waiter);
     for (const room of waiter.rooms) removeFrom(this.byRoom, room, waiter);
-    if (!waiter.ignoring?.has("presence")) for (const room of waiter.rooms) removeFrom(this.byRoomForPresence, room, waiter);
+    for (const room of waiter.presenceRooms) removeFrom(this.byRoomForPresence, room, waiter);
   }
 }
+
+const NO_ROOMS: ReadonlySet<string> = new Set();
 
 function addTo(index: Map<string, Set<Waiter>>, key: string, waiter: Waiter): void {
   let set = index.get(key);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestApp, type TestApp } from "../app/test-app.js";
 import { testDrivers } from "../storage/test-databases.js";
 import { parseSyncToken } from "../streams/sync-token.js";
@@ -59,6 +59,38 @@ describe.each(testDrivers())("shared sync responses on %s", (driver) => {
       parseSyncToken(forCarol.next_batch)!,
     );
     expect(withoutAge(own)).toEqual(withoutAge(forCarol));
+  });
+
+  it("members syncing the same window at once wait for one build of it instead of building it side by side", async () => {
+    const [alice, bob, carol, dave] = [newUser("alice"), newUser("bob"), newUser("carol"), newUser("dave")];
+    const roomId = await roomWith(alice, bob, carol, dave);
+    const [since] = await settledTokens([bob, carol, dave]);
+    const sent = await h.send(alice, roomId, "hello");
+    const builds = vi.spyOn(app.ctx.sync.builder, "build");
+    try {
+      const [forBob, forCarol, forDave] = await Promise.all([sync(bob, { since }), sync(carol, { since }), sync(dave, { since })]);
+      expect(builds).toHaveBeenCalledTimes(1);
+      expect(timelineIds(forBob, roomId)).toEqual([sent]);
+      expect(forCarol).toBe(forBob);
+      expect(forDave).toBe(forBob);
+    } finally {
+      builds.mockRestore();
+    }
+  });
+
+  it("members who waited for a build they cannot share (the sender's) build their own, correctly", async () => {
+    const [alice, bob, carol] = [newUser("alice"), newUser("bob"), newUser("carol")];
+    const roomId = await roomWith(alice, bob, carol);
+    const [since] = await settledTokens([alice, bob, carol]);
+    const sent = await h.send(alice, roomId, "mine", "txn-shared-claim");
+    // alice runs first and claims the window; her response carries her transaction_id and is not shared.
+    const [forAlice, forBob, forCarol] = await Promise.all([sync(alice, { since }), sync(bob, { since }), sync(carol, { since })]);
+    for (const response of [forAlice, forBob, forCarol]) expect(timelineIds(response, roomId)).toEqual([sent]);
+    expect(forAlice.rooms!.join![roomId].timeline.events[0].unsigned).toMatchObject({ transaction_id: "txn-shared-claim" });
+    for (const response of [forBob, forCarol]) {
+      expect(response).not.toBe(forAlice);
+      expect(response.rooms!.join![roomId].timeline.events[0].unsigned).not.toHaveProperty("transaction_id");
+    }
   });
 
   it("does not hand the sender's own response on: their event carries its transaction_id", async () => {

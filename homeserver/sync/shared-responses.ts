@@ -1,5 +1,6 @@
 import { formatSyncToken, STREAMS, type StreamName, type StreamPositions } from "../streams/sync-token.js";
 import { LruCache } from "../rooms/lru-cache.js";
+import { holdUntilSettled } from "../rooms/settling-promises.js";
 import type { JoinedRoomJson, SyncResponse } from "../../schemas/client/sync/get-sync.js";
 import { roomAllowed, type SyncFilter } from "./filters.js";
 import type { SyncDeps, SyncScope } from "./sync-context.js";
@@ -41,6 +42,8 @@ interface SharedEntry {
  */
 export class SharedResponses {
   private readonly entries = new LruCache<string, SharedEntry>(ENTRIES);
+  /** Builds under way, by window key: the members woken with the builder wait for it rather than build alongside. */
+  private readonly building = new Map<string, Promise<void>>();
   private readonly filterIds = new WeakMap<SyncFilter, number>();
   private nextFilterId = 0;
 
@@ -52,6 +55,21 @@ export class SharedResponses {
     if (since.events >= to.events) return undefined;
     for (const stream of STREAMS) if (!CHECKED_STREAMS.has(stream) && since[stream] !== to[stream]) return undefined;
     return `${this.filterId(scope.filter)}|${scope.useStateAfter ? 1 : 0}|${formatSyncToken(since)}|${formatSyncToken(to)}`;
+  }
+
+  /** The build of `key`'s window under way, if a member claimed it; it settles once the response is offered. */
+  buildUnderWay(key: string): Promise<void> | undefined {
+    return this.building.get(key);
+  }
+
+  /**
+   * Runs `build` as the build of `key`'s window that other members wait for. The claim is made before `build`
+   * yields, so a member woken by the same commit who runs next already sees it.
+   */
+  claim<T>(key: string, build: () => Promise<T>): Promise<T> {
+    const running = build();
+    holdUntilSettled(this.building, key, running);
+    return running;
   }
 
   /** The response kept for `key`, if this user is in the same situation as the one it was built for. */

@@ -13,13 +13,17 @@ describe.each(testDrivers())("sync long-poll waits on %s", (driver) => {
   });
   afterAll(() => app.dispose());
 
-  /** Alice in two rooms, her first sync, and a filter that leaves the second room out. */
-  async function wantedAndIgnoredRooms() {
+  /**
+   * Alice in a room, her first sync, a filter whose timeline leaves out one event type, and `noise()`, an event
+   * of that type in her room: it wakes her long-poll, whose build then finds nothing to send.
+   */
+  async function roomWithNoise() {
     const alice = newUser("alice");
     const wanted = await h.createRoom(alice);
-    const ignored = await h.createRoom(alice);
     const start = await h.sync(alice);
-    return { alice, wanted, ignored, start, filter: inlineFilter({ room: { not_rooms: [ignored] } }) };
+    const filter = inlineFilter({ room: { timeline: { not_types: ["org.example.noise"] } } });
+    const noise = () => h.ctx.rooms.service.sendMessage(alice, wanted, "org.example.noise", { n: 1 }, `noise-${Math.random()}`);
+    return { alice, wanted, start, filter, noise };
   }
 
   /** Spies on the builder; `after` runs when a real build has returned, before its caller sees the response. */
@@ -103,25 +107,47 @@ describe.each(testDrivers())("sync long-poll waits on %s", (driver) => {
     const ignored = await h.createRoom(alice);
     const start = await h.sync(alice);
     const filter = inlineFilter({ room: { not_rooms: [ignored] } });
-    const polling = h.sync(alice, { since: start.next_batch, timeoutMs: 20_000, filter });
-    await h.send(alice, ignored, "noise");
+    const builds = vi.spyOn(app.ctx.sync.builder, "build");
+    try {
+      const polling = h.sync(alice, { since: start.next_batch, timeoutMs: 20_000, filter });
+      await h.send(alice, ignored, "noise");
+      await new Promise((r) => setTimeout(r, 50));
+      // Not even woken: it waits only on the rooms its filter lets through.
+      expect(builds).not.toHaveBeenCalled();
+      const eventId = await h.send(alice, wanted, "signal");
+      const woken = await polling;
+      expect(Object.keys(woken.rooms!.join!)).toEqual([wanted]);
+      expect(timelineIds(woken, wanted)).toEqual([eventId]);
+      expect(builds).toHaveBeenCalledTimes(1);
+    } finally {
+      builds.mockRestore();
+    }
+  });
+
+  it("a long-poll limited to some rooms is still woken by presence from a room its filter leaves out", async () => {
+    const [alice, bob] = [newUser("alice"), newUser("bob")];
+    const wanted = await h.createRoom(alice);
+    const shared = await h.createRoom(alice);
+    await h.ctx.rooms.service.join(bob, shared);
+    const filter = inlineFilter({ room: { rooms: [wanted] } });
+    const start = await h.sync(alice, { filter, setPresence: "offline" });
+    const polling = h.sync(alice, { since: start.next_batch, timeoutMs: 20_000, filter, setPresence: "offline" });
     await new Promise((r) => setTimeout(r, 50));
-    const eventId = await h.send(alice, wanted, "signal");
+    await h.ctx.edus.presence.setFromClient(bob, bob.userId, "online", "in the other room");
     const woken = await polling;
-    expect(Object.keys(woken.rooms!.join!)).toEqual([wanted]);
-    expect(timelineIds(woken, wanted)).toEqual([eventId]);
+    expect((woken.presence?.events ?? []).map((e) => (e as { sender?: string }).sender)).toContain(bob.userId);
   });
 
   it("a woken long-poll that found nothing waits again from its build, and a commit during that build is not missed", async () => {
-    const { alice, wanted, ignored, start, filter } = await wantedAndIgnoredRooms();
+    const { alice, wanted, start, filter, noise } = await roomWithNoise();
     const waits = vi.spyOn(app.ctx.notifier, "prepareWait");
     let signal: Promise<string> | undefined;
-    // The first build (woken by the ignored room) finds nothing; a wanted event commits before it returns.
+    // The first build (woken by the noise) finds nothing; a wanted event commits before it returns.
     const builds = afterEachBuild((_scope, call) => (call === 1 ? (signal = h.send(alice, wanted, "during the build")) : undefined));
     try {
       const polling = h.sync(alice, { since: start.next_batch, timeoutMs: 20_000, filter });
       await new Promise((r) => setTimeout(r, 50));
-      await h.send(alice, ignored, "noise");
+      await noise();
       const woken = await polling;
       expect(timelineIds(woken, wanted)).toEqual([await signal]);
       // No new wait between the wake and its build; after the empty build, one more, which saw that the
@@ -137,13 +163,13 @@ describe.each(testDrivers())("sync long-poll waits on %s", (driver) => {
   it("a long-poll does not rebuild for traffic in rooms it is not in, even when it comes during every build", async () => {
     const bob = newUser("bob");
     const elsewhere = await h.createRoom(bob);
-    const { alice, wanted, ignored, start, filter } = await wantedAndIgnoredRooms();
+    const { alice, wanted, start, filter, noise } = await roomWithNoise();
     // Every build of alice's is followed by an event in a room she is not in: the events stream always moves.
     const builds = afterEachBuild((scope) => (scope.userId === alice.userId ? h.send(bob, elsewhere, "unrelated") : undefined));
     try {
       const polling = h.sync(alice, { since: start.next_batch, timeoutMs: 20_000, filter });
       await new Promise((r) => setTimeout(r, 50));
-      await h.send(alice, ignored, "noise");
+      await noise();
       await new Promise((r) => setTimeout(r, 200));
       const eventId = await h.send(alice, wanted, "signal");
       expect(timelineIds(await polling, wanted)).toEqual([eventId]);

@@ -1,13 +1,14 @@
 import { errors } from "../errors.js";
-import { formatSyncToken, parseSyncToken, zeroPositions, STREAMS, type StreamPositions } from "../streams/sync-token.js";
+import { formatSyncToken, parseSyncToken, zeroPositions, STREAMS, type StreamName, type StreamPositions } from "../streams/sync-token.js";
 import type { Requester } from "../users/requester.js";
 import type { SyncResponse } from "../../schemas/client/sync/get-sync.js";
-import { checkFilter, parseJsonParam, streamsLeftOut, syncFilterOf, type Filter, type SyncFilter } from "./filters.js";
+import { checkFilter, parseJsonParam, roomAllowed, streamsLeftOut, syncFilterOf, type Filter, type SyncFilter } from "./filters.js";
 import { hasContent, type SyncBuilder } from "./sync-builder.js";
 import type { SyncDeps, SyncScope } from "./sync-context.js";
 import { membershipOf } from "./user-memberships.js";
 import { LruCache } from "../rooms/lru-cache.js";
 import { BuildGate } from "./build-gate.js";
+import type { PreparedWait } from "./notifier.js";
 import { SharedResponses } from "./shared-responses.js";
 
 /** Parsed filters by their text (inline) or owner and id: every long-poll names its filter again. */
@@ -79,7 +80,7 @@ export class SyncService {
     let woken = false;
     for (;;) {
       // The wait is registered before the positions are read, so a commit in between still wakes it.
-      let wait = mayWait && !woken ? core.notifier.prepareWait(requester.userId, await this.joinedRooms(requester.userId), deadline - Date.now(), leftOut) : undefined;
+      let wait = mayWait && !woken ? await this.prepareWait(requester.userId, filter, deadline - Date.now(), leftOut) : undefined;
       if (wait && covered) {
         // The usual long-poll comes straight back with the token it was just given, or has just found nothing:
         // nothing relevant has been published since, so building would only find that out. Wait first.
@@ -91,13 +92,7 @@ export class SyncService {
           wait = undefined;
         }
       }
-      let to!: StreamPositions;
-      const response = await this.gate.run(() => {
-        // Positions are read once the build may start, so a build that waited covers everything up to then.
-        to = this.currentPositions();
-        scope.now = core.clock.now();
-        return this.buildOrReuse(scope, since && clampTo(since, to), to);
-      });
+      const { response, to } = await this.respond(scope, since);
       if (!mayWait || hasContent(response) || Date.now() >= deadline || options.signal?.aborted) {
         wait?.cancel();
         return response;
@@ -112,6 +107,36 @@ export class SyncService {
       if (outcome !== "notified") return response;
       woken = true;
     }
+  }
+
+  /**
+   * The response for the window from `since` to now. One commit wakes every member of a room with the same
+   * window: the first of them to run claims its build, and the others wait for that build, then take its
+   * response when they are in the same situation (SharedResponses). Without the claim the gate let two
+   * members build the same response side by side, and everyone waited for both.
+   */
+  private async respond(scope: SyncScope, since: StreamPositions | undefined): Promise<{ response: SyncResponse; to: StreamPositions }> {
+    const { clock } = this.deps.core;
+    const now = this.currentPositions();
+    const window = since && clampTo(since, now);
+    scope.now = clock.now();
+    const key = window && this.shared.keyOf(scope, window, now);
+    if (key !== undefined) {
+      const underWay = this.shared.buildUnderWay(key);
+      if (!underWay) return this.shared.claim(key, () => this.gate.run(async () => ({ response: await this.buildOrReuse(scope, window, now), to: now })));
+      await underWay;
+      // Through the gate as well: side by side, the hand-outs of a 500-member room would all finish together.
+      const reused = await this.gate.run(() => this.shared.reuse(key, scope, window!, now));
+      if (reused) return { response: reused, to: now };
+    }
+    let to!: StreamPositions;
+    const response = await this.gate.run(() => {
+      // Positions are read once the build may start, so a build that waited covers everything up to then.
+      to = this.currentPositions();
+      scope.now = clock.now();
+      return this.buildOrReuse(scope, since && clampTo(since, to), to);
+    });
+    return { response, to };
   }
 
   /** Builds the window's response, or hands out the one just built for a member in the same situation. */
@@ -155,6 +180,17 @@ export class SyncService {
     }
     this.filters.set(key, resolved);
     return resolved;
+  }
+
+  /**
+   * Waits on the joined rooms the filter lets through: news in the others could never be in the response (a
+   * bot's or a client's room list would otherwise be woken, and registered, in every big room it sits in).
+   * Presence is shown for everyone sharing any room, so presence changes wake it for all of them.
+   */
+  private async prepareWait(userId: string, filter: SyncFilter, timeoutMs: number, leftOut: ReadonlySet<StreamName>): Promise<PreparedWait> {
+    const joined = await this.joinedRooms(userId);
+    const rooms = filter.rooms === undefined && filter.notRooms.length === 0 ? joined : joined.filter((roomId) => roomAllowed(filter, roomId));
+    return this.deps.core.notifier.prepareWait(userId, rooms, timeoutMs, leftOut, joined);
   }
 
   private async joinedRooms(userId: string): Promise<string[]> {
