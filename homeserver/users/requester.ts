@@ -11,3 +11,11 @@ export interface Requester {
 export interface TokenAuthenticator {
   authenticate(accessToken: string): Promise<Requester>;
 }
+
+/**
+ * Checks again a token that was already authenticated, by the hash its Requester carries: a sync socket does
+ * so before every push, and hashing the token each time was 3% of the server's time in a fan-out.
+ */
+export interface TokenRechecker {
+  authenticateHash(tokenHash: string): Promise<Requester>;
+}

@@ -54,6 +54,17 @@ describe("AccessTokenAuth", () => {
     expect(fake.reads()).toBe(1);
   });
 
+  it("checks a token again by the hash its requester carries, with the same answers as by the token", async () => {
+    const { fake, auth } = await cachedToken();
+    const requester = await auth.authenticate("tok");
+    expect(await auth.authenticateHash(requester.tokenHash)).toEqual(requester);
+    expect(fake.reads()).toBe(1);
+    await expect(auth.authenticateHash(hashToken("other"))).rejects.toMatchObject({ errcode: "M_UNKNOWN_TOKEN" });
+    fake.rows.delete(hashToken("tok"));
+    auth.forgetUser("@a:x");
+    await expect(auth.authenticateHash(requester.tokenHash)).rejects.toMatchObject({ errcode: "M_UNKNOWN_TOKEN" });
+  });
+
   it("refuses a revoked token as soon as forgetUser runs, even though it was cached", async () => {
     const fake = fakeStore();
     fake.rows.set(hashToken("tok"), owner("@a:x"));

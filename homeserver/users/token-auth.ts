@@ -1,6 +1,6 @@
 import type { Clock } from "../app/clock.js";
 import { errors } from "../errors.js";
-import type { Requester, TokenAuthenticator } from "./requester.js";
+import type { Requester, TokenAuthenticator, TokenRechecker } from "./requester.js";
 import { hashToken } from "./secrets.js";
 import type { AccessTokenOwner, TokenStore } from "./stores/token-store.js";
 
@@ -28,7 +28,7 @@ interface CacheEntry {
  * database (the generation check), so a token revoked here is refused from the moment the revoke commits.
  * The cache is per process: it assumes, as the stream publishers do, one process serving the clients.
  */
-export class AccessTokenAuth implements TokenAuthenticator {
+export class AccessTokenAuth implements TokenAuthenticator, TokenRechecker {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly byUser = new Map<string, Set<string>>();
   private generation = 0;
@@ -43,8 +43,12 @@ export class AccessTokenAuth implements TokenAuthenticator {
    * Throws M_UNKNOWN_TOKEN for unknown tokens, and with `soft_logout: true` for expired ones (the client may
    * refresh). `allowExpired` is for logout, which the spec allows with a token that has merely expired.
    */
-  async authenticate(accessToken: string, options: { allowExpired?: boolean } = {}): Promise<Requester> {
-    const tokenHash = hashToken(accessToken);
+  authenticate(accessToken: string, options: { allowExpired?: boolean } = {}): Promise<Requester> {
+    return this.authenticateHash(hashToken(accessToken), options);
+  }
+
+  /** authenticate() for a caller that already holds the token's hash and checks it again and again. */
+  async authenticateHash(tokenHash: string, options: { allowExpired?: boolean } = {}): Promise<Requester> {
     const owner = await this.lookup(tokenHash);
     if (!owner || owner.deactivated) throw errors.unknownToken();
     if (!options.allowExpired && owner.expiresTs !== null && owner.expiresTs <= this.clock.now()) {

@@ -6,7 +6,7 @@ import type { SyncWebSocketConfig } from "../../../../homeserver/app/config.js";
 import type { SyncResponse, SyncServices } from "../../../../homeserver/sync/index.js";
 import { hasContent } from "../../../../homeserver/sync/sync-builder.js";
 import type { Filter } from "../../../../homeserver/sync/filters.js";
-import type { Requester, TokenAuthenticator } from "../../../../homeserver/users/requester.js";
+import type { Requester, TokenAuthenticator, TokenRechecker } from "../../../../homeserver/users/requester.js";
 import type {
   SyncWsClientMessage,
   SyncWsRequestMessage,
@@ -24,7 +24,7 @@ import { releaseIdleDeflate, releaseIdleInflate } from "./zlib-release.js";
 export interface SyncSocketServices {
   http: FastifyInstance;
   sync: SyncServices;
-  auth: TokenAuthenticator;
+  auth: TokenAuthenticator & TokenRechecker;
   heartbeat: HeartbeatMonitor;
   config: SyncWebSocketConfig;
   /** config.sync.max_timeout_ms: how long one build waits for news before it looks again. */
@@ -150,7 +150,7 @@ export class SyncSocketSession implements Heartbeating {
         if (this.closed) return;
         // A long-poll authenticates every request; the socket checks before every push, so a logout or an
         // expired token ends the stream.
-        this.requester = await auth.authenticate(this.connection.accessToken);
+        this.requester = await auth.authenticateHash(this.requester.tokenHash);
         fullState = false;
         // An empty response covered (since, next_batch] and found nothing for this client, so moving on is safe.
         since = response.next_batch;
