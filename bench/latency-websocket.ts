@@ -15,12 +15,36 @@ export interface WebSocketLatencyOptions extends LatencyRunOptions {
 
 const OPEN_CONCURRENCY = 50;
 
+/**
+ * The load generator plays every client on one thread. Were each frame parsed, acknowledged and tallied as it
+ * is read, each client's arrival stamp would wait for the work of every client read before it, work that real
+ * devices do side by side. So a frame is stamped as it is read, and handled once the frames already readable
+ * have been stamped too (setImmediate runs after the poll phase that read them). The acknowledgements still
+ * go out, a fraction of a millisecond later, as a phone's would after its own processing.
+ */
+export class StampedFrames {
+  private readonly handlers: Array<() => void> = [];
+  private scheduled = false;
+
+  add(handle: () => void): void {
+    this.handlers.push(handle);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      for (const handler of this.handlers.splice(0)) handler();
+    });
+  }
+}
+
 /** A sync WebSocket that has sent its `sync` message; resolves once the server answered it, with the socket. */
 export function openSyncSocket(
   baseUrl: string,
   session: Session,
   first: Record<string, unknown>,
   onSync: (response: SyncResponse, arrivedAt: number, bytes: number) => void,
+  /** Defers each frame's handling past the stamps of the frames read with it (latency runs); inline without. */
+  stamped?: StampedFrames,
 ): Promise<WebSocket> {
   const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}${SYNC_WEBSOCKET_PATH}`, {
     headers: { authorization: `Bearer ${session.accessToken}` },
@@ -36,6 +60,10 @@ export function openSyncSocket(
     });
     ws.on("message", (data) => {
       const arrivedAt = performance.now();
+      if (stamped) stamped.add(() => handleFrame(data as Buffer, arrivedAt));
+      else handleFrame(data as Buffer, arrivedAt);
+    });
+    const handleFrame = (data: Buffer, arrivedAt: number) => {
       const message = JSON.parse(String(data)) as { type: string; response?: SyncResponse; errcode?: string; error?: string };
       if (message.type === "sync" && message.response) {
         // Stored as soon as it is read: acknowledge at once, as a client that keeps its store in memory would.
@@ -44,7 +72,7 @@ export function openSyncSocket(
       } else if (message.type === "error") {
         ws.emit("error", new Error(`sync socket error ${message.errcode}: ${message.error}`));
       }
-    });
+    };
   });
 }
 
@@ -63,6 +91,7 @@ export async function runWebSocketLatency(options: WebSocketLatencyOptions): Pro
   // Sizes of the responses pushed during the measured sends (as JSON, before compression on the wire).
   const pushedBytes = new Samples();
 
+  const stamped = new StampedFrames();
   const startedOpening = performance.now();
   const sockets = await mapLimit(clients, OPEN_CONCURRENCY, async (client, index) => {
     let initial!: () => void;
@@ -72,7 +101,7 @@ export async function runWebSocketLatency(options: WebSocketLatencyOptions): Pro
       if (tracker.allWarmedUp) pushedBytes.push(bytes);
       tracker.handle(index, response, arrivedAt);
       initial();
-    });
+    }, stamped);
     ws.on("error", (error) => {
       syncErrors++;
       firstError ??= error;
