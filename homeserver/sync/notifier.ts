@@ -51,11 +51,13 @@ export class Notifier {
   prepareWait(userId: string, rooms: Iterable<string>, timeoutMs: number, ignoring?: ReadonlySet<StreamName>, presenceRooms: Iterable<string> = rooms): PreparedWait {
     let timer: NodeJS.Timeout | undefined;
     let waiter!: Waiter;
+    const roomSet = new Set(rooms);
     const promise = new Promise<"notified" | "timeout" | "cancelled">((resolve) => {
       waiter = {
         userId,
-        rooms: new Set(rooms),
-        presenceRooms: ignoring?.has("presence") ? NO_ROOMS : new Set(presenceRooms),
+        rooms: roomSet,
+        // Usually the same rooms: one set for both keeps an idle connection as small as before.
+        presenceRooms: ignoring?.has("presence") ? NO_ROOMS : presenceRooms === rooms ? roomSet : new Set(presenceRooms),
         ignoring,
         resolve: (outcome) => {
           clearTimeout(timer);
