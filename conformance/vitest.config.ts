@@ -10,7 +10,7 @@ export default defineConfig({
   test: {
     include: ["conformance/**/*.test.ts"],
     // The multi-server scenarios run with their own harness: conformance/federation/run.ts.
-    exclude: [...configDefaults.exclude, "conformance/federation/**"],
+    exclude: [...configDefaults.exclude, "conformance/federation/**", "**/*.spec-data.test.ts"],
     globalSetup: ["conformance/harness/global-setup.ts"],
     setupFiles: ["conformance/support/spec/assert-no-spec-violations.ts"],
     // One server for the run; files take turns so that the restart scenario cannot cut off another file.

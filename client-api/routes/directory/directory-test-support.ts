@@ -1,20 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import { clientServerSpec } from "../../../homeserver/testing/spec-document.js";
 import type { createTestApp, TestApp } from "../../../homeserver/app/test-app.js";
 
 // Test-only helpers for the directory route tests: accounts with real tokens, and the spec's response schemas.
 
-/** The shared spec data lives beside the repository and is read where it is, never copied. */
-const SPEC_FILE = process.env.MATRIX_SPEC_DIR
-  ? resolve(process.env.MATRIX_SPEC_DIR, "client-server.json")
-  : resolve(dirname(fileURLToPath(import.meta.url)), "../../../../shared/matrix-spec/client-server.json");
-
-type Operations = Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: object }> }> }>>;
-
-let spec: Operations | null | undefined;
 const compiled = new Map<string, ValidateFunction | null>();
 const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false });
 // The spec's own formats (mx-room-id, mx-room-alias, ...): checked loosely, since room ids of v12 carry no server.
@@ -27,19 +17,14 @@ const formats: Record<string, RegExp> = {
 };
 for (const [name, pattern] of Object.entries(formats)) ajv.addFormat(name, pattern);
 
-export const specAvailable = (): boolean => loadSpec() !== null;
-
-function loadSpec(): Operations | null {
-  if (spec === undefined) spec = existsSync(SPEC_FILE) ? (JSON.parse(readFileSync(SPEC_FILE, "utf8")).paths as Operations) : null;
-  return spec;
-}
+export const specAvailable = (): boolean => clientServerSpec() !== null;
 
 /**
  * Checks a response body against the spec's schema for `template` (e.g. "/_matrix/client/v3/publicRooms"),
  * method and status. Returns the errors as text, or null when it conforms (or the spec data is absent).
  */
 export function specErrors(method: string, template: string, status: number, body: unknown): string | null {
-  const paths = loadSpec();
+  const paths = clientServerSpec();
   if (!paths) return null;
   const key = `${method.toLowerCase()} ${template} ${status}`;
   if (!compiled.has(key)) {
