@@ -1,5 +1,7 @@
 import { Ajv } from "ajv";
 import type { FastifyInstance, FastifySchema } from "fastify";
+import { errors } from "../../homeserver/errors.js";
+import { textParamProblem } from "../../homeserver/json-limits.js";
 
 /**
  * Two validators: bodies are checked strictly (a wrong JSON type is M_BAD_JSON, never silently coerced),
@@ -12,6 +14,23 @@ export function installValidation(app: FastifyInstance): void {
     const ajv = httpPart === "body" ? bodyAjv : textAjv;
     return ajv.compile(schema as object);
   });
+  // Path and query parameters are ids, types and keys the server stores: refused before any route sees them.
+  app.addHook("preValidation", async (request) => {
+    const problem = parameterProblem(request.params) ?? parameterProblem(request.query);
+    if (problem) throw errors.invalidParam(problem);
+  });
+}
+
+function parameterProblem(parameters: unknown): string | undefined {
+  if (parameters === null || typeof parameters !== "object") return undefined;
+  for (const [name, value] of Object.entries(parameters)) {
+    const values = Array.isArray(value) ? value : [value];
+    for (const text of values) {
+      const problem = typeof text === "string" ? (textParamProblem(text) ?? (name.includes("\u0000") ? "U+0000 is not allowed in parameters" : undefined)) : undefined;
+      if (problem) return `${name.replace(/\u0000/g, "")}: ${problem}`;
+    }
+  }
+  return undefined;
 }
 
 export type RouteSchema = FastifySchema;

@@ -1,5 +1,6 @@
 import { Ajv } from "ajv";
 import { errors } from "../errors.js";
+import { jsonInputProblem } from "../json-limits.js";
 import type { EventFilter, Filter, RoomEventFilter } from "../../schemas/client/filters/define-filter.js";
 import { filterSchema } from "../../schemas/client/filters/define-filter.js";
 import type { EventSqlFilter } from "../storage/stores/timeline-store.js";
@@ -34,11 +35,15 @@ export interface SyncFilter {
 }
 
 export function parseJsonParam(text: string, what: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw errors.notJson(`${what} is not valid JSON`);
   }
+  const problem = jsonInputProblem(value);
+  if (problem) throw errors.badJson(`${what}: ${problem}`);
+  return value;
 }
 
 export function checkFilter(value: unknown): Filter {

@@ -1,5 +1,6 @@
 import { Ajv, type ValidateFunction } from "ajv";
 import { errors, type MatrixError } from "../../../../homeserver/errors.js";
+import { jsonInputProblem, MAX_JSON_DEPTH } from "../../../../homeserver/json-limits.js";
 import {
   syncWsAckMessage,
   syncWsPingMessage,
@@ -28,6 +29,10 @@ export function parseClientMessage(data: Buffer | ArrayBuffer | Buffer[], isBina
   } catch {
     return { ok: false, error: errors.notJson() };
   }
+  // A request frame's body is replayed through the HTTP routes, which must never see what they would refuse;
+  // the frame itself ({type, id, body}) adds one level above the body.
+  const problem = jsonInputProblem(value, { maxDepth: MAX_JSON_DEPTH + 1 });
+  if (problem) return { ok: false, error: errors.badJson(problem) };
   if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, error: errors.badJson("A message must be a JSON object") };
   const type = (value as { type?: unknown }).type;
   if (typeof type !== "string") return { ok: false, error: errors.badJson("Missing property type") };
