@@ -37,6 +37,10 @@ export function toClientFacingError(error: unknown): unknown {
     }
     return new MatrixError("M_UNKNOWN", `${error.destination} failed to answer: ${error.message}`, 502);
   }
-  if (error instanceof FederationConnectionError) return new MatrixError("M_UNKNOWN", `Could not reach ${error.destination}`, 502);
+  if (error instanceof FederationConnectionError) {
+    // A name that cannot be a server was never looked up: the client named it, so it is the client's error.
+    if ((error.cause as Error | undefined)?.name === "ServerNameError") return new MatrixError("M_INVALID_PARAM", `Invalid server name ${error.destination.slice(0, 100)}`, 400);
+    return new MatrixError("M_UNKNOWN", `Could not reach ${error.destination}`, 502);
+  }
   return error;
 }

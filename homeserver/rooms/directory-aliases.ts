@@ -1,9 +1,9 @@
 import { errors } from "../errors.js";
+import { isValidServerName } from "../server-name.js";
 
 /** The appendix caps every identifier, sigil and domain included, at 255 bytes. */
 const MAX_ALIAS_BYTES = 255;
 /** A server name: a DNS name, an IPv4 literal or a bracketed IPv6 literal, with an optional port. */
-const SERVER_NAME = /^(?:\[[0-9A-Fa-f:.]+\]|[0-9A-Za-z.-]+)(?::\d{1,5})?$/;
 
 export interface RoomAlias {
   alias: string;
@@ -17,7 +17,7 @@ export function parseRoomAlias(alias: string): RoomAlias {
   const colon = alias.indexOf(":");
   if (colon < 0) throw errors.invalidParam("Room alias must have a server name");
   const serverName = alias.slice(colon + 1);
-  if (!SERVER_NAME.test(serverName)) throw errors.invalidParam("Room alias has an invalid server name");
+  if (!isValidServerName(serverName)) throw errors.invalidParam("Room alias has an invalid server name");
   if (Buffer.byteLength(alias, "utf8") > MAX_ALIAS_BYTES) {
     throw errors.invalidParam(`Room alias may not be longer than ${MAX_ALIAS_BYTES} bytes`);
   }

@@ -9,6 +9,7 @@ import type { DirectoryVisibility } from "../../schemas/client/directory/room-vi
 import type { EventPersister } from "./persist-events.js";
 import type { RoomMemory } from "./room-memory.js";
 import type { RoomService } from "./room-service.js";
+import { checkServerName } from "../server-name.js";
 import { parseNewLocalAlias, parseRoomAlias, serverOf } from "./directory-aliases.js";
 import { listPublicRooms, type PublicRoomsQuery } from "./directory-public-rooms.js";
 import type { DirectoryRemote } from "./directory-remote.js";
@@ -100,6 +101,7 @@ export class DirectoryService {
   /** GET and POST /publicRooms: our own directory, or another server's through the remote when there is one. */
   async publicRooms(query: PublicRoomsQuery, serverName?: string): Promise<PublicRoomsResponse> {
     if (serverName === undefined || serverName === this.core.serverName) return listPublicRooms(this.core.db, this.persister, query);
+    checkServerName(serverName, "server");
     if (!this.remote) throw errors.invalidParam(`Cannot list the published rooms of ${serverName}: no federation`);
     return this.remote.publicRooms(serverName, query);
   }
