@@ -14,10 +14,15 @@ import { registerDirectoryRoutes } from "./routes/directory/index.js";
 import { registerTypingRoutes } from "./routes/typing/index.js";
 import { registerPresenceRoutes } from "./routes/presence/index.js";
 import { registerReceiptsRoutes } from "./routes/receipts/index.js";
+import { serveR0Operations } from "./r0-routes.js";
+import { installJsonContentType } from "./http/json-content-type.js";
 
 /** Mounts `/_matrix/client/*` and `/.well-known/matrix/client` on an app that has the HTTP plumbing installed. */
 export function registerClientApi(app: FastifyInstance, appContext: AppContext): void {
   const ctx = createClientApiContext(appContext);
+  // First, so that it sees every route below as it is registered.
+  serveR0Operations(app);
+  installJsonContentType(app);
   registerDiscoveryRoutes(app, ctx);
   registerAccountRoutes(app, ctx);
   registerDevicesRoutes(app, ctx);

@@ -31,11 +31,23 @@ export interface RegisterBody {
 
 export type RegisterResult = { user_id: string; home_server: string } & Partial<IssuedTokens>;
 
+/** What a registration's UIA session keeps from its requests (undefined: not sent yet). */
+interface KeptRegistrationParams {
+  localpart?: string;
+  passwordHash?: string;
+  deviceId?: string;
+  initialDisplayName?: string;
+  inhibitLogin?: boolean;
+  refreshToken?: boolean;
+}
+
 export interface NewAccount {
   localpart: string;
   password: string | null;
   admin?: boolean;
   displayname?: string;
+  /** Already hashed: registration hashes on the first request, so its UIA session never holds the password. */
+  passwordHash?: string;
   /** Counted as used in the same transaction that creates the account. */
   registrationToken?: string;
   session?: Omit<Parameters<SessionService["createSession"]>[1], "userId">;
@@ -72,28 +84,45 @@ export class AccountService {
     return this.core.config.registration.require_token ? [[REGISTRATION_TOKEN_STAGE]] : [["m.login.dummy"]];
   }
 
-  /** POST /register (user accounts; guests are refused). */
+  /**
+   * POST /register (user accounts; guests are refused). The UIA session keeps the first request's
+   * parameters, the password as its hash only, so the request that completes the auth need not repeat
+   * them; the same completed session sent again gets the same result (both as Synapse does).
+   */
   async register(body: RegisterBody, options: { kind: string; ip: string | null }): Promise<RegisterResult> {
     if (!this.core.config.registration.enabled) throw errors.forbiddenRegistration();
     if (options.kind === "guest") throw errors.guestAccessForbidden();
+    const uiaRequest = { operation: "register", flows: this.registrationFlows() };
+    // Before the checks below: the username of an account this session created is taken, by that account.
+    const earlier = this.uia.earlierOutcome<RegisterResult>(body.auth, uiaRequest);
+    if (earlier) return earlier;
     // Username and password problems are reported before UIA, so the user is not sent through auth first.
     const localpart = body.username === undefined ? undefined : this.normaliseUsername(body.username);
     if (localpart !== undefined && (await this.stores.users.localpartTaken(localpart))) throw errors.userInUse();
     if (body.password !== undefined) checkPasswordShape(body.password);
-
-    const completed = await this.uia.authenticate(body.auth, { operation: "register", flows: this.registrationFlows() });
-    if (body.password === undefined) throw errors.missingParam("Missing params: password");
-
-    const account: NewAccount = {
-      localpart: localpart ?? (await this.freeLocalpart()),
-      password: body.password,
-      registrationToken: completed.get(REGISTRATION_TOKEN_STAGE) as string | undefined,
-      session: body.inhibit_login
-        ? undefined
-        : { deviceId: body.device_id, initialDisplayName: body.initial_device_display_name, refreshToken: body.refresh_token, ip: options.ip },
+    const params: KeptRegistrationParams = {
+      localpart,
+      passwordHash: body.password === undefined ? undefined : await hashPassword(body.password, this.core.config.password_scrypt_log_n),
+      deviceId: body.device_id,
+      initialDisplayName: body.initial_device_display_name,
+      inhibitLogin: body.inhibit_login,
+      refreshToken: body.refresh_token,
     };
-    const { userId, tokens } = await this.createAccount(account);
-    return { user_id: userId, home_server: this.core.serverName, ...tokens };
+    return this.uia.authenticateOnce(body.auth, { ...uiaRequest, clientParams: { ...params } }, async (completed, kept) => {
+      const registration = kept as KeptRegistrationParams;
+      if (registration.passwordHash === undefined) throw errors.missingParam("Missing params: password");
+      const account: NewAccount = {
+        localpart: registration.localpart ?? (await this.freeLocalpart()),
+        password: null,
+        passwordHash: registration.passwordHash,
+        registrationToken: completed.get(REGISTRATION_TOKEN_STAGE) as string | undefined,
+        session: registration.inhibitLogin
+          ? undefined
+          : { deviceId: registration.deviceId, initialDisplayName: registration.initialDisplayName, refreshToken: registration.refreshToken, ip: options.ip },
+      };
+      const { userId, tokens } = await this.createAccount(account);
+      return { user_id: userId, home_server: this.core.serverName, ...tokens };
+    });
   }
 
   /**
@@ -104,7 +133,8 @@ export class AccountService {
     checkNewLocalpart(account.localpart, this.core.serverName);
     const userId = userIdOf(account.localpart, this.core.serverName);
     if (account.displayname !== undefined) requireStorable(account.displayname, "displayname");
-    const passwordHash = account.password === null ? null : await hashPassword(checkPasswordShape(account.password), this.core.config.password_scrypt_log_n);
+    const passwordHash =
+      account.passwordHash ?? (account.password === null ? null : await hashPassword(checkPasswordShape(account.password), this.core.config.password_scrypt_log_n));
     const tokens = await this.core.database.transaction(async (tx) => {
       const inserted = await this.stores.users.insert(tx, {
         userId,

@@ -64,6 +64,35 @@ describe("UiaService", () => {
     await expect(uia.authenticate({ type: "m.login.dummy", session }, request)).rejects.toMatchObject({ status: 400 });
   });
 
+  it("keeps the first request's client parameters for a later request of the session; a parameter sent again replaces the kept one", async () => {
+    const { uia } = setup();
+    const once = { operation: "op", flows: [["m.login.recaptcha", "m.login.dummy"]] };
+    const { session } = (await challengeOf(uia.authenticateOnce(undefined, { ...once, clientParams: { a: 1, b: 2 } }, async () => 0))).body;
+    await challengeOf(uia.authenticateOnce({ type: "m.login.recaptcha", session }, { ...once, clientParams: { b: 3, c: undefined } }, async () => 0));
+    const kept = await uia.authenticateOnce({ type: "m.login.dummy", session }, { ...once, clientParams: {} }, async (_, params) => params);
+    expect(kept).toEqual({ a: 1, b: 3 });
+  });
+
+  it("authenticateOnce answers the same completed session sent again with the first result, without running again", async () => {
+    const { uia } = setup();
+    const { session } = (await challengeOf(uia.authenticate(undefined, request))).body;
+    let runs = 0;
+    const run = async () => ++runs;
+    expect(await uia.authenticateOnce({ type: "m.login.dummy", session }, request, run)).toBe(1);
+    expect(await uia.authenticateOnce({ type: "m.login.dummy", session }, request, run)).toBe(1);
+    expect(runs).toBe(1);
+    await expect(uia.authenticate({ type: "m.login.dummy", session }, { ...request, operation: "other" })).rejects.toMatchObject({ status: 403 });
+  });
+
+  it("authenticateOnce lets a session whose run failed run again, its flow still complete", async () => {
+    const { uia } = setup();
+    const { session } = (await challengeOf(uia.authenticate(undefined, request))).body;
+    await expect(uia.authenticateOnce({ type: "m.login.dummy", session }, request, async () => Promise.reject(errors.userInUse()))).rejects.toMatchObject({
+      errcode: "M_USER_IN_USE",
+    });
+    expect(await uia.authenticateOnce({ session }, request, async () => "second")).toBe("second");
+  });
+
   it("refuses a session from another operation or user with 403", async () => {
     const { uia } = setup();
     const { session } = (await challengeOf(uia.authenticate(undefined, { ...request, userId: "@a:x" }))).body;

@@ -54,6 +54,54 @@ describe.each(testDrivers())("registration on %s", (driver) => {
     expect(whoami.json()).toEqual({ user_id: body.user_id, device_id: body.device_id, is_guest: false });
   });
 
+  it("keeps the first request's parameters in the UIA session, so the completing request need only carry auth", async () => {
+    const username = freshLocalpart();
+    const first = await register({ username, password: PASSWORD, device_id: "KEPTDEVICE", initial_device_display_name: "Kept Phone" });
+    expect(first.statusCode).toBe(401);
+    const response = await register({ auth: { type: "m.login.dummy", session: first.json().session } });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body.user_id).toBe(`@${username}:test.local`);
+    expect(body.device_id).toBe("KEPTDEVICE");
+    const devices = await app.http.inject({ method: "GET", url: "/_matrix/client/v3/devices", headers: { authorization: `Bearer ${body.access_token}` } });
+    expect(devices.json().devices).toEqual([expect.objectContaining({ device_id: "KEPTDEVICE", display_name: "Kept Phone" })]);
+    const login = await app.http.inject({
+      method: "POST",
+      url: "/_matrix/client/v3/login",
+      payload: { type: "m.login.password", identifier: { type: "m.id.user", user: username }, password: PASSWORD },
+    });
+    expect(login.statusCode).toBe(200);
+  });
+
+  it("keeps inhibit_login from the first request, and lets a later request replace a parameter it repeats", async () => {
+    const first = await register({ username: freshLocalpart(), password: PASSWORD, inhibit_login: true });
+    const renamed = freshLocalpart();
+    const response = await register({ username: renamed, auth: { type: "m.login.dummy", session: first.json().session } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().user_id).toBe(`@${renamed}:test.local`);
+    expect(response.json().access_token).toBeUndefined();
+  });
+
+  it("answers a completed session sent again with the same registration result instead of an error", async () => {
+    const username = freshLocalpart();
+    const first = await register({ username, password: PASSWORD });
+    const completing = { username, password: PASSWORD, auth: { type: "m.login.dummy", session: first.json().session } };
+    const done = await register(completing);
+    expect(done.statusCode).toBe(200);
+    const again = await register(completing);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual(done.json());
+    const devices = await app.http.inject({ method: "GET", url: "/_matrix/client/v3/devices", headers: { authorization: `Bearer ${done.json().access_token}` } });
+    expect(devices.json().devices).toHaveLength(1);
+  });
+
+  it("answers a body that is not valid UTF-8 with 400 M_NOT_JSON", async () => {
+    const invalid = Buffer.concat([Buffer.from('{"username": "'), Buffer.from([0xc3, 0x28]), Buffer.from('", "password": "x"}')]);
+    const response = await app.http.inject({ method: "POST", url: REGISTER, payload: invalid, headers: { "content-type": "application/json" } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errcode).toBe("M_NOT_JSON");
+  });
+
   it("accepts m.login.dummy without a session in a single request", async () => {
     const response = await register({ username: freshLocalpart(), password: PASSWORD, auth: { type: "m.login.dummy" } });
     expect(response.statusCode).toBe(200);

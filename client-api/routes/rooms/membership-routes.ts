@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ClientApiContext } from "../../client-api-context.js";
 import { roomIdParams, targetedMembershipBody } from "../../../schemas/client/rooms/membership.js";
 import { errors } from "../../../homeserver/errors.js";
+import type { JsonObject } from "../../../homeserver/events/pdu.js";
 
 /** Reads the optional `reason` of join/leave bodies, which clients may send empty or not at all. */
 function optionalReason(request: FastifyRequest): string | undefined {
@@ -11,6 +12,18 @@ function optionalReason(request: FastifyRequest): string | undefined {
   const reason = (body as { reason?: unknown }).reason;
   if (reason !== undefined && typeof reason !== "string") throw errors.badJson("reason must be a string");
   return reason as string | undefined;
+}
+
+/**
+ * The content a client sends for its own join: the reason and any other fields it adds are kept in the
+ * member event, as Synapse keeps them. `third_party_signed` is a request parameter, not content, and
+ * `join_authorised_via_users_server` is the server's to choose: the auth rules let a restricted room's
+ * join through on it, so a client naming a moderator itself would skip the room's conditions.
+ */
+function joinContent(request: FastifyRequest): JsonObject {
+  const reason = optionalReason(request);
+  const { third_party_signed: _signed, join_authorised_via_users_server: _authorised, ...content } = (request.body ?? {}) as JsonObject;
+  return reason === undefined ? content : { ...content, reason };
 }
 
 /** `via` (v1.12+) and the older `server_name` both name servers to join through; both may repeat. */
@@ -23,7 +36,7 @@ export function registerMembershipRoutes(app: FastifyInstance, ctx: ClientApiCon
   const join = async (request: FastifyRequest, roomIdOrAlias: string) => {
     const requester = await ctx.auth(request);
     ctx.rateLimit(requester.userId);
-    return { room_id: await ctx.app.rooms.service.join(requester, roomIdOrAlias, optionalReason(request), viaServers(request)) };
+    return { room_id: await ctx.app.rooms.service.join(requester, roomIdOrAlias, joinContent(request), viaServers(request)) };
   };
   app.post("/_matrix/client/v3/join/:roomIdOrAlias", async (request) => join(request, (request.params as { roomIdOrAlias: string }).roomIdOrAlias));
   app.post("/_matrix/client/v3/rooms/:roomId/join", { schema: { params: roomIdParams } }, async (request) =>

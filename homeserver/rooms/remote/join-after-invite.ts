@@ -30,17 +30,17 @@ export class InviteAwareRemoteJoin extends RemoteJoin {
     this.ourServer = core.serverName;
   }
 
-  override async join(requester: Requester, roomId: string, servers: string[]): Promise<string> {
+  override async join(requester: Requester, roomId: string, servers: string[], clientContent: JsonObject = {}): Promise<string> {
     const pending = await this.invites.pending(roomId);
     const inviters = pending
       .filter((row) => row.pdu.state_key === requester.userId && row.pdu.content.membership === "invite")
       .map((invite) => serverOf(invite.pdu.sender))
       .filter((server) => server !== this.ourServer);
     const candidates = [...new Set([...inviters, ...servers])];
-    if (pending.length === 0) return super.join(requester, roomId, candidates);
+    if (pending.length === 0) return super.join(requester, roomId, candidates, clientContent);
     await this.invites.withdraw(pending);
     try {
-      return await super.join(requester, roomId, candidates);
+      return await super.join(requester, roomId, candidates, clientContent);
     } catch (error) {
       await this.invites.restore(pending);
       throw error;

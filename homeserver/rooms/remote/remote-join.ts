@@ -23,13 +23,14 @@ export class RemoteJoin {
     private readonly memberContent: (userId: string, membership: string) => Promise<JsonObject>,
   ) {}
 
-  async join(requester: Requester, roomId: string, servers: string[]): Promise<string> {
+  /** `clientContent`: fields the client sent for its join's content (reason, ...), kept as a local join keeps them. */
+  async join(requester: Requester, roomId: string, servers: string[], clientContent: JsonObject = {}): Promise<string> {
     const candidates = [...new Set(servers)].filter((s) => s !== this.core.serverName);
     if (candidates.length === 0) throw errors.notFound("No known servers to join this room through");
     let lastError: unknown;
     for (const server of candidates) {
       try {
-        return await this.joinVia(requester, roomId, server);
+        return await this.joinVia(requester, roomId, server, clientContent);
       } catch (error) {
         lastError = error;
         this.core.logger.info({ roomId, server, err: (error as Error).message }, "remote join attempt failed");
@@ -45,12 +46,12 @@ export class RemoteJoin {
     throw errors.unknown(`Failed to join the room: ${(lastError as Error)?.message ?? "no server answered"}`, 502);
   }
 
-  private async joinVia(requester: Requester, roomId: string, server: string): Promise<string> {
+  private async joinVia(requester: Requester, roomId: string, server: string, clientContent: JsonObject): Promise<string> {
     const template = await this.remote.makeJoin(server, roomId, requester.userId, [...KNOWN_ROOM_VERSIONS]);
     const version = getRoomVersion(template.roomVersion);
     if (!version) throw errors.unsupportedRoomVersion(template.roomVersion);
     const templateContent = (template.event.content ?? {}) as JsonObject;
-    const content: JsonObject = { ...(await this.memberContent(requester.userId, "join")) };
+    const content: JsonObject = { ...(await this.memberContent(requester.userId, "join")), ...clientContent, membership: "join" };
     if (typeof templateContent.join_authorised_via_users_server === "string") {
       content.join_authorised_via_users_server = templateContent.join_authorised_via_users_server;
     }

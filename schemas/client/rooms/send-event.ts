@@ -5,6 +5,13 @@ export const sendEventParams = {
   properties: { roomId: { type: "string" }, eventType: { type: "string", minLength: 1 }, txnId: { type: "string", minLength: 1 } },
 } as const;
 
+/** POST /rooms/{roomId}/send/{eventType}: the older form without a txnId, which Synapse still serves. */
+export const sendEventWithoutTxnParams = {
+  type: "object",
+  required: ["roomId", "eventType"],
+  properties: { roomId: { type: "string" }, eventType: { type: "string", minLength: 1 } },
+} as const;
+
 export const stateEventParams = {
   type: "object",
   required: ["roomId", "eventType"],
