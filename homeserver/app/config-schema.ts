@@ -1,3 +1,5 @@
+import { DEFAULT_ROOM_VERSION } from "../events/room-versions.js";
+
 /** Private, loopback, link-local, test and multicast ranges: outgoing federation never connects to them. */
 export const DEFAULT_IP_RANGE_BLOCKLIST = [
   "127.0.0.0/8",
@@ -123,6 +125,7 @@ export const CONFIG_SCHEMA = {
         path: { type: "string" },
         url: { type: "string", pattern: "^postgres(ql)?://" },
         pool_size: { type: "integer", minimum: 1, maximum: 1000, default: 10 },
+        connect_retry_ms: { type: "integer", minimum: 0, default: 30_000 },
       },
       default: {},
     },
@@ -166,6 +169,8 @@ export const CONFIG_SCHEMA = {
     password_scrypt_log_n: { type: "integer", minimum: 10, maximum: 20, default: 15 },
     log_level: { enum: ["trace", "debug", "info", "warn", "error", "fatal", "silent"], default: "info" },
     max_request_body_bytes: { type: "integer", minimum: 1024, default: 1_048_576 },
+    // An integer is taken too: environment overrides are parsed as YAML, so MYELIN_DEFAULT_ROOM_VERSION=10 is a number.
+    default_room_version: { type: ["string", "integer"], default: DEFAULT_ROOM_VERSION },
     sync: {
       type: "object",
       additionalProperties: false,

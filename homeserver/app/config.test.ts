@@ -24,6 +24,19 @@ describe("configuration", () => {
     expect(() => buildConfig({ database: { type: "postgres" } })).toThrow(ConfigError);
   });
 
+  it("default_room_version defaults to 12 and takes any supported version, as a string or (from the environment) a number", () => {
+    expect(buildConfig({}).default_room_version).toBe("12");
+    expect(buildConfig(YAML.parse(SAMPLE_CONFIG)).default_room_version).toBe("12");
+    expect(buildConfig({ default_room_version: "10" }).default_room_version).toBe("10");
+    expect(buildConfig({}, { MYELIN_DEFAULT_ROOM_VERSION: "11" }).default_room_version).toBe("11");
+  });
+
+  it("refuses a default_room_version this server does not support, naming the key and the supported versions", () => {
+    expect(() => buildConfig({ default_room_version: "99" })).toThrow(/default_room_version: "99" is not a room version this server supports \(1, 2, .*12\)/);
+    expect(() => buildConfig({ default_room_version: "org.example.custom" })).toThrow(ConfigError);
+    expect(() => buildConfig({ default_room_version: ["12"] })).toThrow(/default_room_version: must be string,integer/);
+  });
+
   it("lets environment variables override the file", () => {
     const config = buildConfig(
       { server_name: "file.example" },

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Ajv, type ErrorObject } from "ajv";
 import YAML from "yaml";
 import { CONFIG_SCHEMA } from "./config-schema.js";
+import { getRoomVersion, KNOWN_ROOM_VERSIONS } from "../events/room-versions.js";
 
 export interface ListenerConfig {
   port: number;
@@ -48,7 +49,8 @@ export interface Config {
   public_baseurl: string;
   listeners: ListenerConfig[];
   data_dir: string;
-  database: { type: "embedded" | "postgres"; path: string; url?: string; pool_size: number };
+  /** connect_retry_ms: how long start keeps trying to reach PostgreSQL before it gives up. */
+  database: { type: "embedded" | "postgres"; path: string; url?: string; pool_size: number; connect_retry_ms: number };
   signing_key_path: string;
   /** Keys this server signed with before, published as old_verify_keys so old events still verify. */
   old_signing_keys: Record<string, { key: string; expired_ts: number }>;
@@ -62,6 +64,8 @@ export interface Config {
   password_scrypt_log_n: number;
   log_level: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   max_request_body_bytes: number;
+  /** The room version of new rooms whose createRoom request names none; also /capabilities' default. */
+  default_room_version: string;
   sync: { max_timeout_ms: number; websocket: SyncWebSocketConfig };
   federation: FederationConfig;
   presence: PresenceConfig;
@@ -132,6 +136,12 @@ export function buildConfig(raw: Record<string, unknown>, env: NodeJS.ProcessEnv
   const c = config as unknown as Config;
   if (c.database.type === "postgres" && !c.database.url) {
     throw new ConfigError("invalid configuration:\n  database.url: required when database.type is postgres");
+  }
+  c.default_room_version = String(c.default_room_version);
+  if (!getRoomVersion(c.default_room_version)) {
+    throw new ConfigError(
+      `invalid configuration:\n  default_room_version: "${c.default_room_version}" is not a room version this server supports (${KNOWN_ROOM_VERSIONS.join(", ")})`,
+    );
   }
   c.database.path ??= join(c.data_dir, "db");
   c.signing_key_path ??= join(c.data_dir, `${c.server_name.replace(/[^A-Za-z0-9.-]/g, "_")}.signing.key`);

@@ -2,11 +2,12 @@ import { randomBytes } from "node:crypto";
 import type { CoreContext } from "../app/core-context.js";
 import { errors } from "../errors.js";
 import type { JsonObject } from "../events/pdu.js";
-import { DEFAULT_ROOM_VERSION, getRoomVersion } from "../events/room-versions.js";
 import type { Requester } from "../users/requester.js";
-import type { EventPersister } from "./persist-events.js";
-import { defaultPowerLevels, presetState, type Preset } from "./room-presets.js";
 import type { AliasesStore } from "../storage/stores/aliases-store.js";
+import { checkCreateRoom } from "./create-room-checks.js";
+import type { EventPersister, NewRoomEvent } from "./persist-events.js";
+import type { SendRemoteInvite } from "./remote/send-remote-invite.js";
+import { defaultPowerLevels, presetState, type Preset } from "./room-presets.js";
 
 export interface CreateRoomRequest {
   visibility?: "public" | "private";
@@ -14,6 +15,7 @@ export interface CreateRoomRequest {
   name?: string;
   topic?: string;
   invite?: string[];
+  invite_3pid?: unknown[];
   room_version?: string;
   creation_content?: JsonObject;
   initial_state?: Array<{ type: string; state_key?: string; content: JsonObject }>;
@@ -27,60 +29,64 @@ export interface CreateRoomDeps {
   persister: EventPersister;
   aliases: AliasesStore;
   memberContent(userId: string, membership: string): Promise<JsonObject>;
+  /** Present once federation is composed: an invite to a user of another server goes through their server. */
+  remoteInvites?: SendRemoteInvite;
 }
 
-const ALIAS_LOCALPART = /^[^:\s#]+$/;
-
-/** POST /createRoom: the create event, the creator's join, power levels, preset state, then the extras. */
+/**
+ * POST /createRoom, all or nothing: the create event, the creator's join, power levels, the alias, preset
+ * and initial state, name and topic, then the invites, in the spec's order, written in one transaction.
+ */
 export async function createRoom(deps: CreateRoomDeps, requester: Requester, request: CreateRoomRequest): Promise<string> {
   const { core, persister } = deps;
-  const versionId = request.room_version ?? DEFAULT_ROOM_VERSION;
-  const version = getRoomVersion(versionId);
-  if (!version) throw errors.unsupportedRoomVersion(versionId);
-  const invitees = [...new Set(request.invite ?? [])];
-  for (const invitee of invitees) {
-    if (!/^@[^:]+:.+$/.test(invitee)) throw errors.invalidParam(`Invalid user id in invite: ${invitee}`);
-  }
-  let alias: string | undefined;
-  if (request.room_alias_name !== undefined) {
-    if (!ALIAS_LOCALPART.test(request.room_alias_name)) throw errors.invalidParam("Invalid room_alias_name");
-    alias = `#${request.room_alias_name}:${core.serverName}`;
-    if (await deps.aliases.resolve(alias)) throw errors.roomInUse();
-  }
+  const creator = requester.userId;
+  const { version, preset, invitees, alias, initialState } = await checkCreateRoom(
+    { serverName: core.serverName, defaultRoomVersion: core.config.default_room_version, aliases: deps.aliases, canInviteRemoteUsers: deps.remoteInvites !== undefined },
+    creator,
+    request,
+  );
 
   const createContent: JsonObject = { ...(request.creation_content ?? {}), room_version: version.id };
-  if (version.createEventHasCreator) createContent.creator = requester.userId;
+  if (version.createEventHasCreator) createContent.creator = creator;
   else delete createContent.creator;
 
-  const provisionalId = `!${randomBytes(12).toString("base64url").replace(/[-_]/g, "x")}:${core.serverName}`;
-  const { roomId } = await persister.createRoom(version, createContent, requester.userId, provisionalId);
-  const send = (type: string, stateKey: string, content: JsonObject) =>
-    persister.persistLocal(roomId, { type, stateKey, sender: requester.userId, content });
+  const events: NewRoomEvent[] = [];
+  const send = (type: string, stateKey: string, content: JsonObject) => events.push({ draft: { type, stateKey, sender: creator, content } });
 
-  await send("m.room.member", requester.userId, await deps.memberContent(requester.userId, "join"));
-
-  const preset: Preset = request.preset ?? (request.visibility === "public" ? "public_chat" : "private_chat");
+  send("m.room.member", creator, await deps.memberContent(creator, "join"));
   const trusted = preset === "trusted_private_chat" ? invitees : [];
-  const powerLevels = { ...defaultPowerLevels(requester.userId, version, preset, trusted), ...(request.power_level_content_override ?? {}) };
-  await send("m.room.power_levels", "", powerLevels);
-  if (alias) await send("m.room.canonical_alias", "", { alias });
-
-  const initialState = new Map<string, { type: string; stateKey: string; content: JsonObject }>();
-  for (const s of presetState(preset)) initialState.set(`${s.type}\u0000`, { type: s.type, stateKey: "", content: s.content });
-  for (const s of request.initial_state ?? []) {
-    initialState.set(`${s.type}\u0000${s.state_key ?? ""}`, { type: s.type, stateKey: s.state_key ?? "", content: s.content });
-  }
-  for (const s of initialState.values()) await send(s.type, s.stateKey, s.content);
-  if (request.name !== undefined) await send("m.room.name", "", { name: request.name });
-  if (request.topic !== undefined) await send("m.room.topic", "", { topic: request.topic });
-
-  if (alias && !(await deps.aliases.create(alias, roomId, requester.userId, core.clock.now()))) throw errors.roomInUse();
-  if (request.visibility === "public") await persister.rooms.setDirectoryVisibility(roomId, "public");
+  send("m.room.power_levels", "", { ...defaultPowerLevels(creator, version, preset, trusted), ...(request.power_level_content_override ?? {}) });
+  if (alias) send("m.room.canonical_alias", "", { alias });
+  // initial_state takes precedence over the preset's events (one event per state key).
+  const state = new Map<string, { type: string; stateKey: string; content: JsonObject }>();
+  for (const s of presetState(preset)) state.set(`${s.type}\u0000`, { type: s.type, stateKey: "", content: s.content });
+  for (const s of initialState) state.set(`${s.type}\u0000${s.stateKey}`, s);
+  for (const s of state.values()) send(s.type, s.stateKey, s.content);
+  if (request.name !== undefined) send("m.room.name", "", { name: request.name });
+  if (request.topic !== undefined) send("m.room.topic", "", { topic: request.topic });
 
   for (const invitee of invitees) {
-    const content: JsonObject = { membership: "invite" };
+    const content = await deps.memberContent(invitee, "invite");
     if (request.is_direct) content.is_direct = true;
-    await persister.persistLocal(roomId, { type: "m.room.member", stateKey: invitee, sender: requester.userId, content });
+    const remote = !invitee.endsWith(`:${core.serverName}`);
+    const remoteInvites = deps.remoteInvites;
+    events.push({
+      draft: { type: "m.room.member", stateKey: invitee, sender: creator, content },
+      // As POST /invite does: the invitee's server countersigns, and gets the room's stripped state.
+      beforeWrite: remote && remoteInvites ? (pdu, room) => remoteInvites.countersign(room, invitee)(pdu) : undefined,
+    });
   }
+
+  const { roomId } = await persister.createRoom({
+    version,
+    createContent,
+    creator,
+    roomIdIfNotDerived: `!${randomBytes(12).toString("base64url").replace(/[-_]/g, "x")}:${core.serverName}`,
+    directoryVisibility: request.visibility === "public" ? "public" : "private",
+    events,
+    alsoWrite: async (tx, roomId) => {
+      if (alias && !(await deps.aliases.create(alias, roomId, creator, core.clock.now(), tx))) throw errors.roomInUse();
+    },
+  });
   return roomId;
 }

@@ -25,6 +25,8 @@ export async function changeMembership(
   action: MembershipAction,
   target: string,
   reason?: string,
+  /** Other fields the client put in its own join's content; the membership and reason stay ours. */
+  extraContent: JsonObject = {},
 ): Promise<string> {
   const memory = await deps.persister.roomMemory(roomId);
   if (!memory) throw action === "join" ? errors.notFound("No known servers to join this room") : errors.forbidden("You are not in this room");
@@ -64,6 +66,7 @@ export async function changeMembership(
       content = { membership: "leave" };
       break;
   }
+  content = { ...content, ...extraContent, membership: content.membership };
   if (reason !== undefined) content.reason = reason;
   const remoteInvitee = action === "invite" && deps.serverName !== undefined && !target.endsWith(`:${deps.serverName}`);
   if (remoteInvitee && !deps.remoteInvites) throw errors.forbidden("Inviting users of other servers is not available");

@@ -7,10 +7,19 @@ import type { StateStore, StateMap } from "../storage/stores/state-store.js";
 import type { TxnStore } from "../storage/stores/txn-store.js";
 import type { MessageAppendStore } from "../storage/stores/message-append-store.js";
 import type { RoomMemory } from "./room-memory.js";
+import type { TxnRef } from "./txn-id-memory.js";
+
+/** The transaction id a send carries, when it has all of device, txnId and scope. */
+export function txnRefOf(sender: string, options: PersistOptions): TxnRef | undefined {
+  const { senderDevice, txnId, txnScope } = options;
+  return senderDevice && txnId && txnScope ? { userId: sender, deviceId: senderDevice, scope: txnScope, txnId } : undefined;
+}
 
 export interface PersistOptions {
   senderDevice?: string;
   txnId?: string;
+  /** The endpoint the txnId was sent to (txn-scopes.ts); a txnId is only remembered with its scope. */
+  txnScope?: string;
   /** Runs after the event is built and authorised, before it is written (e.g. a remote countersignature). */
   beforeWrite?: (pdu: IdentifiedPdu) => Promise<IdentifiedPdu>;
 }
@@ -51,16 +60,10 @@ export async function writeBatch(
   let committed = false;
   /** The stored rows of a messages-only batch, handed to readers' caches with the wake-up. */
   let written: StoredEvent[] | undefined;
-  const txnIds = batch
-    .filter((b) => b.options.txnId && b.options.senderDevice)
-    .map(({ pdu, options }) => ({
-      user_id: pdu.sender,
-      device_id: options.senderDevice!,
-      txn_id: options.txnId!,
-      event_id: pdu.event_id,
-      room_id: roomId,
-      created_ts: core.clock.now(),
-    }));
+  const txnIds = batch.flatMap(({ pdu, options }) => {
+    const ref = txnRefOf(pdu.sender, options);
+    return ref ? [{ user_id: ref.userId, device_id: ref.deviceId, scope: ref.scope, txn_id: ref.txnId, event_id: pdu.event_id, room_id: roomId, created_ts: core.clock.now() }] : [];
+  });
   const last = batch[batch.length - 1].pdu;
   const afterCommit = (stateAfter: Map<string, IdentifiedPdu>, group: number | null) => {
     committed = true;

@@ -8,11 +8,12 @@ import { RoomsStore } from "../storage/stores/rooms-store.js";
 import { StateStore } from "../storage/stores/state-store.js";
 import { TxnStore } from "../storage/stores/txn-store.js";
 import { MessageAppendStore } from "../storage/stores/message-append-store.js";
+import type { Tx } from "../storage/database.js";
 import { TxnIdMemory, txnKey } from "./txn-id-memory.js";
 import { buildLocalEvent, type EventDraft } from "./event-factory.js";
 import { RoomMemory } from "./room-memory.js";
 import { holdUntilSettled } from "./settling-promises.js";
-import { writeBatch, type AcceptedEvent, type PersistOptions } from "./persist-batch.js";
+import { txnRefOf, writeBatch, type AcceptedEvent, type PersistOptions } from "./persist-batch.js";
 
 export type { PersistOptions } from "./persist-batch.js";
 
@@ -22,6 +23,24 @@ export interface PersistedEvent {
   pdu: IdentifiedPdu;
   /** True when a retried txnId matched an event we already had. */
   deduplicated: boolean;
+}
+
+/** One event of a new room after its create event. */
+export interface NewRoomEvent {
+  draft: EventDraft;
+  /** Runs on the built event once the whole room is known to be valid, with the room as it will stand. */
+  beforeWrite?: (pdu: IdentifiedPdu, room: RoomMemory) => Promise<IdentifiedPdu>;
+}
+
+export interface NewRoom {
+  version: RoomVersion;
+  createContent: Record<string, unknown>;
+  creator: string;
+  roomIdIfNotDerived: string;
+  directoryVisibility: "public" | "private";
+  events: NewRoomEvent[];
+  /** More rows that belong to the room (its alias), written in the room's transaction. */
+  alsoWrite?: (tx: Tx, roomId: string) => Promise<void>;
 }
 
 interface PendingSend {
@@ -123,37 +142,58 @@ export class EventPersister {
     return new RoomMemory(roomId, version, state, extremities, maxDepth, stateGroup);
   }
 
-  /** Creates the room row and persists its m.room.create event; the room id may derive from the event (v12). */
-  async createRoom(
-    version: RoomVersion,
-    createContent: Record<string, unknown>,
-    creator: string,
-    roomIdIfNotDerived: string,
-  ): Promise<{ roomId: string; event: PersistedEvent }> {
+  /**
+   * Creates a room whole or not at all: the create event and every event after it are built and authorised
+   * in memory first (a refusal is M_INVALID_ROOM_STATE with nothing written), then each event's
+   * `beforeWrite` runs (a remote invitee's countersignature), then the room row, `alsoWrite`'s rows and all
+   * the events go into one transaction. A failure anywhere leaves no row, no memory and no wake-up; the
+   * stream positions taken are abandoned. The room id may derive from the create event (v12).
+   */
+  async createRoom(room: NewRoom): Promise<{ roomId: string; events: PersistedEvent[] }> {
+    const { version, creator } = room;
     // In v12 the room id is the create event's hash: two identical create events in the same millisecond
     // would name the same room, so create timestamps from this server strictly increase.
     const createTs = Math.max(this.core.clock.now(), this.lastCreateTs + 1);
     this.lastCreateTs = createTs;
-    const pdu = buildLocalEvent(
-      { type: "m.room.create", stateKey: "", sender: creator, content: createContent as IdentifiedPdu["content"] },
-      { roomId: version.roomIdFromCreateEvent ? undefined : roomIdIfNotDerived, prevEvents: [], authEvents: [], depth: 1, originServerTs: createTs },
+    const create = buildLocalEvent(
+      { type: "m.room.create", stateKey: "", sender: creator, content: room.createContent as IdentifiedPdu["content"] },
+      { roomId: version.roomIdFromCreateEvent ? undefined : room.roomIdIfNotDerived, prevEvents: [], authEvents: [], depth: 1, originServerTs: createTs },
       version,
       this.core.serverName,
       this.core.signingKey,
     );
-    const roomId = version.roomIdFromCreateEvent ? `!${pdu.event_id.slice(1)}` : roomIdIfNotDerived;
-    const verdict = checkEventAuth(pdu, { get: () => undefined }, version);
-    if (!verdict.ok) throw errors.badJson(`Invalid m.room.create event: ${verdict.reason}`);
-    const streamPos = await this.serialise(roomId, async () => {
+    const roomId = version.roomIdFromCreateEvent ? `!${create.event_id.slice(1)}` : room.roomIdIfNotDerived;
+    const verdict = checkEventAuth(create, { get: () => undefined }, version);
+    if (!verdict.ok) throw errors.invalidRoomState(`Invalid m.room.create event: ${verdict.reason}`);
+
+    // The room as it will stand, event by event: what each next event is authorised against and follows.
+    const planned = new RoomMemory(roomId, version, new Map([[stateKeyOf(create.type, ""), create]]), [create.event_id], 1, null);
+    const batch: AcceptedEvent[] = [{ pdu: create, options: {} }];
+    for (const { draft } of room.events) {
+      const built = this.build(planned, planned.lookup, draft, planned.extremities, planned.maxDepth + 1);
+      if (built instanceof MatrixError) throw errors.invalidRoomState(`Cannot send ${draft.type}${draft.stateKey ? ` for ${draft.stateKey}` : ""}: ${built.message}`);
+      const key = typeof built.state_key === "string" ? stateKeyOf(built.type, built.state_key) : undefined;
+      batch.push({ pdu: built, options: {}, replaced: key ? planned.state.get(key) : undefined });
+      if (key) planned.setState(key, built);
+      planned.extremities = [built.event_id];
+      planned.maxDepth = built.depth;
+    }
+    // Only once every event is known to be valid does anything leave this server.
+    for (const [i, { beforeWrite }] of room.events.entries()) {
+      if (beforeWrite) batch[i + 1].pdu = await beforeWrite(batch[i + 1].pdu, planned);
+    }
+
+    const positions = await this.serialise(roomId, async () => {
       const memory = new RoomMemory(roomId, version, new Map(), [], 0, null);
-      const [position] = await writeBatch(this.core, this, memory, [{ pdu, options: {} }], async (tx) => {
-        await this.rooms.create(tx, { roomId, roomVersion: version.id, creator, createdTs: createTs, directoryVisibility: "private" });
+      const written = await writeBatch(this.core, this, memory, batch, async (tx) => {
+        await this.rooms.create(tx, { roomId, roomVersion: version.id, creator, createdTs: createTs, directoryVisibility: room.directoryVisibility });
+        await room.alsoWrite?.(tx, roomId);
       });
       this.memory.set(roomId, Promise.resolve(memory));
       this.loaded.set(roomId, memory);
-      return position;
+      return written;
     });
-    return { roomId, event: { eventId: pdu.event_id, streamPos, pdu, deduplicated: false } };
+    return { roomId, events: batch.map(({ pdu }, i) => ({ eventId: pdu.event_id, streamPos: positions[i], pdu, deduplicated: false })) };
   }
 
   /** Builds, authorises and persists an event from a local user. Rejects with M_FORBIDDEN when auth refuses it. */
@@ -186,9 +226,7 @@ export class EventPersister {
       for (const item of items) item.reject(errors.notFound("Unknown room"));
       return;
     }
-    const earlier = await this.txnMemory.lookup(
-      items.filter((i) => i.options.txnId && i.options.senderDevice).map((i) => ({ userId: i.draft.sender, deviceId: i.options.senderDevice!, txnId: i.options.txnId! })),
-    );
+    const earlier = await this.txnMemory.lookup(items.flatMap((i) => txnRefOf(i.draft.sender, i.options) ?? []));
     // Events in this batch are authorised against the state left by the ones before them.
     const staged = new Map<string, IdentifiedPdu>();
     const lookup: StateLookup = { get: (type, key) => staged.get(stateKeyOf(type, key)) ?? memory.state.get(stateKeyOf(type, key)) };
@@ -199,7 +237,8 @@ export class EventPersister {
     const batchTxns = new Map<string, string>();
     for (const item of items) {
       const { draft, options } = item;
-      const key = options.txnId && options.senderDevice ? txnKey(draft.sender, options.senderDevice, options.txnId) : undefined;
+      const ref = txnRefOf(draft.sender, options);
+      const key = ref ? txnKey(ref.userId, ref.deviceId, ref.scope, ref.txnId) : undefined;
       const previous = key ? (earlier.get(key) ?? batchTxns.get(key)) : undefined;
       if (previous) {
         duplicates.push({ item, eventId: previous });
@@ -229,7 +268,8 @@ export class EventPersister {
     if (accepted.length > 0) {
       const positions = await writeBatch(this.core, this, memory, accepted);
       for (const { pdu, options } of accepted) {
-        if (options.txnId && options.senderDevice) this.txnMemory.remember({ userId: pdu.sender, deviceId: options.senderDevice, txnId: options.txnId }, pdu.event_id);
+        const ref = txnRefOf(pdu.sender, options);
+        if (ref) this.txnMemory.remember(ref, pdu.event_id);
       }
       accepted.forEach((a, i) => a.item.resolve({ eventId: a.pdu.event_id, streamPos: positions[i], pdu: a.pdu, deduplicated: false }));
     }

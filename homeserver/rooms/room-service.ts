@@ -5,8 +5,11 @@ import { namedPowerLevel, userPowerLevel } from "../events/auth-rules/index.js";
 import { AliasesStore } from "../storage/stores/aliases-store.js";
 import type { UserServices } from "../users/index.js";
 import type { Requester } from "../users/requester.js";
+import { checkRoomIdOrAlias, checkServerName } from "../server-name.js";
 import { createRoom, type CreateRoomRequest } from "./create-room.js";
+import { txnScopes } from "./txn-scopes.js";
 import { changeMembership, type MembershipAction } from "./membership.js";
+import { unchangedStateEventId } from "./unchanged-state.js";
 import type { EventPersister } from "./persist-events.js";
 import type { RoomMemory } from "./room-memory.js";
 import type { RemoteJoin } from "./remote/remote-join.js";
@@ -18,6 +21,17 @@ import type { RemoteKnock } from "./remote/remote-knock.js";
 function serverNameOf(id: string): string | undefined {
   const colon = id.indexOf(":");
   return colon > 0 ? id.slice(colon + 1) : undefined;
+}
+
+/**
+ * PUT state m.room.member is how clients (Element's /myroomnick) set a per-room display name or avatar:
+ * allowed for one's own member event while joined, keeping membership "join". Any other membership change
+ * goes through the membership endpoints, which check what each change needs.
+ */
+function checkOwnJoinedMemberState(requester: Requester, stateKey: string, content: JsonObject): void {
+  if (stateKey !== requester.userId || content.membership !== "join") {
+    throw errors.forbidden("Use the membership endpoints to change membership");
+  }
 }
 
 /** Writes to local rooms on behalf of local users: create, send, state, redact, membership. */
@@ -47,28 +61,32 @@ export class RoomService {
   };
 
   createRoom(requester: Requester, request: CreateRoomRequest): Promise<string> {
-    return createRoom({ core: this.core, persister: this.persister, aliases: this.aliases, memberContent: this.memberContent }, requester, request);
+    const deps = { core: this.core, persister: this.persister, aliases: this.aliases, memberContent: this.memberContent, remoteInvites: this.remoteInvites };
+    return createRoom(deps, requester, request);
   }
 
-  async sendMessage(requester: Requester, roomId: string, type: string, content: JsonObject, txnId: string): Promise<string> {
+  /** Without a txnId (POST /send/{eventType}, which Synapse still serves) every call makes a new event. */
+  async sendMessage(requester: Requester, roomId: string, type: string, content: JsonObject, txnId: string | undefined): Promise<string> {
     await this.requireJoined(requester.userId, roomId);
     const persisted = await this.persister.persistLocal(
       roomId,
       { type, sender: requester.userId, content },
-      { senderDevice: requester.deviceId, txnId },
+      { senderDevice: requester.deviceId, txnId, txnScope: txnScopes.send(roomId, type) },
     );
     return persisted.eventId;
   }
 
   async sendState(requester: Requester, roomId: string, type: string, stateKey: string, content: JsonObject): Promise<string> {
-    await this.requireJoined(requester.userId, roomId);
-    if (type === "m.room.member") throw errors.forbidden("Use the membership endpoints to change membership");
+    const memory = await this.requireJoined(requester.userId, roomId);
+    if (type === "m.room.member") checkOwnJoinedMemberState(requester, stateKey, content);
     if (type === "m.room.canonical_alias") await this.checkCanonicalAlias(roomId, content);
+    const unchanged = unchangedStateEventId(memory, type, stateKey, requester.userId, content);
+    if (unchanged) return unchanged;
     const persisted = await this.persister.persistLocal(roomId, { type, stateKey, sender: requester.userId, content });
     return persisted.eventId;
   }
 
-  async redact(requester: Requester, roomId: string, eventId: string, txnId: string, reason?: string): Promise<string> {
+  async redact(requester: Requester, roomId: string, eventId: string, txnId: string | undefined, reason?: string): Promise<string> {
     const memory = await this.requireJoined(requester.userId, roomId);
     const target = await this.persister.events.get(eventId);
     if (!target || target.pdu.room_id !== roomId) throw errors.notFound("Event not found");
@@ -85,7 +103,7 @@ export class RoomService {
     const persisted = await this.persister.persistLocal(
       roomId,
       { type: "m.room.redaction", sender: requester.userId, content, redacts: eventId },
-      { senderDevice: requester.deviceId, txnId },
+      { senderDevice: requester.deviceId, txnId, txnScope: txnScopes.redact(roomId, eventId) },
     );
     return persisted.eventId;
   }
@@ -113,7 +131,10 @@ export class RoomService {
    * server_name / via), then the room id's and alias's own servers, over federation.
    */
   /** A room id, or an alias of ours or (over federation) of another server, with the servers that know it. */
-  private async resolveRoomAnywhere(roomIdOrAlias: string): Promise<{ roomId: string; aliasServers: string[] }> {
+  private async resolveRoomAnywhere(roomIdOrAlias: string, servers: readonly string[]): Promise<{ roomId: string; aliasServers: string[] }> {
+    // Malformed ids and server names are the client's mistake, found before any request to another server.
+    checkRoomIdOrAlias(roomIdOrAlias);
+    for (const server of servers) checkServerName(server, "server_name");
     if (roomIdOrAlias.startsWith("#") && this.resolveAliasAnywhere && serverNameOf(roomIdOrAlias) !== this.core.serverName) {
       // Another server's alias: it names the room and the servers that can help us in.
       const resolved = await this.resolveAliasAnywhere(roomIdOrAlias);
@@ -124,7 +145,7 @@ export class RoomService {
 
   /** POST /knock: on a room we hold with one of our users in it, locally; otherwise through a resident server. */
   async knock(requester: Requester, roomIdOrAlias: string, reason?: string, servers: string[] = []): Promise<string> {
-    const { roomId, aliasServers } = await this.resolveRoomAnywhere(roomIdOrAlias);
+    const { roomId, aliasServers } = await this.resolveRoomAnywhere(roomIdOrAlias, servers);
     const memory = await this.persister.roomMemory(roomId);
     if (memory && this.hasJoinedLocalUser(memory)) {
       await changeMembership(this.membershipDeps, requester, roomId, "knock", requester.userId, reason);
@@ -138,8 +159,9 @@ export class RoomService {
     return this.remoteKnock.knock(requester, roomId, candidates, reason);
   }
 
-  async join(requester: Requester, roomIdOrAlias: string, reason?: string, servers: string[] = []): Promise<string> {
-    const { roomId, aliasServers } = await this.resolveRoomAnywhere(roomIdOrAlias);
+  /** `content`: what the client sent for its join event's content (reason, and any other fields it adds). */
+  async join(requester: Requester, roomIdOrAlias: string, content: JsonObject = {}, servers: string[] = []): Promise<string> {
+    const { roomId, aliasServers } = await this.resolveRoomAnywhere(roomIdOrAlias, servers);
     const memory = await this.persister.roomMemory(roomId);
     // With none of our users in the room our copy may be stale: join through a resident server.
     if (this.remoteJoin && (!memory || !this.hasJoinedLocalUser(memory))) {
@@ -147,11 +169,11 @@ export class RoomService {
         (s): s is string => !!s && s !== this.core.serverName,
       );
       if (memory && candidates.length === 0) candidates.push(...this.residentServers(memory));
-      if (!memory || candidates.length > 0) return this.remoteJoin.join(requester, roomId, candidates);
+      if (!memory || candidates.length > 0) return this.remoteJoin.join(requester, roomId, candidates, content);
     }
     if (!memory) throw errors.notFound("No known servers to join this room through");
     if (memory.membershipOf(requester.userId) === "join") return roomId; // joining twice is a no-op
-    await changeMembership(this.membershipDeps, requester, roomId, "join", requester.userId, reason);
+    await changeMembership(this.membershipDeps, requester, roomId, "join", requester.userId, undefined, content);
     await this.core.db.deleteFrom("room_forgotten").where("user_id", "=", requester.userId).where("room_id", "=", roomId).execute();
     return roomId;
   }

@@ -3,6 +3,7 @@ import { createTestApp, testDrivers, type TestApp } from "../app/test-app.js";
 import { MessageAppendStore } from "../storage/stores/message-append-store.js";
 import { TxnStore } from "../storage/stores/txn-store.js";
 import { TxnIdMemory, txnKey } from "./txn-id-memory.js";
+import { txnScopes } from "./txn-scopes.js";
 import type { IdentifiedPdu } from "../events/pdu.js";
 
 describe.each(testDrivers())("transaction ids and the one-statement message write on %s", (driver) => {
@@ -15,14 +16,15 @@ describe.each(testDrivers())("transaction ids and the one-statement message writ
     roomId = await app.ctx.rooms.service.createRoom(alice, {});
   });
   afterAll(() => app.dispose());
+  const scope = () => txnScopes.send(roomId, "m.room.message");
 
   it("a retried txnId returns the first event, also from a fresh memory (as after a restart)", async () => {
     const first = await app.ctx.rooms.service.sendMessage(alice, roomId, "m.room.message", { body: "one" }, "txn-a");
     const again = await app.ctx.rooms.service.sendMessage(alice, roomId, "m.room.message", { body: "one" }, "txn-a");
     expect(again).toBe(first);
     const fresh = new TxnIdMemory(new TxnStore(app.ctx.db));
-    const found = await fresh.lookup([{ userId: alice.userId, deviceId: alice.deviceId, txnId: "txn-a" }]);
-    expect(found.get(txnKey(alice.userId, alice.deviceId, "txn-a"))).toBe(first);
+    const found = await fresh.lookup([{ userId: alice.userId, deviceId: alice.deviceId, scope: scope(), txnId: "txn-a" }]);
+    expect(found.get(txnKey(alice.userId, alice.deviceId, scope(), "txn-a"))).toBe(first);
   });
 
   it("a device with more ids than fit in memory still finds its evicted ones in the database", async () => {
@@ -31,9 +33,9 @@ describe.each(testDrivers())("transaction ids and the one-statement message writ
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) ids.push(await app.ctx.rooms.service.sendMessage(alice, roomId, "m.room.message", { body: `m${i}` }, `evict-${i}`));
     // Loaded now: holds the 2 newest of many ids, so it knows it is incomplete.
-    const found = await small.lookup(ids.map((_, i) => ({ userId: alice.userId, deviceId: alice.deviceId, txnId: `evict-${i}` })));
-    expect(ids.map((_, i) => found.get(txnKey(alice.userId, alice.deviceId, `evict-${i}`)))).toEqual(ids);
-    const none = await small.lookup([{ userId: alice.userId, deviceId: alice.deviceId, txnId: "never-used" }]);
+    const found = await small.lookup(ids.map((_, i) => ({ userId: alice.userId, deviceId: alice.deviceId, scope: scope(), txnId: `evict-${i}` })));
+    expect(ids.map((_, i) => found.get(txnKey(alice.userId, alice.deviceId, scope(), `evict-${i}`)))).toEqual(ids);
+    const none = await small.lookup([{ userId: alice.userId, deviceId: alice.deviceId, scope: scope(), txnId: "never-used" }]);
     expect(none.size).toBe(0);
   });
 
@@ -43,11 +45,11 @@ describe.each(testDrivers())("transaction ids and the one-statement message writ
     const ghostRoom = "!ghost:test.local";
     await expect(
       store.append(ghostRoom, null, [{ streamPos: 10_000_000, pdu, senderDevice: "ALICE", txnId: "ghost-txn" }], [
-        { user_id: alice.userId, device_id: "ALICE", txn_id: "ghost-txn", event_id: "$ghost", room_id: ghostRoom, created_ts: 1 },
+        { user_id: alice.userId, device_id: "ALICE", scope: txnScopes.send(ghostRoom, "m.room.message"), txn_id: "ghost-txn", event_id: "$ghost", room_id: ghostRoom, created_ts: 1 },
       ], { remove: [], add: "$ghost" }),
     ).rejects.toThrow(/not stored/);
     expect(await app.ctx.rooms.persister.events.get("$ghost")).toBeUndefined();
-    expect((await new TxnStore(app.ctx.db).findMany([{ userId: alice.userId, deviceId: "ALICE", txnId: "ghost-txn" }])).size).toBe(0);
+    expect((await new TxnStore(app.ctx.db).findMany([{ userId: alice.userId, deviceId: "ALICE", scope: txnScopes.send(ghostRoom, "m.room.message"), txnId: "ghost-txn" }])).size).toBe(0);
     expect(await app.ctx.rooms.persister.rooms.forwardExtremities(ghostRoom)).toEqual([]);
   });
 

@@ -1,19 +1,16 @@
-import type { TxnStore } from "../storage/stores/txn-store.js";
+import { txnKey, type TxnLookup, type TxnStore } from "../storage/stores/txn-store.js";
 
-export interface TxnRef {
-  userId: string;
-  deviceId: string;
-  txnId: string;
-}
+export { txnKey };
+export type TxnRef = TxnLookup;
 
 interface DeviceTxns {
-  /** txnId -> event id, oldest first (Map insertion order) so the oldest is evicted first. */
+  /** scopedId(scope, txnId) -> event id, oldest first (Map insertion order) so the oldest is evicted first. */
   known: Map<string, string>;
   /** True while `known` holds every transaction id the device has ever used. */
   complete: boolean;
 }
 
-export const txnKey = (userId: string, deviceId: string, txnId: string) => `${userId}\u0000${deviceId}\u0000${txnId}`;
+const scopedId = (scope: string, txnId: string) => `${scope}\u0000${txnId}`;
 const deviceKey = (userId: string, deviceId: string) => `${userId}\u0000${deviceId}`;
 
 /**
@@ -37,8 +34,8 @@ export class TxnIdMemory {
     const unsure: TxnRef[] = [];
     for (const ref of refs) {
       const device = await this.device(ref.userId, ref.deviceId);
-      const eventId = device.known.get(ref.txnId);
-      if (eventId !== undefined) found.set(txnKey(ref.userId, ref.deviceId, ref.txnId), eventId);
+      const eventId = device.known.get(scopedId(ref.scope, ref.txnId));
+      if (eventId !== undefined) found.set(txnKey(ref.userId, ref.deviceId, ref.scope, ref.txnId), eventId);
       else if (!device.complete) unsure.push(ref);
     }
     if (unsure.length > 0) for (const [key, eventId] of await this.store.findMany(unsure)) found.set(key, eventId);
@@ -51,14 +48,14 @@ export class TxnIdMemory {
     // Not loaded: a later load reads the committed row. Loading: its query may have run before the commit.
     if (!device) return;
     if (device instanceof Promise) {
-      void device.then((loaded) => this.add(loaded, ref.txnId, eventId), () => undefined);
+      void device.then((loaded) => this.add(loaded, scopedId(ref.scope, ref.txnId), eventId), () => undefined);
       return;
     }
-    this.add(device, ref.txnId, eventId);
+    this.add(device, scopedId(ref.scope, ref.txnId), eventId);
   }
 
-  private add(device: DeviceTxns, txnId: string, eventId: string): void {
-    device.known.set(txnId, eventId);
+  private add(device: DeviceTxns, id: string, eventId: string): void {
+    device.known.set(id, eventId);
     if (device.known.size > this.perDevice) {
       device.known.delete(device.known.keys().next().value!);
       device.complete = false;
@@ -86,7 +83,7 @@ export class TxnIdMemory {
     const rows = await this.store.recentForDevice(userId, deviceId, this.perDevice + 1);
     const complete = rows.length <= this.perDevice;
     const known = new Map<string, string>();
-    for (const row of rows.slice(0, this.perDevice).reverse()) known.set(row.txnId, row.eventId);
+    for (const row of rows.slice(0, this.perDevice).reverse()) known.set(scopedId(row.scope, row.txnId), row.eventId);
     return { known, complete };
   }
 }

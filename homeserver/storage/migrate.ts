@@ -5,6 +5,7 @@ import * as users from "./migrations/20261127T1900-users.js";
 import * as serverKeyJson from "./migrations/20261128T0900-server-key-json.js";
 import * as federationEvents from "./migrations/20261128T1000-federation-events.js";
 import * as receipts from "./migrations/20261129T0900-receipts.js";
+import * as txnIdScope from "./migrations/20261203T0900-txn-id-scope.js";
 
 /**
  * Migrations are listed in code (not read from disk) so they work the same under tsx, bundles and tests.
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "20261128T0900-server-key-json": serverKeyJson,
   "20261128T1000-federation-events": federationEvents,
   "20261129T0900-receipts": receipts,
+  "20261203T0900-txn-id-scope": txnIdScope,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
@@ -25,4 +27,11 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** Applies the migrations up to and including `name` (migration tests start from an older schema). */
+export async function migrateTo(database: Database, name: string): Promise<void> {
+  if (!(name in MIGRATIONS)) throw new Error(`no migration ${name}`);
+  const { error } = await new Migrator({ db: database.db, provider }).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
 }

@@ -23,6 +23,7 @@ export interface Schema {
   server_key_json: ServerKeyJsonTable;
   registration_tokens: RegistrationTokensTable;
   receipts: ReceiptsTable;
+  pending_redactions: PendingRedactionsTable;
 }
 
 export interface UsersTable {
@@ -152,6 +153,8 @@ export interface CurrentStateTable {
 export interface TxnIdsTable {
   user_id: string;
   device_id: string;
+  /** The endpoint and path parameters the txnId was used with (homeserver/rooms/txn-scopes.ts). */
+  scope: string;
   txn_id: string;
   event_id: string;
   room_id: string;
@@ -219,4 +222,11 @@ export interface ReceiptsTable {
   event_id: string;
   data: unknown;
   stream_pos: number;
+}
+
+/** A redaction received over federation before its target; removed once the target arrives. */
+export interface PendingRedactionsTable {
+  redacts: string;
+  redaction_id: string;
+  room_id: string;
 }

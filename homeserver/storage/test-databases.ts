@@ -18,11 +18,15 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
-/** A migrated, empty database: PGlite in memory, or a fresh Postgres database dropped on dispose. */
-export async function openTestDatabase(driver: DriverName): Promise<TestDatabase> {
+/**
+ * A migrated, empty database: PGlite in memory, or a fresh Postgres database dropped on dispose.
+ * `migrate: false` leaves it empty, for migration tests.
+ */
+export async function openTestDatabase(driver: DriverName, options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const migrate = options.migrate !== false;
   if (driver === "embedded") {
     const database = await openDatabase({ type: "embedded" });
-    await migrateToLatest(database);
+    if (migrate) await migrateToLatest(database);
     return { database, dispose: () => database.close() };
   }
   const adminUrl = process.env.MYELIN_TEST_POSTGRES_URL!;
@@ -34,7 +38,7 @@ export async function openTestDatabase(driver: DriverName): Promise<TestDatabase
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const database = await openDatabase({ type: "postgres", url: url.toString(), poolSize: 10 });
-  await migrateToLatest(database);
+  if (migrate) await migrateToLatest(database);
   return {
     database,
     dispose: async () => {

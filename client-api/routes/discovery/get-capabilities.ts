@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ClientApiContext } from "../../client-api-context.js";
 import type { GetCapabilitiesResponse } from "../../../schemas/client/discovery/get-capabilities.js";
-import { DEFAULT_ROOM_VERSION, roomVersionsCapability } from "../../../homeserver/events/room-versions.js";
+import { roomVersionsCapability } from "../../../homeserver/events/room-versions.js";
 
 export function registerGetCapabilities(app: FastifyInstance, ctx: ClientApiContext): void {
   app.get("/_matrix/client/v3/capabilities", async (request): Promise<GetCapabilitiesResponse> => {
@@ -9,7 +9,7 @@ export function registerGetCapabilities(app: FastifyInstance, ctx: ClientApiCont
     return {
       capabilities: {
         "m.change_password": { enabled: true },
-        "m.room_versions": roomVersionsCapability(DEFAULT_ROOM_VERSION),
+        "m.room_versions": roomVersionsCapability(ctx.app.config.default_room_version),
         "m.set_displayname": { enabled: true },
         "m.set_avatar_url": { enabled: true },
         "m.3pid_changes": { enabled: false },

@@ -96,13 +96,16 @@ describe.each(testDrivers())("profile routes on %s", (driver) => {
 
   it("answers NUL characters in user ids and values with 4xx, never a server error", async () => {
     const user = await registerTestUser(app.http);
-    expect((await app.http.inject({ method: "GET", url: profileUrl("@a\u0000b:test.local") })).statusCode).toBe(404);
+    const read = await app.http.inject({ method: "GET", url: profileUrl("@a\u0000b:test.local") });
+    expect(read.statusCode).toBe(400);
+    expect(read.json().errcode).toBe("M_INVALID_PARAM");
     expect((await put(user, user.userId, "displayname", { displayname: "a\u0000b" })).statusCode).toBe(400);
     const login = await app.http.inject({
       method: "POST",
       url: "/_matrix/client/v3/login",
       payload: { type: "m.login.password", identifier: { type: "m.id.user", user: "a\u0000b" }, password: "x" },
     });
-    expect(login.statusCode).toBe(403);
+    expect(login.statusCode).toBe(400);
+    expect(login.json().errcode).toBe("M_BAD_JSON");
   });
 });

@@ -1,4 +1,4 @@
-import type { Db } from "../database.js";
+import type { Db, Tx } from "../database.js";
 
 /** Local room aliases (#name:server -> room id). */
 export class AliasesStore {
@@ -9,9 +9,9 @@ export class AliasesStore {
     return row?.room_id;
   }
 
-  /** Returns false when the alias is already taken. */
-  async create(alias: string, roomId: string, creator: string, now: number): Promise<boolean> {
-    const result = await this.db
+  /** Returns false when the alias is already taken. `db` lets a new room write its alias in its own transaction. */
+  async create(alias: string, roomId: string, creator: string, now: number, db: Db | Tx = this.db): Promise<boolean> {
+    const result = await db
       .insertInto("room_aliases")
       .values({ alias, room_id: roomId, creator, created_ts: now })
       .onConflict((oc) => oc.column("alias").doNothing())

@@ -33,6 +33,7 @@ export interface NewEventRow {
 export interface TxnIdRow {
   user_id: string;
   device_id: string;
+  scope: string;
   txn_id: string;
   event_id: string;
   room_id: string;

@@ -46,10 +46,10 @@ export class MessageAppendStore {
       WITH seq AS (
         UPDATE rooms SET last_seq = last_seq + ${count} WHERE room_id = ${roomId} RETURNING last_seq
       ), recorded_txns AS (
-        INSERT INTO txn_ids (user_id, device_id, txn_id, event_id, room_id, created_ts)
-        SELECT t.user_id, t.device_id, t.txn_id, t.event_id, t.room_id, t.created_ts
+        INSERT INTO txn_ids (user_id, device_id, scope, txn_id, event_id, room_id, created_ts)
+        SELECT t.user_id, t.device_id, t.scope, t.txn_id, t.event_id, t.room_id, t.created_ts
         FROM seq, jsonb_to_recordset(${JSON.stringify(txnIds)}::jsonb)
-          AS t(user_id text, device_id text, txn_id text, event_id text, room_id text, created_ts bigint)
+          AS t(user_id text, device_id text, scope text, txn_id text, event_id text, room_id text, created_ts bigint)
       ), removed AS (
         DELETE FROM forward_extremities
         WHERE EXISTS (SELECT 1 FROM seq) AND room_id = ${roomId} AND event_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(remove)}::jsonb))
