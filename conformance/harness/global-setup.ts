@@ -33,9 +33,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let control: RestartControl | null = null;
   const owned = target.process;
   if (owned) {
-    control = await startRestartControl(async () => {
-      await owned.stop();
+    control = await startRestartControl(async (signal) => {
+      let signalledAt = Date.now();
+      if (signal === "SIGKILL") signalledAt = await owned.kill();
+      else await owned.stop();
       await owned.start();
+      return signalledAt;
     });
   }
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readFileSync, existsSync } from "node:fs";
+import { processTreeOf, waitUntilGone } from "./process-tree.js";
 import { waitUntilReady } from "./wait-until-ready.js";
 
 export interface ServerCommand {
@@ -25,6 +26,11 @@ const stopGraceMs = 30_000;
 export class ServerProcess {
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
+  /**
+   * Descendants of the child that left its process group (none for tsx or Synapse), found once it was ready:
+   * a kill must reach them too, and without a `ps` first, which would delay it by tens of milliseconds.
+   */
+  private outsideGroup: number[] = [];
 
   constructor(readonly spec: ServerCommand) {
     // Last resort if the test runner dies without running teardown: never leave a server behind.
@@ -62,6 +68,8 @@ export class ServerProcess {
 
     try {
       await waitUntilReady(this.spec.baseUrl, this.spec.startupTimeoutMs, () => exitInfo);
+      const tree = child.pid === undefined ? [] : processTreeOf(child.pid);
+      this.outsideGroup = tree.filter((p) => !p.inGroup).map((p) => p.pid);
     } catch (error) {
       await this.stop();
       const message = error instanceof Error ? error.message : String(error);
@@ -90,6 +98,27 @@ export class ServerProcess {
     this.child = null;
   }
 
+  /**
+   * A crash: SIGKILL, with no chance to flush or clean up, to the serving process itself (under tsx that is a
+   * grandchild, not the wrapper we spawned), then waits until every process of the server is gone, so that a
+   * start that follows cannot find the port or the data still held. Resolves with Date.now() at the kill.
+   */
+  async kill(): Promise<number> {
+    const child = this.child;
+    if (!child || child.pid === undefined) throw new Error(`${this.spec.name} is not running, so it cannot be killed`);
+    const killedAt = Date.now();
+    // The group holds the wrapper and the node process that serves (tsx runs it as a child).
+    signalGroup(child.pid, "SIGKILL");
+    for (const pid of this.outsideGroup) signalProcess(pid, "SIGKILL");
+    // What is left of the tree now (zombies included) is what we wait for; anything new in it dies too.
+    const tree = [...new Set([...this.outsideGroup, ...processTreeOf(child.pid).map((p) => p.pid)])];
+    for (const pid of tree) signalProcess(pid, "SIGKILL");
+    await this.exited;
+    await waitUntilGone(tree, stopGraceMs);
+    this.child = null;
+    return killedAt;
+  }
+
   logTail(lines: number): string {
     if (!existsSync(this.spec.logFile)) return "(no log file)";
     const all = readFileSync(this.spec.logFile, "utf8").split("\n");
@@ -104,6 +133,14 @@ export class ServerProcess {
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
   } catch {
     // Already gone.
   }

@@ -1,5 +1,6 @@
 import { inject } from "vitest";
 import "../harness/provided-context.js";
+import type { RestartReport, StopSignal } from "../harness/restart-control.js";
 
 /** Base URL of the homeserver under test (from the global setup). */
 export function homeserverUrl(): string {
@@ -11,6 +12,19 @@ export function homeserverUrl(): string {
  * Needs the harness's restart control, which exists only when the harness started the server itself.
  */
 export async function restartHomeserver(): Promise<void> {
+  await restartHomeserverWith("SIGTERM");
+}
+
+/**
+ * Crashes the homeserver under test: SIGKILL to its serving process, no chance to flush anything, then starts
+ * it again on the same data. Resolves once it answers again, with the time of the kill (Date.now() clock).
+ */
+export async function crashAndRestartHomeserver(): Promise<{ killedAtMs: number }> {
+  const report = await restartHomeserverWith("SIGKILL");
+  return { killedAtMs: report.signalled_at_ms };
+}
+
+async function restartHomeserverWith(signal: StopSignal): Promise<RestartReport> {
   const controlUrl = inject("conformanceRestartUrl");
   if (!controlUrl) {
     throw new Error(
@@ -19,9 +33,10 @@ export async function restartHomeserver(): Promise<void> {
         `the target "${inject("conformanceTarget")}" has none.`,
     );
   }
-  const response = await fetch(controlUrl, { method: "POST" });
+  const response = await fetch(`${controlUrl}?signal=${signal}`, { method: "POST" });
   if (!response.ok) {
     const body = (await response.json().catch(() => ({}))) as { error?: string };
-    throw new Error(`restart of the homeserver failed: ${body.error ?? response.status}`);
+    throw new Error(`restart of the homeserver (${signal}) failed: ${body.error ?? response.status}`);
   }
+  return (await response.json()) as RestartReport;
 }
