@@ -1,91 +1,117 @@
 import { writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ConfigError, loadConfig } from "./config.js";
-import { startServer, openConfiguredDatabase } from "./start-server.js";
-import { migrateToLatest } from "../storage/migrate.js";
-import { SAMPLE_CONFIG } from "./sample-config.js";
-import { silentLogger } from "./logger.js";
+import { COMMANDS, USAGE, isCommand, type CommandName } from "./cli-usage.js";
+import { StartupError } from "./startup-error.js";
+import type { RunningServer } from "./start-server.js";
 
-const USAGE = `usage: myelin <command> [options]
+/** A stop that has not finished by then is stuck (each of its steps is bounded): exit anyway. */
+const SHUTDOWN_LIMIT_MS = 30_000;
 
-commands:
-  start [--config FILE]                 run the homeserver (no file: localhost:8008, data in ./data)
-  generate-config [--output FILE] [--server-name NAME]
-                                        write a commented config file
-  register-user --user NAME --password PW [--admin] [--config FILE]
-                                        create an account from the shell
-  migrate [--config FILE]               apply database migrations and exit
+class UsageError extends Error {}
 
-environment: MYELIN_CONFIG names the config file; MYELIN_<KEY> overrides a key (nested keys with __,
-e.g. MYELIN_DATABASE__URL); MYELIN_PORT sets the first listener's port.`;
-
+/** The exit code, or -1 while the server runs. */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      config: { type: "string", short: "c" },
-      output: { type: "string", short: "o" },
-      "server-name": { type: "string" },
-      user: { type: "string", short: "u" },
-      password: { type: "string", short: "p" },
-      admin: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h" },
-    },
-    allowPositionals: false,
-  });
-  const configPath = values.config ?? process.env.MYELIN_CONFIG;
+  if (command === undefined || command === "--help" || command === "-h") return printHelp(USAGE);
+  if (command === "help") return printHelp(isCommand(rest[0]) ? COMMANDS[rest[0]].usage : USAGE);
+  if (!isCommand(command)) throw new UsageError(`unknown command ${command}`);
+  const values = parseOptions(command, rest);
+  if (values.help) return printHelp(COMMANDS[command].usage);
+  const configPath = (values.config as string | undefined) ?? process.env.MYELIN_CONFIG;
   switch (command) {
     case "start": {
       const { config, defaults } = await loadConfig(configPath, process.env);
-      const server = await startServer(config, { usingDefaults: defaults });
-      const shutdown = async (signal: string) => {
-        server.ctx.logger.info({ signal }, "shutting down");
-        await server.stop();
-        process.exit(0);
-      };
-      process.once("SIGTERM", () => void shutdown("SIGTERM"));
-      process.once("SIGINT", () => void shutdown("SIGINT"));
+      const { startServer } = await import("./start-server.js");
+      stopOnSignals(await startServer(config, { usingDefaults: defaults }));
       return -1; // keep running
     }
     case "generate-config": {
-      const output = values.output ?? "homeserver.yaml";
+      const output = (values.output as string | undefined) ?? "homeserver.yaml";
       if (existsSync(output)) throw new ConfigError(`${output} exists; refusing to overwrite it`);
-      await writeFile(output, SAMPLE_CONFIG.replace("server_name: localhost", `server_name: ${values["server-name"] ?? "localhost"}`), { mode: 0o600 });
+      const { SAMPLE_CONFIG } = await import("./sample-config.js");
+      const serverName = (values["server-name"] as string | undefined) ?? "localhost";
+      await writeFile(output, SAMPLE_CONFIG.replace("server_name: localhost", `server_name: ${serverName}`), { mode: 0o600 });
       console.log(`wrote ${output}`);
       return 0;
     }
     case "register-user": {
-      if (!values.user || !values.password) throw new ConfigError("register-user needs --user and --password");
+      if (!values.user || !values.password) throw new UsageError("register-user needs --user and --password");
       const { config } = await loadConfig(configPath, process.env);
       const { registerUserFromConfig } = await import("./register-user-command.js");
-      const userId = await registerUserFromConfig(config, { localpart: values.user, password: values.password, admin: values.admin ?? false });
+      const userId = await registerUserFromConfig(config, { localpart: values.user as string, password: values.password as string, admin: values.admin === true });
       console.log(`registered ${userId}`);
       return 0;
     }
     case "migrate": {
       const { config } = await loadConfig(configPath, process.env);
-      const database = await openConfiguredDatabase(config, silentLogger);
-      const applied = await migrateToLatest(database);
-      await database.close();
+      const { migrateFromConfig } = await import("./migrate-command.js");
+      const applied = await migrateFromConfig(config);
       console.log(applied.length ? `applied: ${applied.join(", ")}` : "database is up to date");
       return 0;
     }
-    default:
-      console.log(USAGE);
-      return command === undefined || command === "help" || values.help ? 0 : 2;
   }
+}
+
+function parseOptions(command: CommandName, args: string[]): Record<string, string | boolean | undefined> {
+  try {
+    const options: ParseArgsConfig["options"] = COMMANDS[command].options;
+    return parseArgs({ args, options, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    // parseArgs says what is wrong in a sentence ("Unknown option '--x'"); the usage says what is right.
+    throw new UsageError(`${command}: ${(error as Error).message}`, { cause: command });
+  }
+}
+
+function printHelp(text: string): number {
+  console.log(text);
+  return 0;
+}
+
+/** SIGTERM, SIGINT, SIGHUP: a graceful stop; a second signal while stopping exits at once. */
+function stopOnSignals(server: RunningServer): void {
+  const { logger } = server.ctx;
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal while shutting down: exiting now");
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    setTimeout(() => {
+      logger.error(`shutdown did not finish within ${SHUTDOWN_LIMIT_MS / 1000} s: exiting`);
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
+    server.stop().then(
+      () => {
+        logger.info("stopped");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, () => shutdown(signal));
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exit(code);
   },
-  (error) => {
-    // Configuration and Matrix errors (e.g. a taken username) are the user's to fix: print just the message.
-    const known = error instanceof ConfigError || (error instanceof Error && error.name === "MatrixError");
-    console.error(known ? error.message : error);
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      const command = typeof error.cause === "string" && isCommand(error.cause) ? error.cause : undefined;
+      console.error(`myelin: ${error.message}\n\n${command ? COMMANDS[command].usage : USAGE}`);
+      process.exit(2);
+    }
+    // What the operator has to fix (configuration, a busy port, an unreachable database, a taken username):
+    // the message alone, one line. Anything else is a bug, and its stack trace helps.
+    const known = error instanceof ConfigError || error instanceof StartupError || (error instanceof Error && error.name === "MatrixError");
+    console.error(known ? `myelin: ${(error as Error).message}` : error);
     process.exit(1);
   },
 );

@@ -8,6 +8,7 @@ import { registerClientApi } from "../../client-api/plugin.js";
 import fastifyWebsocket from "@fastify/websocket";
 import { syncWebSocketPluginOptions } from "../../client-api/routes/sync/websocket/index.js";
 import { registerFederationApi } from "../../federation/plugin.js";
+import { installShutdownHandling } from "./http-shutdown.js";
 
 // app/ is the composition root: the one place in homeserver/ that mounts the HTTP layers on the core.
 
@@ -24,11 +25,14 @@ export function buildHttpApp(ctx: AppContext, options: HttpAppOptions): FastifyI
     bodyLimit: ctx.config.max_request_body_bytes,
     // Matrix ids contain ':' and '@'; keep the default router but allow long ids.
     routerOptions: { maxParamLength: 1024 },
+    // Requests refused while closing get a Matrix error (installShutdownHandling), not Fastify's own body.
+    return503OnClosing: false,
   };
   // Fastify types an HTTPS server differently; the routes and hooks we add are the same for both.
   const app = options.https
     ? (Fastify({ ...serverOptions, https: options.https }) as unknown as FastifyInstance)
     : Fastify(serverOptions);
+  installShutdownHandling(app);
   installValidation(app);
   installJsonBodyParser(app);
   installCors(app);

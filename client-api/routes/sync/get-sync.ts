@@ -2,8 +2,16 @@ import type { FastifyInstance } from "fastify";
 import type { ClientApiContext } from "../../client-api-context.js";
 import { getSyncQuery, type GetSyncQuery } from "../../../schemas/client/sync/get-sync.js";
 
-/** GET /sync as a long-poll; the wait ends early when the client goes away. */
+/**
+ * GET /sync as a long-poll; the wait ends early when the client goes away, and when the server shuts down:
+ * then the client gets the usual response for a wait that found nothing, whose next_batch it resumes from.
+ */
 export function registerGetSync(app: FastifyInstance, ctx: ClientApiContext): void {
+  const parked = new Set<AbortController>();
+  app.addHook("preClose", (done) => {
+    for (const wait of parked) wait.abort();
+    done();
+  });
   app.get("/_matrix/client/v3/sync", { schema: { querystring: getSyncQuery } }, async (request, reply) => {
     const requester = await ctx.auth(request);
     const query = request.query as GetSyncQuery;
@@ -12,6 +20,7 @@ export function registerGetSync(app: FastifyInstance, ctx: ClientApiContext): vo
       if (!reply.raw.writableFinished) gone.abort();
     };
     reply.raw.once("close", onClose);
+    parked.add(gone);
     try {
       return await ctx.app.sync.sync(requester, {
         since: query.since,
@@ -23,6 +32,7 @@ export function registerGetSync(app: FastifyInstance, ctx: ClientApiContext): vo
         signal: gone.signal,
       });
     } finally {
+      parked.delete(gone);
       reply.raw.off("close", onClose);
     }
   });

@@ -4,6 +4,9 @@ import type { SyncWebSocketConfig } from "../../../../homeserver/app/config.js";
 import { SYNC_WEBSOCKET_SUBPROTOCOL } from "../../../../schemas/client/sync/sync-websocket.js";
 import { CLOSE } from "./close-codes.js";
 
+/** How long shutdown waits for clients to answer the server's close frame before dropping their connections. */
+const CLOSE_HANDSHAKE_GRACE_MS = 2_000;
+
 /** zlib's output buffer per stream (Node's default is 16 KB); sync responses that need more take several. */
 const ZLIB_CHUNK_BYTES = 4096;
 
@@ -34,8 +37,17 @@ export function syncWebSocketPluginOptions(config: SyncWebSocketConfig, maxPaylo
     },
     // Clients reconnect with their last acknowledged token; 1001 tells them the server, not they, went away.
     preClose(this: FastifyInstance, done: () => void) {
-      for (const client of this.websocketServer.clients) client.close(CLOSE.goingAway, "server shutting down");
-      this.websocketServer.close(() => done());
+      const clients = this.websocketServer.clients;
+      for (const client of clients) client.close(CLOSE.goingAway, "server shutting down");
+      // A client that never answers the close frame would hold shutdown for ws's 30 s closing timeout.
+      const stragglers = setTimeout(() => {
+        for (const client of clients) client.terminate();
+      }, CLOSE_HANDSHAKE_GRACE_MS);
+      stragglers.unref();
+      this.websocketServer.close(() => {
+        clearTimeout(stragglers);
+        done();
+      });
     },
   };
 }
