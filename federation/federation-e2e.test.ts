@@ -2,7 +2,7 @@ import { createServer } from "node:net";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import { request as undiciRequest } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, testDrivers, type TestApp } from "../homeserver/app/test-app.js";
@@ -12,6 +12,7 @@ import { createFederationKeyServices } from "../homeserver/federation-keys/index
 import { decodeBase64 } from "../homeserver/crypto/base64.js";
 import { verifyJsonSignature } from "../homeserver/crypto/signed-json.js";
 import { generateSigningKey } from "../homeserver/crypto/signing-key.js";
+import { makeKeyResponse, namedKey } from "../homeserver/federation-keys/testing.js";
 import type { KeyQueryResponse } from "../schemas/federation/keys/query-keys.js";
 import { createFederationServices } from "./services.js";
 import { signRequest } from "./x-matrix.js";
@@ -120,6 +121,26 @@ describe.each(testDrivers())("two servers on loopback (%s)", (driver) => {
     expect(await rawRequest(`${ECHO}/1`, { authorization: auth })).toMatchObject({ status: 401, json: { errcode: "M_UNAUTHORIZED" } });
   });
 
+  it("accepts a request signed with a key id the origin started using after B cached its keys (a rotation)", async () => {
+    // A stand-in origin whose published keys the test controls.
+    const port = await freePort();
+    const origin = `127.0.0.1:${port}`;
+    let current = namedKey("before");
+    const keyServer = Fastify();
+    keyServer.get("/_matrix/key/v2/server", async () => makeKeyResponse(origin, current, Date.now() + 86_400_000));
+    await keyServer.listen({ port, host: "127.0.0.1" });
+    try {
+      const signedBy = (signingKey: typeof current) => ({ authorization: signRequest({ method: "GET", uri: `${ECHO}/1`, origin, destination: b.name, signingKey }) });
+      expect(await rawRequest(`${ECHO}/1`, signedBy(current))).toMatchObject({ status: 200, json: { origin } });
+      current = namedKey("after");
+      expect(await rawRequest(`${ECHO}/1`, signedBy(current))).toMatchObject({ status: 200, json: { origin } });
+      // A key id the origin never published is still refused.
+      expect(await rawRequest(`${ECHO}/1`, signedBy(namedKey("never")))).toMatchObject({ status: 401, json: { errcode: "M_UNAUTHORIZED" } });
+    } finally {
+      await keyServer.close();
+    }
+  });
+
   it("serves /_matrix/federation/v1/version without authentication", async () => {
     expect(await rawRequest("/_matrix/federation/v1/version")).toEqual({ status: 200, json: { server: { name: "Myelin", version: expect.any(String) } } });
   });
@@ -132,6 +153,27 @@ describe.each(testDrivers())("two servers on loopback (%s)", (driver) => {
     const aKey = a.app.ctx.signingKey;
     expect(verifyJsonSignature(response, a.name, aKey.keyId, decodeBase64(response.verify_keys[aKey.keyId].key))).toBe(true);
     expect(verifyJsonSignature(response, b.name, b.app.ctx.signingKey.keyId, b.app.ctx.signingKey.publicKey)).toBe(true);
+  });
+
+  it("as a notary, GET /_matrix/key/v2/query/{serverName} fetches keys it has never seen and answers them signed by both", async () => {
+    const fresh = await startPeer(driver);
+    try {
+      const answer = await a.app.ctx.federation.client.get<KeyQueryResponse>(b.name, `/_matrix/key/v2/query/${fresh.name}`);
+      expect(answer.server_keys.map((k) => k.server_name)).toEqual([fresh.name]);
+      const key = fresh.app.ctx.signingKey;
+      expect(answer.server_keys[0].verify_keys[key.keyId]).toBeDefined();
+      expect(verifyJsonSignature(answer.server_keys[0], fresh.name, key.keyId, key.publicKey)).toBe(true);
+      expect(verifyJsonSignature(answer.server_keys[0], b.name, b.app.ctx.signingKey.keyId, b.app.ctx.signingKey.publicKey)).toBe(true);
+    } finally {
+      await stopPeer(fresh);
+    }
+  });
+
+  it("as a notary, GET /_matrix/key/v2/query/{its own name} answers its own keys", async () => {
+    const answer = await a.app.ctx.federation.client.get<KeyQueryResponse>(b.name, `/_matrix/key/v2/query/${b.name}`);
+    expect(answer.server_keys).toHaveLength(1);
+    const key = b.app.ctx.signingKey;
+    expect(verifyJsonSignature(answer.server_keys[0], b.name, key.keyId, key.publicKey)).toBe(true);
   });
 
   it("refuses to connect to loopback when the allowlist does not open it", async () => {

@@ -97,12 +97,48 @@ describe.each(testDrivers())("server keyring (%s)", (driver) => {
     const ring = keyring(network);
     expect(await ring.getVerifyKey("window.example", "ed25519:c", now + 1000)).toEqual(key.publicKey);
     expect(await ring.getVerifyKey("window.example", "ed25519:c", now + 1001)).toBeUndefined();
+    expect(network.calls).toHaveLength(2); // the first miss after a fetch asks again at once
     expect(await ring.getVerifyKey("window.example", "ed25519:c", now + 1001)).toBeUndefined();
-    expect(network.calls).toHaveLength(1); // the second miss came within the refetch interval
+    expect(await ring.getVerifyKey("window.example", "ed25519:c", now + 1001)).toBeUndefined();
+    expect(network.calls).toHaveLength(2); // the later misses came within the refetch interval
     now += 60_000;
     validUntil = now + DAY;
     expect(await ring.getVerifyKey("window.example", "ed25519:c", now)).toEqual(key.publicKey);
+    expect(network.calls).toHaveLength(3);
+  });
+
+  it("accepts a key id a server starts using right after we fetched its keys (a rotation), without waiting for the cache", async () => {
+    const network = new FakeNetwork();
+    const first = namedKey("first");
+    const second = namedKey("second");
+    let published = makeKeyResponse("rotating.example", first, now + DAY);
+    network.serverKeys.set("rotating.example", () => published);
+    const ring = keyring(network);
+    expect(await ring.getVerifyKey("rotating.example", "ed25519:first", now)).toEqual(first.publicKey);
+    now += 1000;
+    published = makeKeyResponse("rotating.example", second, now + DAY, { "ed25519:first": { key: first, expiredTs: now } });
+    expect(await ring.verifySignedJson(signJson({ n: 1 }, "rotating.example", second), "rotating.example", now)).toBe(true);
     expect(network.calls).toHaveLength(2);
+    // The key it used before is still known, now as an old key.
+    expect(await ring.getVerifyKey("rotating.example", "ed25519:first", 0)).toEqual(first.publicKey);
+  });
+
+  it("asks a server about unknown key ids at most once more per interval, and not at all while it is down", async () => {
+    const network = new FakeNetwork();
+    const key = namedKey("steady");
+    network.serverKeys.set("chatty.example", () => makeKeyResponse("chatty.example", key, now + DAY));
+    const ring = keyring(network);
+    expect(await ring.getVerifyKey("chatty.example", "ed25519:steady", now)).toEqual(key.publicKey);
+    for (let i = 0; i < 5; i++) expect(await ring.getVerifyKey("chatty.example", `ed25519:made_up_${i}`, now)).toBeUndefined();
+    expect(network.calls).toHaveLength(2);
+    now += 60_000;
+    expect(await ring.getVerifyKey("chatty.example", "ed25519:made_up_again", now)).toBeUndefined();
+    expect(network.calls).toHaveLength(3);
+
+    const down = new FakeNetwork();
+    const ringDown = keyring(down);
+    for (let i = 0; i < 3; i++) expect(await ringDown.getVerifyKey("down.example", `ed25519:k${i}`, now)).toBeUndefined();
+    expect(down.calls).toEqual(["GET down.example/_matrix/key/v2/server"]);
   });
 
   it("never trusts a key for more than 7 days from fetching, whatever valid_until_ts says", async () => {

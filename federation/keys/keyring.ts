@@ -8,6 +8,7 @@ import type { LocalServerKeys } from "../../homeserver/federation-keys/local-key
 import type { ServerKeys } from "../../homeserver/federation-keys/server-keys.js";
 import { verifySignedJsonWith } from "../../homeserver/federation-keys/verify-signed-json.js";
 import type { FederationClient } from "../client/federation-client.js";
+import { isQueryableKeyId, isQueryableServerName } from "./key-names.js";
 
 export interface TrustedKeyServer {
   server_name: string;
@@ -22,8 +23,19 @@ export interface KeyringOptions {
   trustedKeyServers: TrustedKeyServer[];
   clock: Clock;
   logger: Logger;
-  /** A server is asked again at most this often, however many unknown key ids its requests carry. */
+  /**
+   * A server is asked again at most this often, however many unknown key ids its requests carry; only the
+   * first fetch after a successful one is exempt, so a server that has just rotated its key is not refused.
+   */
   minRefetchIntervalMs?: number;
+}
+
+interface FetchAttempt {
+  at: number;
+  /** The server (or a notary for it) answered with keys. */
+  answered: boolean;
+  /** Made within the interval of the attempt before it: the one early refetch is used up. */
+  early: boolean;
 }
 
 // A key request is a small, cheap request; a peer that is this slow will not answer at all.
@@ -37,7 +49,7 @@ const DEFAULT_MIN_REFETCH_INTERVAL_MS = 30_000;
  */
 export class ServerKeyring implements ServerKeys {
   private readonly inFlight = new Map<string, Promise<void>>();
-  private readonly lastAttempt = new Map<string, number>();
+  private readonly lastAttempt = new Map<string, FetchAttempt>();
   private readonly notaries: Array<{ serverName: string; keys: Map<string, Buffer> }>;
   private readonly minRefetchIntervalMs: number;
 
@@ -50,6 +62,8 @@ export class ServerKeyring implements ServerKeys {
   }
 
   async getVerifyKey(serverName: string, keyId: string, minimumValidUntilTs: number): Promise<Uint8Array | undefined> {
+    // A name or key id no server can have (an origin header or sender someone made up) costs no lookup.
+    if (!isQueryableServerName(serverName) || !isQueryableKeyId(keyId)) return undefined;
     if (serverName === this.options.local.serverName) {
       const own = this.options.local.verifyKey(keyId);
       return own && own.validUntilTs >= minimumValidUntilTs ? own.publicKey : undefined;
@@ -73,8 +87,10 @@ export class ServerKeyring implements ServerKeys {
     await this.once(serverName, async () => {
       try {
         await this.fetchDirect(serverName);
+        return true;
       } catch (error) {
         this.options.logger.info({ server: serverName, err: (error as Error).message }, "could not fetch server keys");
+        return false;
       }
     });
   }
@@ -91,32 +107,49 @@ export class ServerKeyring implements ServerKeys {
   private async refresh(serverName: string, keyId: string, minimumValidUntilTs: number): Promise<void> {
     await this.once(serverName, async () => {
       const satisfied = (parsed: ParsedKeyResponse) => parsed.keys.some((k) => k.keyId === keyId && k.validUntilTs >= minimumValidUntilTs);
+      let answered = false;
       try {
-        if (satisfied(await this.fetchDirect(serverName))) return;
+        const direct = await this.fetchDirect(serverName);
+        answered = true;
+        if (satisfied(direct)) return true;
       } catch (error) {
         this.options.logger.info({ server: serverName, err: (error as Error).message }, "could not fetch server keys directly");
       }
       for (const notary of this.notaries) {
         try {
           const results = await this.fetchViaNotary(notary, serverName, keyId, minimumValidUntilTs);
-          if (results.some(satisfied)) return;
+          if (results.length > 0) answered = true;
+          if (results.some(satisfied)) return true;
         } catch (error) {
           this.options.logger.info({ server: serverName, notary: notary.serverName, err: (error as Error).message }, "could not fetch server keys from notary");
         }
       }
+      return answered;
     });
   }
 
-  /** Runs `work` for `serverName` unless it is running (then waits for it) or ran within the refetch interval. */
-  private async once(serverName: string, work: () => Promise<void>): Promise<void> {
+  /**
+   * Runs `work` (true when some answer came back) for `serverName` unless it is running (then waits for it)
+   * or is rate-limited: within the refetch interval of the last attempt, only one more attempt is made, and
+   * only when that last attempt was answered. A key id we have not seen is how a rotation shows, so the
+   * first one after a fetch is looked up at once; a server that is down, or that keeps naming key ids it
+   * never publishes, is asked once per interval (Synapse asks on every miss; Dendrite caches misses).
+   */
+  private async once(serverName: string, work: () => Promise<boolean>): Promise<void> {
     const running = this.inFlight.get(serverName);
     if (running) return running;
     const now = this.options.clock.now();
     const last = this.lastAttempt.get(serverName);
-    if (last !== undefined && now - last < this.minRefetchIntervalMs) return;
+    const withinInterval = last !== undefined && now - last.at < this.minRefetchIntervalMs;
+    if (withinInterval && (!last.answered || last.early)) return;
     if (this.lastAttempt.size > 10_000) this.lastAttempt.clear();
-    this.lastAttempt.set(serverName, now);
-    const promise = work().finally(() => this.inFlight.delete(serverName));
+    const attempt: FetchAttempt = { at: now, answered: false, early: withinInterval };
+    this.lastAttempt.set(serverName, attempt);
+    const promise = work()
+      .then((answered) => {
+        attempt.answered = answered;
+      })
+      .finally(() => this.inFlight.delete(serverName));
     this.inFlight.set(serverName, promise);
     return promise;
   }

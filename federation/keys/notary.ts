@@ -5,6 +5,7 @@ import type { ServerKeyCache, StoredKeyResponse } from "../../homeserver/federat
 import type { LocalServerKeys } from "../../homeserver/federation-keys/local-keys.js";
 import type { ServerKeyResponse } from "../../schemas/federation/keys/get-server-key.js";
 import type { KeyQueryCriteria } from "../../schemas/federation/keys/query-keys.js";
+import { isQueryableKeyId, isQueryableServerName } from "./key-names.js";
 import type { ServerKeyring } from "./keyring.js";
 
 export interface NotaryOptions {
@@ -32,7 +33,16 @@ export class KeyNotary {
    * servers queried without key ids (the GET form's query parameter).
    */
   async query(request: Record<string, Record<string, KeyQueryCriteria>>, minimumValidUntilTs?: number): Promise<ServerKeyResponse[]> {
-    const servers = Object.entries(request).slice(0, MAX_SERVERS_PER_QUERY);
+    const servers: Array<[string, Record<string, KeyQueryCriteria>]> = [];
+    for (const [serverName, criteria] of Object.entries(request)) {
+      if (servers.length >= MAX_SERVERS_PER_QUERY) break;
+      if (!isQueryableServerName(serverName)) continue;
+      const keyIds = Object.keys(criteria);
+      const valid = keyIds.filter(isQueryableKeyId);
+      // Asked only for key ids no server can have: nothing to answer (an empty set would mean "all keys").
+      if (keyIds.length > 0 && valid.length === 0) continue;
+      servers.push([serverName, Object.fromEntries(valid.map((keyId) => [keyId, criteria[keyId]]))]);
+    }
     const answers = await Promise.all(servers.map(([serverName, criteria]) => this.queryServer(serverName, criteria, minimumValidUntilTs)));
     const signed: ServerKeyResponse[] = [];
     for (const response of answers.flat()) {

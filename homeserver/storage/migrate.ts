@@ -6,6 +6,7 @@ import * as serverKeyJson from "./migrations/20261128T0900-server-key-json.js";
 import * as federationEvents from "./migrations/20261128T1000-federation-events.js";
 import * as receipts from "./migrations/20261129T0900-receipts.js";
 import * as txnIdScope from "./migrations/20261203T0900-txn-id-scope.js";
+import * as pendingRedactions from "./migrations/20261203T1000-pending-redactions.js";
 
 /**
  * Migrations are listed in code (not read from disk) so they work the same under tsx, bundles and tests.
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "20261128T1000-federation-events": federationEvents,
   "20261129T0900-receipts": receipts,
   "20261203T0900-txn-id-scope": txnIdScope,
+  "20261203T1000-pending-redactions": pendingRedactions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

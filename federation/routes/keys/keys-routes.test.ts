@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
 import { decodeBase64, encodeUnpaddedBase64 } from "../../../homeserver/crypto/base64.js";
 import { verifyJsonSignature } from "../../../homeserver/crypto/signed-json.js";
@@ -82,6 +82,53 @@ describe.each(testDrivers())("key endpoints (%s)", (driver) => {
       payload: { server_keys: { [OFFLINE]: { "ed25519:remote": { minimum_valid_until_ts: now + 30 * DAY } } } },
     });
     expect((response.json() as { server_keys: ServerKeyResponse[] }).server_keys).toHaveLength(1);
+  });
+
+  it("GET /_matrix/key/v2/query/{serverName} answers for itself with its own keys, signed by itself", async () => {
+    const response = await app.http.inject({ method: "GET", url: "/_matrix/key/v2/query/us.example" });
+    expect(response.statusCode).toBe(200);
+    const answers = (response.json() as { server_keys: ServerKeyResponse[] }).server_keys;
+    expect(answers).toHaveLength(1);
+    expect(answers[0].verify_keys[ours().keyId]).toEqual({ key: encodeUnpaddedBase64(ours().publicKey) });
+    expect(verifyJsonSignature(answers[0], "us.example", ours().keyId, ours().publicKey)).toBe(true);
+  });
+
+  describe("a malformed server name", () => {
+    const malformed = ["bad\u0000name.example", "\u0000", "has space.example", "under_score.example", "example.org:99999", "example.org:port", "[::1", "[not-ipv6]:8448", "a".repeat(256)];
+
+    it.each(malformed)("in GET /_matrix/key/v2/query/{serverName} (%j) gets 400 M_INVALID_PARAM and no outgoing request", async (name) => {
+      const request = vi.spyOn(app.ctx.federation.client, "request");
+      try {
+        for (const url of [`/_matrix/key/v2/query/${encodeURIComponent(name)}`, `/_matrix/key/v2/query/${encodeURIComponent(name)}/${encodeURIComponent("ed25519:a")}`]) {
+          const response = await app.http.inject({ method: "GET", url });
+          expect(response.statusCode).toBe(400);
+          expect(response.json()).toMatchObject({ errcode: "M_INVALID_PARAM" });
+        }
+        expect(request).not.toHaveBeenCalled();
+      } finally {
+        request.mockRestore();
+      }
+    });
+
+    it("or key id in a query is never looked up or fetched: GET answers 400, POST leaves it out", async () => {
+      const request = vi.spyOn(app.ctx.federation.client, "request");
+      try {
+        const badKey = await app.http.inject({ method: "GET", url: `/_matrix/key/v2/query/${encodeURIComponent(OFFLINE)}/${encodeURIComponent("ed25519:no spaces")}` });
+        expect(badKey.statusCode).toBe(400);
+        expect(badKey.json()).toMatchObject({ errcode: "M_INVALID_PARAM" });
+        const post = await app.http.inject({
+          method: "POST",
+          url: "/_matrix/key/v2/query",
+          // (U+0000 cannot reach the notary in a JSON body: the body parser refuses it with M_BAD_JSON.)
+          payload: { server_keys: Object.fromEntries([...malformed.filter((n) => !n.includes("\u0000")).map((name) => [name, {}]), [OFFLINE, { "not a key id": {} }]]) },
+        });
+        expect(post.statusCode).toBe(200);
+        expect(post.json()).toEqual({ server_keys: [] });
+        expect(request).not.toHaveBeenCalled();
+      } finally {
+        request.mockRestore();
+      }
+    });
   });
 
   it("returns nothing for a server it has never reached, and nothing for an empty query", async () => {

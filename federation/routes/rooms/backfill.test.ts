@@ -36,4 +36,26 @@ describe.each(testDrivers())("history from before our server joined (%s)", (driv
     const timeline = sync.rooms?.join?.[roomId]?.timeline.events ?? [];
     expect(timeline.filter((e) => sent.includes(e.event_id!))).toEqual([]);
   });
+
+  it("an event redacted before our server joined comes back through backfill redacted, with its redaction as redacted_because", async () => {
+    const alice = await newUser(a, "alice2");
+    const bob = await newUser(b, "bob2");
+    const roomId = await a.app.ctx.rooms.service.createRoom(alice, { preset: "public_chat" });
+    const target = await a.app.ctx.rooms.service.sendMessage(alice, roomId, "m.room.message", { body: "take it back" }, "take-1");
+    const redaction = await a.app.ctx.rooms.service.redact(alice, roomId, target, "take-2");
+    await b.app.ctx.rooms.service.join(bob, roomId, undefined, [a.name]);
+
+    const seen: Array<{ event_id?: string; content?: Record<string, unknown>; unsigned?: Record<string, unknown> }> = [];
+    let from: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const response = await b.app.ctx.sync.reads.timeline.messages(bob, roomId, { dir: "b", limit: 10, from });
+      seen.push(...response.chunk);
+      if (!response.end) break;
+      from = response.end;
+    }
+    const backfilled = seen.find((e) => e.event_id === target);
+    expect(backfilled?.content).toEqual({});
+    expect((backfilled?.unsigned?.redacted_because as { event_id?: string } | undefined)?.event_id).toBe(redaction);
+    expect((await b.app.ctx.rooms.persister.events.get(target))?.redactedBy).toBe(redaction);
+  });
 });

@@ -7,6 +7,7 @@ import { checkIncomingPdu } from "./incoming-pdu.js";
 import { roomIdOf } from "./federation-reads.js";
 import type { RemoteEventIngest } from "./ingest-events.js";
 import type { RemoteServers } from "./remote-servers.js";
+import { RemoteRedactions } from "./remote-redactions.js";
 
 const MAX_BACKFILL = 100;
 
@@ -17,6 +18,7 @@ const MAX_BACKFILL = 100;
  */
 export class Backfiller {
   private readonly timeline: TimelineStore;
+  private readonly redactions: RemoteRedactions;
   private readonly inFlight = new Map<string, Promise<number>>();
 
   constructor(
@@ -27,6 +29,7 @@ export class Backfiller {
     private readonly remote: RemoteServers,
   ) {
     this.timeline = new TimelineStore(core.db);
+    this.redactions = new RemoteRedactions(persister.events);
   }
 
   /** Fetches up to `limit` older events; resolves to how many were added (0 when there is nothing more). */
@@ -92,6 +95,9 @@ export class Backfiller {
         await this.persister.events.insertMany(tx, [
           { roomId, streamPos: position, roomSeq: position, pdu, unsigned: null, senderDevice: null, txnId: null, stateGroupBefore: stateGroup, stateGroupAfter: null },
         ]);
+        // Newest first: a redaction usually comes before its target here, and is applied when the target does.
+        await this.redactions.redactionWritten(tx, memory, pdu);
+        await this.redactions.targetsWritten(tx, memory, [pdu]);
       });
       added++;
     }

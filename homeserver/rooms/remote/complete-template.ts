@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { computeContentHash } from "../../crypto/event-hashes.js";
 import { signJson } from "../../crypto/signed-json.js";
 import type { SigningKey } from "../../crypto/signing-key.js";
@@ -8,7 +9,9 @@ import { computeEventId } from "../event-factory.js";
 
 /**
  * Turns a make_join / make_leave template from the resident server into our signed event: our timestamp
- * and content, the content hash, our signature, and the event id that follows from them.
+ * and content, the content hash, our signature, and the event id that follows from them. In room
+ * versions 1 and 2 the event id is not derived but chosen by the server that creates the event (us, not
+ * the resident server that wrote the template), and that server must sign it.
  */
 export function completeTemplate(
   template: Record<string, unknown>,
@@ -20,6 +23,7 @@ export function completeTemplate(
 ): IdentifiedPdu {
   const { signatures: _s, hashes: _h, unsigned: _u, event_id: _e, ...fields } = template;
   const event: Pdu = { ...(fields as unknown as Pdu), content, origin_server_ts: now };
+  if (version.eventIdFormat === "server-generated") event.event_id = `$${randomBytes(18).toString("base64url")}:${serverName}`;
   if (version.redactionRules.keepOriginMembershipPrevState) event.origin = serverName;
   else delete event.origin;
   const hashed: Pdu = { ...event, hashes: { sha256: computeContentHash(event as Record<string, unknown>) } };

@@ -1,7 +1,9 @@
 import type { CoreContext } from "../../app/core-context.js";
 import { errors } from "../../errors.js";
 import { referenceIds, type IdentifiedPdu } from "../../events/pdu.js";
+import { redactEvent } from "../../events/redaction.js";
 import type { RoomVersion } from "../../events/room-versions.js";
+import type { StoredEvent } from "../../storage/stores/events-store.js";
 import { computeAuthChain } from "../../state/index.js";
 import type { EventPersister } from "../persist-events.js";
 import { loadEventSource } from "./event-source.js";
@@ -15,6 +17,15 @@ export function toWirePdu(pdu: IdentifiedPdu, version: RoomVersion): Record<stri
   if (version.eventIdFormat === "server-generated") return { ...pdu };
   const { event_id: _derived, ...wire } = pdu;
   return wire;
+}
+
+/**
+ * A stored event as other servers are given it: a redacted event only in its redacted form (as Synapse
+ * serves it), which its signatures still cover; the receiver sees the content hash differ and keeps it redacted.
+ */
+export function storedToWire(stored: StoredEvent, version: RoomVersion): Record<string, unknown> {
+  if (!stored.redactedBy) return toWirePdu(stored.pdu, version);
+  return toWirePdu({ ...(redactEvent(stored.pdu, version) as IdentifiedPdu), event_id: stored.pdu.event_id }, version);
 }
 
 /**
@@ -43,7 +54,7 @@ export class FederationReads {
     const roomId = stored.pdu.room_id ?? `!${eventId.slice(1)}`;
     await this.requireServerInRoom(origin, roomId);
     const memory = (await this.persister.roomMemory(roomId))!;
-    return { pdu: toWirePdu(stored.pdu, memory.version), roomId };
+    return { pdu: storedToWire(stored, memory.version), roomId };
   }
 
   /** The state before `eventId` and its auth chain, as ids (GET /state_ids) or events (GET /state). */
@@ -61,7 +72,7 @@ export class FederationReads {
     const memory = await this.persister.roomMemory(roomId);
     if (!memory) throw errors.notFound("Unknown room");
     const events = await this.persister.events.getMany(ids);
-    return ids.map((id) => events.get(id)).filter((e) => e !== undefined).map((e) => toWirePdu(e!.pdu, memory.version));
+    return ids.map((id) => events.get(id)).filter((e) => e !== undefined).map((e) => storedToWire(e!, memory.version));
   }
 
   async authChain(origin: string, roomId: string, eventId: string): Promise<string[]> {
@@ -82,7 +93,7 @@ export class FederationReads {
     await this.requireServerInRoom(origin, roomId);
     const stop = new Set(earliest);
     const seen = new Set<string>(latest);
-    const found: IdentifiedPdu[] = [];
+    const found: StoredEvent[] = [];
     let frontier = latest;
     while (frontier.length > 0 && found.length < limit) {
       const events = await this.persister.events.getMany(frontier);
@@ -100,19 +111,19 @@ export class FederationReads {
       for (const id of next) {
         const prev = prevs.get(id);
         if (!prev || roomIdOf(prev.pdu) !== roomId || prev.pdu.depth < minDepth || found.length >= limit) continue;
-        found.push(prev.pdu);
+        found.push(prev);
       }
       frontier = next.filter((id) => prevs.has(id));
     }
     const memory = (await this.persister.roomMemory(roomId))!;
-    return found.sort((a, b) => a.depth - b.depth).map((pdu) => toWirePdu(pdu, memory.version));
+    return found.sort((a, b) => a.pdu.depth - b.pdu.depth).map((e) => storedToWire(e, memory.version));
   }
 
   /** GET /backfill: up to `limit` events before and including `from`, newest first. */
   async backfill(origin: string, roomId: string, from: string[], limit: number): Promise<Record<string, unknown>[]> {
     await this.requireServerInRoom(origin, roomId);
     const seen = new Set<string>();
-    const result: IdentifiedPdu[] = [];
+    const result: StoredEvent[] = [];
     let frontier = from;
     while (frontier.length > 0 && result.length < limit) {
       const events = await this.persister.events.getMany(frontier.filter((id) => !seen.has(id)));
@@ -121,13 +132,13 @@ export class FederationReads {
       for (const event of [...events.values()].sort((a, b) => b.pdu.depth - a.pdu.depth)) {
         if (result.length >= limit) break;
         if (roomIdOf(event.pdu) !== roomId) continue;
-        result.push(event.pdu);
+        result.push(event);
         for (const prev of referenceIds(event.pdu.prev_events)) if (!seen.has(prev)) next.push(prev);
       }
       frontier = [...new Set(next)];
     }
     const memory = (await this.persister.roomMemory(roomId))!;
-    return result.map((pdu) => toWirePdu(pdu, memory.version));
+    return result.map((e) => storedToWire(e, memory.version));
   }
 
   get serverName(): string {

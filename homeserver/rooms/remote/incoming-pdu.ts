@@ -29,6 +29,8 @@ export async function checkIncomingPdu(raw: unknown, version: RoomVersion, keys:
   if (version.eventIdFormat === "server-generated" && typeof pdu.event_id !== "string") {
     return { ok: false, reason: "room versions 1 and 2 need event_id" };
   }
+  const badReference = referenceFormatError(pdu, version);
+  if (badReference) return { ok: false, reason: badReference };
   let eventId: string;
   try {
     eventId = computeEventId(pdu, version);
@@ -50,4 +52,21 @@ export async function checkIncomingPdu(raw: unknown, version: RoomVersion, keys:
     return { ok: true, pdu: { ...(redacted as Pdu), event_id: eventId } as IdentifiedPdu, redacted: true };
   }
   return { ok: true, pdu: identified, redacted: false };
+}
+
+/**
+ * prev_events and auth_events in the room version's format: [event_id, {sha256}] pairs in v1/v2 (the hash is
+ * not required here: servers, Synapse among them, have sent `{}`), bare event ids from v3 on.
+ */
+function referenceFormatError(pdu: Pdu, version: RoomVersion): string | undefined {
+  const pairs = version.eventIdFormat === "server-generated";
+  for (const field of ["prev_events", "auth_events"] as const) {
+    const refs: unknown = pdu[field];
+    if (!Array.isArray(refs)) return `${field} must be a list`;
+    const ok = pairs
+      ? refs.every((r) => Array.isArray(r) && r.length === 2 && typeof r[0] === "string" && isObject(r[1]))
+      : refs.every((r) => typeof r === "string");
+    if (!ok) return pairs ? `${field} must hold [event_id, {sha256}] pairs in room version ${version.id}` : `${field} must hold event ids in room version ${version.id}`;
+  }
+  return undefined;
 }

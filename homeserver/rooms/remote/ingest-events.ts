@@ -157,7 +157,7 @@ export class RemoteEventIngest {
         else batch.rejected.set(pdu.event_id, { pdu, reason: verdict });
       }
     }
-    await writeOutliers(this.core, this.persister, this.outliers, memory.roomId, [
+    await writeOutliers(this.core, this.persister, this.outliers, memory, [
       ...[...batch.accepted.values()].map((pdu) => ({ pdu })),
       ...[...batch.rejected.values()].map(({ pdu, reason }) => ({ pdu, rejectedReason: reason })),
     ]);
@@ -261,7 +261,7 @@ export class RemoteEventIngest {
         if (event) currentState.set(key, event);
       }
     }
-    await write({ kind: "timeline", stateBefore: before.state, stateBeforeGroup: before.group, currentState, extremities });
+    await write({ kind: "timeline", stateBefore: before.state, stateBeforeGroup: before.group, currentState, extremities, redactionAuthState: beforeLookup });
     return { eventId: pdu.event_id };
   }
 

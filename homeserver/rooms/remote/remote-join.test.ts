@@ -69,7 +69,7 @@ describe.each(testDrivers())("joining a room on another server (%s)", (driver) =
     await b.dispose();
   });
 
-  it.each(["12", "10", "3"])("a user of B joins a public v%s room on A and both agree on its state", async (version) => {
+  it.each(["12", "10", "3", "2", "1"])("a user of B joins a public v%s room on A and both agree on its state", async (version) => {
     const alice = { userId: "@alice:a.test", deviceId: "A", isAdmin: false, tokenHash: "" };
     const bob = { userId: "@bob:b.test", deviceId: "B", isAdmin: false, tokenHash: "" };
     const roomId = await a.ctx.rooms.service.createRoom(alice, { preset: "public_chat", name: "Shared", room_version: version });

@@ -10,6 +10,7 @@ import { checkIncomingPdu } from "./incoming-pdu.js";
 import type { ServerKeys } from "../../federation-keys/server-keys.js";
 import { computeAuthChain } from "../../state/index.js";
 import { loadEventSource } from "./event-source.js";
+import { eventReference, eventReferences } from "./event-references.js";
 
 const serverOf = (userId: string) => userId.slice(userId.indexOf(":") + 1);
 
@@ -37,8 +38,14 @@ export class ServeMembership {
     }
     const content: JsonObject = { membership };
     const authEvents = authEventTypesFor({ type: "m.room.member", sender: userId, state_key: userId, content }, memory.version)
-      .map(([t, k]) => memory.stateEvent(t, k)?.event_id)
-      .filter((id): id is string => id !== undefined);
+      .map(([t, k]) => memory.stateEvent(t, k))
+      .filter((e): e is IdentifiedPdu => e !== undefined);
+    const prevIds = memory.extremities.slice(0, 10);
+    // v1/v2 cite events with their reference hashes, so the prev events themselves are needed.
+    const prevEvents =
+      memory.version.eventIdFormat === "server-generated"
+        ? eventReferences(prevIds, new Map([...(await this.persister.events.getMany(prevIds))].map(([id, e]) => [id, e.pdu])), memory.version)
+        : prevIds;
     const template: Record<string, unknown> = {
       type: "m.room.member",
       room_id: roomId,
@@ -46,8 +53,8 @@ export class ServeMembership {
       state_key: userId,
       content,
       depth: memory.maxDepth + 1,
-      prev_events: memory.extremities.slice(0, 10),
-      auth_events: authEvents,
+      prev_events: prevEvents,
+      auth_events: authEvents.map((e) => eventReference(e, memory.version)),
       origin_server_ts: this.core.clock.now(),
     };
     if (memory.version.redactionRules.keepOriginMembershipPrevState) template.origin = origin;

@@ -1,10 +1,11 @@
 import type { CoreContext } from "../../app/core-context.js";
-import { stateKeyOf, type IdentifiedPdu } from "../../events/pdu.js";
+import { stateKeyOf, type IdentifiedPdu, type StateLookup } from "../../events/pdu.js";
 import type { StateMap } from "../../storage/stores/state-store.js";
 import { splitKey } from "../../storage/stores/state-store.js";
 import type { BatchStores } from "../persist-batch.js";
 import type { RoomMemory } from "../room-memory.js";
 import type { OutlierPositions } from "./outlier-positions.js";
+import { RemoteRedactions } from "./remote-redactions.js";
 
 export type RemotePlacement =
   | {
@@ -15,6 +16,8 @@ export type RemotePlacement =
       /** The room's state and forward extremities once this event is added. */
       currentState: Map<string, IdentifiedPdu>;
       extremities: string[];
+      /** For an m.room.redaction: the state it was authorised against, which says whether it may apply. */
+      redactionAuthState?: StateLookup;
     }
   | { kind: "outlier" }
   | { kind: "soft-failed"; stateBeforeGroup: number | null }
@@ -53,6 +56,8 @@ export async function writeRemoteEvent(
           rejectedReason: placement.kind === "rejected" ? placement.reason : null,
         },
       ]);
+      // A redaction may have come before this event; a soft-failed or rejected redaction itself never applies.
+      if (placement.kind !== "rejected") await new RemoteRedactions(stores.events).targetsWritten(tx, memory, [pdu]);
     });
     return position;
   }
@@ -90,6 +95,9 @@ export async function writeRemoteEvent(
           stateGroupAfter: groupAfter,
         },
       ]);
+      const redactions = new RemoteRedactions(stores.events);
+      await redactions.redactionWritten(tx, memory, pdu, placement.redactionAuthState);
+      await redactions.targetsWritten(tx, memory, [pdu]);
       // Current state: write exactly what changed.
       for (const [key, event] of placement.currentState) {
         if (memory.state.get(key)?.event_id === event.event_id) continue;
@@ -131,10 +139,11 @@ export async function writeOutliers(
   core: CoreContext,
   stores: BatchStores,
   outliers: OutlierPositions,
-  roomId: string,
+  memory: RoomMemory,
   events: Array<{ pdu: IdentifiedPdu; rejectedReason?: string }>,
 ): Promise<void> {
   if (events.length === 0) return;
+  const roomId = memory.roomId;
   const positions: number[] = [];
   for (let i = 0; i < events.length; i++) positions.push(await outliers.allocate());
   await core.database.transaction(async (tx) => {
@@ -156,5 +165,6 @@ export async function writeOutliers(
         })),
       );
     }
+    await new RemoteRedactions(stores.events).targetsWritten(tx, memory, events.filter((e) => !e.rejectedReason).map((e) => e.pdu));
   });
 }
