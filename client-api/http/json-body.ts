@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { errors } from "../../homeserver/errors.js";
-import { jsonInputProblem, MAX_JSON_DEPTH } from "../../homeserver/json-limits.js";
+import { jsonInputProblem } from "../../homeserver/json-limits.js";
 
 /** Refuses bytes that are not UTF-8 instead of silently turning them into U+FFFD. */
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -8,10 +8,11 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 /**
  * A federation transaction carries many PDUs and EDUs from a peer: one bad event in it must be refused alone,
  * not make the peer resend the whole transaction for ever, so its parts are checked one by one where they are
- * handled. Here only the depth, with room for the envelope (transaction, pdus, pdu) above each event's content.
+ * handled (homeserver/rooms/remote/). Here only a depth that the request's signature check (canonical JSON,
+ * recursive) can still walk safely; a PDU deeper than a client may send is refused on its own later.
  */
 const TRANSACTION_PATH = /^\/_matrix\/federation\/v1\/send\//;
-const TRANSACTION_LIMITS = { maxDepth: MAX_JSON_DEPTH + 3, allowNul: true };
+const TRANSACTION_LIMITS = { maxDepth: 512, allowNul: true };
 
 /**
  * Matrix bodies are JSON whatever the Content-Type says (clients send none, or text/plain), so we parse

@@ -5,6 +5,7 @@ import type { Logger } from "../../../homeserver/app/logger.js";
 import { InboundTransactions } from "../../../homeserver/rooms/remote/inbound-transactions.js";
 import { RemoteEventIngest } from "../../../homeserver/rooms/remote/ingest-events.js";
 import type { Requester } from "../../../homeserver/users/requester.js";
+import type { JsonObject } from "../../../homeserver/events/pdu.js";
 import { RemoteRoomsClient } from "../../client/remote-rooms-client.js";
 import { craftEvent, wireEvent } from "../testing/events.js";
 import { call, federationPath, newUser, rawCall, startPeer, stopPeers, type Peer } from "../testing/peers.js";
@@ -69,6 +70,26 @@ describe.each(testDrivers())("PUT /send between two servers (%s)", (driver) => {
     // Another transaction id is another transaction.
     const fresh = await send([second.wire], {}, "repeat-me-too");
     expect(fresh.json).toEqual({ pdus: { [second.eventId]: {} } });
+  });
+
+  it("refuses a PDU or EDU holding U+0000 or nested deeper than a client may send, alone: the rest of the transaction is stored", async () => {
+    const before = await aliceSays("before the bad ones");
+    const nulType = await craftEvent(a, roomId, { type: "m.room.message\u0000x", sender: alice.userId, content: { msgtype: "m.text", body: "t" } });
+    const nulBody = await craftEvent(a, roomId, { type: "m.room.message", sender: alice.userId, content: { msgtype: "m.text", body: "a\u0000b" } });
+    let nested: JsonObject = {};
+    for (let i = 0; i < 200; i++) nested = { a: nested };
+    const deep = await craftEvent(a, roomId, { type: "m.room.message", sender: alice.userId, content: { msgtype: "m.text", body: "deep", nested } });
+    const after = await aliceSays("after the bad ones");
+    const badEdu = { edu_type: "m.typing", content: { room_id: `${roomId}\u0000`, user_id: alice.userId, typing: true } };
+    const answer = await send([before.wire, nulType.wire, nulBody.wire, deep.wire, after.wire], { edus: [badEdu] });
+    expect(answer.status, JSON.stringify(answer.json)).toBe(200);
+    expect(answer.json.pdus[before.eventId]).toEqual({});
+    expect(answer.json.pdus[after.eventId]).toEqual({});
+    for (const bad of [nulType, nulBody, deep]) {
+      expect(answer.json.pdus[bad.pdu.event_id]?.error).toMatch(/U\+0000|nested/);
+      expect(await onB(bad.pdu.event_id)).toBeUndefined();
+    }
+    expect((await onB(after.eventId))?.pdu.content.body).toBe("after the bad ones");
   });
 
   it("handles each PDU on its own: a forged one is refused, a good one stored, one with a bad content hash stored redacted", async () => {

@@ -1,4 +1,5 @@
 import type { CoreContext } from "../../app/core-context.js";
+import { jsonInputProblem, MAX_JSON_DEPTH, textParamProblem } from "../../json-limits.js";
 import type { Pdu } from "../../events/pdu.js";
 import { getRoomVersion, type RoomVersion } from "../../events/room-versions.js";
 import { InboundTxnsStore } from "../../storage/stores/inbound-txns-store.js";
@@ -88,6 +89,12 @@ export class InboundTransactions {
     const byRoom = new Map<string, unknown[]>();
     const results: PduResult[] = [];
     for (const raw of transaction.pdus) {
+      // The body was parsed leniently (client-api/http/json-body.ts) so that one such PDU is refused alone.
+      const problem = jsonInputProblem(raw, { maxDepth: MAX_JSON_DEPTH + 1 });
+      if (problem) {
+        results.push(this.refused(origin, txnId, raw, undefined, `PDU refused: ${problem}`));
+        continue;
+      }
       const roomId = isObject(raw) && typeof raw.room_id === "string" ? raw.room_id : undefined;
       if (roomId === undefined) {
         results.push(this.refused(origin, txnId, raw, undefined, "PDU is not an object with a room_id"));
@@ -102,7 +109,7 @@ export class InboundTransactions {
       ...[...byRoom].map(async ([roomId, pdus]) => {
         for (const raw of pdus) results.push(await this.receivePdu(origin, txnId, roomId, raw as Record<string, unknown>));
       }),
-      this.edus.dispatch(origin, Array.isArray(transaction.edus) ? transaction.edus : []),
+      this.edus.dispatch(origin, (Array.isArray(transaction.edus) ? transaction.edus : []).filter((edu) => !this.eduProblem(origin, txnId, edu))),
     ]);
 
     const response: TransactionResult = { pdus: {} };
@@ -134,9 +141,18 @@ export class InboundTransactions {
     return { eventId, error: outcome.error };
   }
 
+  /** Whether an EDU holds what the server cannot keep (U+0000, nesting deeper than a client may send); logged. */
+  private eduProblem(origin: string, txnId: string, edu: unknown): boolean {
+    const problem = jsonInputProblem(edu, { maxDepth: MAX_JSON_DEPTH + 1 });
+    if (problem) this.core.logger.info({ origin, txnId, reason: problem }, "refused EDU");
+    return problem !== undefined;
+  }
+
   /** A PDU we turn away before it reaches the ingest: logged here, once. */
   private refused(origin: string, txnId: string, raw: unknown, version: RoomVersion | undefined, reason: string): PduResult {
-    const eventId = eventIdOf(raw, version);
+    const claimed = eventIdOf(raw, version);
+    // An id we could never store or look up is not an id to answer by either.
+    const eventId = claimed !== undefined && textParamProblem(claimed) === undefined ? claimed : undefined;
     this.core.logger.info({ origin, txnId, eventId, reason }, "refused PDU");
     return { eventId, error: reason };
   }

@@ -1,4 +1,5 @@
 import { computeContentHash } from "../../crypto/event-hashes.js";
+import { jsonInputProblem, MAX_JSON_DEPTH } from "../../json-limits.js";
 import { checkEventLimits, requiredSignatureServers } from "../../events/auth-rules/index.js";
 import type { IdentifiedPdu, Pdu } from "../../events/pdu.js";
 import { redactEvent } from "../../events/redaction.js";
@@ -19,6 +20,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  */
 export async function checkIncomingPdu(raw: unknown, version: RoomVersion, keys: ServerKeys): Promise<IncomingCheck> {
   if (!isObject(raw)) return { ok: false, reason: "PDU is not a JSON object" };
+  // However it reached us (a transaction, missing events, backfill, a join's state), the database cannot
+  // keep U+0000 and the canonical JSON of a deeply nested event would overflow the stack.
+  const problem = jsonInputProblem(raw, { maxDepth: MAX_JSON_DEPTH + 1 });
+  if (problem) return { ok: false, reason: `PDU refused: ${problem}` };
   const { unsigned: _unsigned, ...withoutUnsigned } = raw;
   const pdu = withoutUnsigned as Pdu;
   if (!isObject(pdu.hashes) || typeof pdu.hashes.sha256 !== "string") return { ok: false, reason: "PDU has no sha256 content hash" };
