@@ -1,10 +1,11 @@
 import { encodeUnpaddedBase64, encodeUnpaddedUrlSafeBase64 } from "../crypto/base64.js";
+import { eventReference } from "./event-references.js";
 import { createHash, randomBytes } from "node:crypto";
 import { computeContentHash, computeReferenceHash } from "../crypto/event-hashes.js";
 import { signingBytes, signJson } from "../crypto/signed-json.js";
 import { signBytes } from "../crypto/ed25519.js";
 import type { SigningKey } from "../crypto/signing-key.js";
-import type { IdentifiedPdu, JsonObject, Pdu } from "../events/pdu.js";
+import type { EventReference, IdentifiedPdu, JsonObject, Pdu } from "../events/pdu.js";
 import { redactEvent } from "../events/redaction.js";
 import type { RoomVersion } from "../events/room-versions.js";
 
@@ -34,6 +35,11 @@ export interface EventPlacement {
   authEvents: string[];
   depth: number;
   originServerTs: number;
+  /**
+   * The events cited in prevEvents and authEvents, where the builder has them: room versions 1 and 2 cite an
+   * event with its reference hash, `[id, {sha256}]`, which the spec requires and some servers check.
+   */
+  cited?: ReadonlyMap<string, IdentifiedPdu>;
 }
 
 /**
@@ -63,9 +69,14 @@ export function buildLocalEvent(
   if (version.redactionRules.keepOriginMembershipPrevState) unhashed.origin = serverName;
   if (version.eventIdFormat === "server-generated") {
     unhashed.event_id = `$${randomBytes(18).toString("base64url")}:${serverName}`;
-    // v1/v2 cite events as [id, {sha256}] pairs; we only need the ids here, hashes are optional.
-    unhashed.prev_events = placement.prevEvents.map((id) => [id, {}]);
-    unhashed.auth_events = placement.authEvents.map((id) => [id, {}]);
+    // v1/v2 cite events as [id, {sha256}] pairs. An event the caller could not hand over is cited with no
+    // hash rather than not at all (Synapse accepts that; the hash only lets a receiver check the reference).
+    const cite = (id: string): EventReference => {
+      const pdu = placement.cited?.get(id);
+      return pdu ? eventReference(pdu, version) : [id, {}];
+    };
+    unhashed.prev_events = placement.prevEvents.map(cite);
+    unhashed.auth_events = placement.authEvents.map(cite);
   }
   const hashed: Pdu = { ...unhashed, hashes: { sha256: computeContentHash(unhashed as Record<string, unknown>) } };
   // The signature covers the redacted event so it survives redaction.

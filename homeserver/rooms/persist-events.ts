@@ -169,13 +169,15 @@ export class EventPersister {
     // The room as it will stand, event by event: what each next event is authorised against and follows.
     const planned = new RoomMemory(roomId, version, new Map([[stateKeyOf(create.type, ""), create]]), [create.event_id], 1, null);
     const batch: AcceptedEvent[] = [{ pdu: create, options: {} }];
+    const plannedPdus = new Map<string, IdentifiedPdu>([[create.event_id, create]]);
     for (const { draft } of room.events) {
-      const built = this.build(planned, planned.lookup, draft, planned.extremities, planned.maxDepth + 1);
+      const built = this.build(planned, planned.lookup, draft, planned.extremities, planned.maxDepth + 1, plannedPdus);
       if (built instanceof MatrixError) throw errors.invalidRoomState(`Cannot send ${draft.type}${draft.stateKey ? ` for ${draft.stateKey}` : ""}: ${built.message}`);
       const key = typeof built.state_key === "string" ? stateKeyOf(built.type, built.state_key) : undefined;
       batch.push({ pdu: built, options: {}, replaced: key ? planned.state.get(key) : undefined });
       if (key) planned.setState(key, built);
       planned.extremities = [built.event_id];
+      plannedPdus.set(built.event_id, built);
       planned.maxDepth = built.depth;
     }
     // Only once every event is known to be valid does anything leave this server.
@@ -232,6 +234,12 @@ export class EventPersister {
     const lookup: StateLookup = { get: (type, key) => staged.get(stateKeyOf(type, key)) ?? memory.state.get(stateKeyOf(type, key)) };
     let extremities = memory.extremities.slice(0, MAX_PREV_EVENTS);
     let depth = memory.maxDepth;
+    // Room versions 1 and 2 cite prev events with their reference hashes: the extremities' events, then each
+    // event of this batch for the next. Later versions' ids are the hashes, and need no read.
+    const prevPdus = new Map<string, IdentifiedPdu>();
+    if (memory.version.eventIdFormat === "server-generated") {
+      for (const [id, stored] of await this.events.getMany(extremities)) prevPdus.set(id, stored.pdu);
+    }
     const accepted: Array<AcceptedEvent & { item: PendingSend }> = [];
     const duplicates: Array<{ item: PendingSend; eventId: string }> = [];
     const batchTxns = new Map<string, string>();
@@ -244,7 +252,7 @@ export class EventPersister {
         duplicates.push({ item, eventId: previous });
         continue;
       }
-      let built: IdentifiedPdu | MatrixError = this.build(memory, lookup, draft, extremities, depth + 1);
+      let built: IdentifiedPdu | MatrixError = this.build(memory, lookup, draft, extremities, depth + 1, prevPdus);
       if (!(built instanceof MatrixError) && options.beforeWrite) {
         try {
           built = await options.beforeWrite(built);
@@ -261,6 +269,7 @@ export class EventPersister {
       const replaced = stateKey ? (staged.get(stateKey) ?? memory.state.get(stateKey)) : undefined;
       if (stateKey) staged.set(stateKey, built);
       extremities = [built.event_id];
+      prevPdus.set(built.event_id, built);
       depth = built.depth;
       if (key) batchTxns.set(key, built.event_id);
       accepted.push({ pdu: built, options, replaced, redactionTarget: await this.redactionTargetToApply(built, memory, lookup), item });
@@ -280,14 +289,24 @@ export class EventPersister {
     }
   }
 
-  private build(memory: RoomMemory, lookup: StateLookup, draft: EventDraft, prevEvents: string[], depth: number): IdentifiedPdu | MatrixError {
+  /** `prevPdus`: the prev events where at hand, for the reference hashes of room versions 1 and 2. */
+  private build(
+    memory: RoomMemory,
+    lookup: StateLookup,
+    draft: EventDraft,
+    prevEvents: string[],
+    depth: number,
+    prevPdus?: ReadonlyMap<string, IdentifiedPdu>,
+  ): IdentifiedPdu | MatrixError {
     const version = memory.version;
-    const authEvents = authEventTypesFor({ type: draft.type, sender: draft.sender, state_key: draft.stateKey, content: draft.content }, version)
-      .map(([type, stateKey]) => lookup.get(type, stateKey)?.event_id)
-      .filter((id): id is string => id !== undefined);
+    const authPdus = authEventTypesFor({ type: draft.type, sender: draft.sender, state_key: draft.stateKey, content: draft.content }, version)
+      .map(([type, stateKey]) => lookup.get(type, stateKey))
+      .filter((pdu): pdu is IdentifiedPdu => pdu !== undefined);
+    const authEvents = authPdus.map((pdu) => pdu.event_id);
+    const cited = version.eventIdFormat === "server-generated" ? new Map([...(prevPdus ?? []), ...authPdus.map((pdu) => [pdu.event_id, pdu] as const)]) : undefined;
     const pdu = buildLocalEvent(
       draft,
-      { roomId: memory.roomId, prevEvents, authEvents, depth, originServerTs: this.core.clock.now() },
+      { roomId: memory.roomId, prevEvents, authEvents, depth, originServerTs: this.core.clock.now(), cited },
       version,
       this.core.serverName,
       this.core.signingKey,

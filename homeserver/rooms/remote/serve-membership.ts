@@ -10,7 +10,7 @@ import { checkIncomingPdu } from "./incoming-pdu.js";
 import type { ServerKeys } from "../../federation-keys/server-keys.js";
 import { computeAuthChain } from "../../state/index.js";
 import { loadEventSource } from "./event-source.js";
-import { eventReference, eventReferences } from "./event-references.js";
+import { eventReference, eventReferences } from "../event-references.js";
 
 const serverOf = (userId: string) => userId.slice(userId.indexOf(":") + 1);
 

@@ -1,8 +1,8 @@
-import { encodeUnpaddedBase64 } from "../../crypto/base64.js";
-import { computeReferenceHash } from "../../crypto/event-hashes.js";
-import type { EventReference, IdentifiedPdu } from "../../events/pdu.js";
-import { redactEvent } from "../../events/redaction.js";
-import type { RoomVersion } from "../../events/room-versions.js";
+import { encodeUnpaddedBase64 } from "../crypto/base64.js";
+import { computeReferenceHash } from "../crypto/event-hashes.js";
+import type { EventReference, IdentifiedPdu } from "../events/pdu.js";
+import { redactEvent } from "../events/redaction.js";
+import type { RoomVersion } from "../events/room-versions.js";
 
 /**
  * How an event cites another in `prev_events` / `auth_events`: room versions 1 and 2 use
