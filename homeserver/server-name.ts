@@ -55,3 +55,10 @@ export function checkRoomIdOrAlias(id: string): void {
   }
   throw errors.invalidParam("Expected a room id (!...) or a room alias (#...)");
 }
+
+/** Throws M_INVALID_PARAM unless `id` is shaped like a user id (`@localpart:server`) with a valid server name. */
+export function checkUserId(id: string, what = "user_id"): void {
+  const colon = id.indexOf(":");
+  if (!id.startsWith("@") || colon < 2) throw errors.invalidParam(`${what}: expected a user id (@localpart:server)`);
+  checkServerName(id.slice(colon + 1), what);
+}

@@ -37,6 +37,28 @@ export function toMatrixError(error: FastifyError, bodyPresent = true): MatrixEr
   return undefined;
 }
 
+/**
+ * Fastify refuses some URLs before routing, where no error handler runs: percent-encoding that does not
+ * decode to UTF-8 (FST_ERR_BAD_URL) and a path parameter longer than the router allows
+ * (FST_ERR_MAX_PARAM_LENGTH; no Matrix id is that long). Passed as the `frameworkErrors` server option, this
+ * answers them as the Matrix errors they are instead of Fastify's own JSON.
+ */
+export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  let matrixError: MatrixError;
+  switch (error.code) {
+    case "FST_ERR_BAD_URL":
+      matrixError = errors.invalidParam("The path is not valid percent-encoded UTF-8");
+      break;
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      matrixError = errors.invalidParam("A path parameter is too long");
+      break;
+    default:
+      // FST_ERR_ASYNC_CONSTRAINT: a route constraint failed, which is ours to fix, not the client's.
+      matrixError = toMatrixError(error) ?? new MatrixError("M_UNKNOWN", "Internal server error", 500);
+  }
+  void reply.status(matrixError.status).send(matrixError.toJSON());
+}
+
 export function installErrorHandling(app: FastifyInstance, logger: Logger): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const matrixError = toMatrixError(error, request.body !== undefined);

@@ -43,6 +43,18 @@ describe.each(testDrivers())("malformed server names are 400 M_INVALID_PARAM bef
     expect(outgoing).toEqual([]);
   });
 
+  it.each(["@x:localhost:http", "@a:[::1", `@b:${LONG_HOST}`, "not-a-user"])("invite, kick or ban of %s in a real room", async (target) => {
+    const room = (await app.http.inject({ method: "POST", url: `${V3}/createRoom`, headers: bearer(alice), payload: {} })).json().room_id as string;
+    for (const action of ["invite", "kick", "ban"]) {
+      outgoing = [];
+      const response = await app.http.inject({ method: "POST", url: `${V3}/rooms/${enc(room)}/${action}`, headers: bearer(alice), payload: { user_id: target } });
+      expect(response.statusCode, `${action}: ${response.body}`).toBe(400);
+      // A body the route's schema already refuses is M_BAD_JSON; a well-formed id with a bad server, M_INVALID_PARAM.
+      expect(["M_INVALID_PARAM", "M_BAD_JSON"]).toContain(response.json().errcode);
+      expect(outgoing).toEqual([]);
+    }
+  });
+
   it("a room id or alias that is neither is refused too", async () => {
     const response = await app.http.inject({ method: "POST", url: `${V3}/join/${enc("not-a-room")}`, headers: bearer(alice), payload: {} });
     expect(response.statusCode, response.body).toBe(400);

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { AppContext } from "./app-context.js";
-import { installErrorHandling } from "../../client-api/http/error-handler.js";
+import { answerFrameworkError, installErrorHandling } from "../../client-api/http/error-handler.js";
 import { installJsonBodyParser } from "../../client-api/http/json-body.js";
 import { installValidation } from "../../client-api/http/validation.js";
 import { installCors } from "../../client-api/http/cors.js";
@@ -27,6 +27,8 @@ export function buildHttpApp(ctx: AppContext, options: HttpAppOptions): FastifyI
     routerOptions: { maxParamLength: 1024 },
     // Requests refused while closing get a Matrix error (installShutdownHandling), not Fastify's own body.
     return503OnClosing: false,
+    // URLs Fastify refuses before routing (undecodable percent-encoding, over-long parameters) get Matrix errors.
+    frameworkErrors: answerFrameworkError,
   };
   // Fastify types an HTTPS server differently; the routes and hooks we add are the same for both.
   const app = options.https

@@ -5,7 +5,7 @@ import { namedPowerLevel, userPowerLevel } from "../events/auth-rules/index.js";
 import { AliasesStore } from "../storage/stores/aliases-store.js";
 import type { UserServices } from "../users/index.js";
 import type { Requester } from "../users/requester.js";
-import { checkRoomIdOrAlias, checkServerName } from "../server-name.js";
+import { checkRoomIdOrAlias, checkServerName, checkUserId } from "../server-name.js";
 import { createRoom, type CreateRoomRequest } from "./create-room.js";
 import { txnScopes } from "./txn-scopes.js";
 import { changeMembership, type MembershipAction } from "./membership.js";
@@ -186,6 +186,8 @@ export class RoomService {
         return;
       }
     }
+    // The target may be another server's user: a malformed id must not reach the federation client (502).
+    if (action !== "leave") checkUserId(target);
     await changeMembership(this.membershipDeps, requester, roomId, action, action === "leave" ? requester.userId : target, reason);
   }
 

@@ -42,7 +42,11 @@ export function formatRoomToken(streamPos: number): string {
 }
 
 export function parseRoomToken(token: string): number | undefined {
-  if (/^t-?\d+$/.test(token)) return Number(token.slice(1));
+  if (/^t-?\d+$/.test(token)) {
+    // Beyond 2^53 the number is not the one written, and beyond 2^63 the database refuses it mid-query.
+    const position = Number(token.slice(1));
+    return Number.isSafeInteger(position) ? position : undefined;
+  }
   // Clients may paginate from a sync token's next_batch, which is allowed by the spec.
   return parseSyncToken(token)?.events;
 }
