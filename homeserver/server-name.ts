@@ -3,32 +3,50 @@ import { errors } from "./errors.js";
 
 /** The appendix's dns-name: 1 to 255 of letters, digits, "-" and ".". */
 const DNS_NAME = /^[A-Za-z0-9.-]{1,255}$/;
-const PORT = /^[0-9]{1,5}$/;
+
+export interface ParsedServerName {
+  /** Hostname or IP address, IPv6 without brackets. */
+  host: string;
+  port: number | undefined;
+  isIpLiteral: boolean;
+}
 
 /**
- * A server name as the spec's appendix defines it: a DNS name, an IPv4 address or a bracketed IPv6 address,
- * with an optional port (which must also be a real port, 1 to 65535). Checked before a name reaches the
- * federation client, so that a malformed one is the client's mistake (400), not a failed request (502).
+ * Splits a server name as the spec's appendix defines it: a DNS name, an IPv4 address or a bracketed IPv6
+ * address, with an optional port (which must also be a real port, 1 to 65535); undefined when invalid.
  */
-export function isValidServerName(name: string): boolean {
+export function parseServerName(name: string): ParsedServerName | undefined {
   let host: string;
-  let port: string | undefined;
+  let portText: string | undefined;
   if (name.startsWith("[")) {
     const close = name.indexOf("]");
-    if (close < 0) return false;
+    if (close < 0) return undefined;
     host = name.slice(1, close);
     const rest = name.slice(close + 1);
-    if (rest !== "" && !rest.startsWith(":")) return false;
-    port = rest === "" ? undefined : rest.slice(1);
-    if (isIP(host) !== 6) return false;
+    if (rest !== "" && !rest.startsWith(":")) return undefined;
+    portText = rest === "" ? undefined : rest.slice(1);
+    if (isIP(host) !== 6) return undefined;
   } else {
     const colon = name.lastIndexOf(":");
     host = colon < 0 ? name : name.slice(0, colon);
-    port = colon < 0 ? undefined : name.slice(colon + 1);
-    if (!DNS_NAME.test(host)) return false;
+    portText = colon < 0 ? undefined : name.slice(colon + 1);
+    if (!DNS_NAME.test(host)) return undefined;
   }
-  if (port === undefined) return true;
-  return PORT.test(port) && Number(port) >= 1 && Number(port) <= 65535;
+  let port: number | undefined;
+  if (portText !== undefined) {
+    if (!/^[0-9]{1,5}$/.test(portText)) return undefined;
+    port = Number(portText);
+    if (port < 1 || port > 65535) return undefined;
+  }
+  return { host, port, isIpLiteral: isIP(host) !== 0 };
+}
+
+/**
+ * Checked before a name reaches the federation client, so that a malformed one is the client's mistake
+ * (400), not a failed request (502).
+ */
+export function isValidServerName(name: string): boolean {
+  return parseServerName(name) !== undefined;
 }
 
 /** Throws M_INVALID_PARAM naming `what` unless `name` is a valid server name. */

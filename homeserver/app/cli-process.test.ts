@@ -1,11 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDrivers, type DriverName } from "./test-app.js";
+import { createTemporaryPostgresDatabase } from "../storage/test-databases.js";
 import { TestSyncSocket } from "../../client-api/routes/sync/websocket/testing/sync-socket-client.js";
 import { SYNC_WEBSOCKET_PATH } from "../../schemas/client/sync/sync-websocket.js";
 import {
@@ -31,24 +30,8 @@ const SERVER_TEST_TIMEOUT_MS = 120_000;
 /** A stack trace line, as printed for an unexpected error. */
 const STACK_LINE = /^\s+at /m;
 
-async function freshPostgresUrl(): Promise<{ url: string; drop(): Promise<void> }> {
-  const adminUrl = process.env.MYELIN_TEST_POSTGRES_URL!;
-  const name = `myelin_cli_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const cleanup = new pg.Client({ connectionString: adminUrl });
-      await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await cleanup.end();
-    },
-  };
+function freshPostgresUrl(): Promise<{ url: string; drop(): Promise<void> }> {
+  return createTemporaryPostgresDatabase("myelin_cli");
 }
 
 afterAll(() => removeTemporaryDirectories());

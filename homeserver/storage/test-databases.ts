@@ -29,20 +29,31 @@ export async function openTestDatabase(driver: DriverName, options: { migrate?: 
     if (migrate) await migrateToLatest(database);
     return { database, dispose: () => database.close() };
   }
+  const temporary = await createTemporaryPostgresDatabase("myelin_test");
+  const database = await openDatabase({ type: "postgres", url: temporary.url, poolSize: 10 });
+  if (migrate) await migrateToLatest(database);
+  return {
+    database,
+    dispose: async () => {
+      await database.close();
+      await temporary.drop();
+    },
+  };
+}
+
+/** A new, empty database `<prefix>_<random>` on the PostgreSQL of MYELIN_TEST_POSTGRES_URL, and how to drop it. */
+export async function createTemporaryPostgresDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
   const adminUrl = process.env.MYELIN_TEST_POSTGRES_URL!;
-  const name = `myelin_test_${randomBytes(6).toString("hex")}`;
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ type: "postgres", url: url.toString(), poolSize: 10 });
-  if (migrate) await migrateToLatest(database);
   return {
-    database,
-    dispose: async () => {
-      await database.close();
+    url: url.toString(),
+    drop: async () => {
       const cleanup = new pg.Client({ connectionString: adminUrl });
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
