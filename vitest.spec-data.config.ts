@@ -8,7 +8,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["{homeserver,client-api,federation,schemas,conformance}/**/*.spec-data.test.ts"],
-    env: { MYELIN_REQUIRE_SPEC: "1" },
+    env: { MYELIN_TEST_REQUIRE_SPEC: "1" },
     testTimeout: 30_000,
     pool: "forks",
   },

@@ -20,7 +20,7 @@ let cached: SpecPaths | null | undefined;
 /**
  * The client-server API's operations, read where the spec data lies and never copied into the repository.
  * A user's clone has nothing beside it: there the response-schema checks of route tests are off and
- * `npm test` still asserts every behaviour. CI sets MYELIN_REQUIRE_SPEC=1, which turns a missing document
+ * `npm test` still asserts every behaviour. CI sets MYELIN_TEST_REQUIRE_SPEC=1, which turns a missing document
  * into a failure, so the checks cannot silently stop running where they matter.
  */
 export function clientServerSpec(): SpecPaths | null {
@@ -28,8 +28,8 @@ export function clientServerSpec(): SpecPaths | null {
   const file = resolve(specDirectory(), "client-server.json");
   if (existsSync(file)) {
     cached = (JSON.parse(readFileSync(file, "utf8")) as { paths: SpecPaths }).paths;
-  } else if (process.env.MYELIN_REQUIRE_SPEC === "1") {
-    throw new Error(`MYELIN_REQUIRE_SPEC=1 but the spec document ${file} is missing (set MATRIX_SPEC_DIR or put shared/ beside the repository)`);
+  } else if (process.env.MYELIN_TEST_REQUIRE_SPEC === "1") {
+    throw new Error(`MYELIN_TEST_REQUIRE_SPEC=1 but the spec document ${file} is missing (set MATRIX_SPEC_DIR or put shared/ beside the repository)`);
   } else {
     cached = null;
   }

@@ -5,7 +5,7 @@ import { OperationMatcher } from "./operation-matcher.js";
 import { ResponseValidator, type ResponseToCheck } from "./response-validator.js";
 
 // The schema check guards every scenario; these cases show it can fail, so a green run means something.
-// npm run test:spec runs this file and requires the spec data (MYELIN_REQUIRE_SPEC=1).
+// npm run test:spec runs this file and requires the spec data (MYELIN_TEST_REQUIRE_SPEC=1).
 const spec = loadClientServerSpec();
 if (spec === null) throw new Error("the spec data is missing (../shared/matrix-spec or MATRIX_SPEC_DIR)");
 

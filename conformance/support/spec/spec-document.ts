@@ -25,7 +25,7 @@ export function loadClientServerSpec(): SpecDocument | null {
   const file = resolve(specDirectory(), "client-server.json");
   if (!existsSync(file)) {
     // CI requires it, so the check cannot silently stop running there.
-    if (process.env.MYELIN_REQUIRE_SPEC === "1") throw new Error(`MYELIN_REQUIRE_SPEC=1 but ${file} is missing`);
+    if (process.env.MYELIN_TEST_REQUIRE_SPEC === "1") throw new Error(`MYELIN_TEST_REQUIRE_SPEC=1 but ${file} is missing`);
     console.warn(`[conformance] ${file} not found: responses are not validated against the spec`);
     cached = null;
   } else {
