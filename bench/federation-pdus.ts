@@ -1,6 +1,6 @@
 import { authEventTypesFor } from "../homeserver/events/auth-rules/index.js";
 import { buildLocalEvent } from "../homeserver/rooms/event-factory.js";
-import type { RoomMemory } from "../homeserver/rooms/room-memory.js";
+import type { RoomMemory } from "../homeserver/rooms/persist/room-memory.js";
 import { toWirePdu } from "../homeserver/rooms/remote/index.js";
 import type { Crafted } from "../federation/routes/testing/events.js";
 import type { Peer } from "../federation/routes/testing/peers.js";

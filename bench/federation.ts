@@ -131,7 +131,7 @@ async function scenarios(
     }
   }
   const sendMs = performance.now() - start;
-  const status = await a.app.ctx.rooms.persister.events.knownStatus(chain.map((c) => c.pdu.event_id));
+  const status = await a.app.ctx.stores.events.knownStatus(chain.map((c) => c.pdu.event_id));
   const stored = chain.filter((c) => {
     const s = status.get(c.pdu.event_id);
     return s && !s.rejected && !s.outlier;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { AppContext } from "../homeserver/app/app-context.js";
+import type { ClientApiServices } from "./client-api-services.js";
 import { createClientApiContext } from "./client-api-context.js";
 import { registerDiscoveryRoutes } from "./routes/discovery/index.js";
 import { registerAccountRoutes } from "./routes/account/index.js";
@@ -18,8 +18,8 @@ import { serveR0Operations } from "./r0-routes.js";
 import { installJsonContentType } from "./http/json-content-type.js";
 
 /** Mounts `/_matrix/client/*` and `/.well-known/matrix/client` on an app that has the HTTP plumbing installed. */
-export function registerClientApi(app: FastifyInstance, appContext: AppContext): void {
-  const ctx = createClientApiContext(appContext);
+export function registerClientApi(app: FastifyInstance, services: ClientApiServices): void {
+  const ctx = createClientApiContext(services);
   // First, so that it sees every route below as it is registered.
   serveR0Operations(app);
   installJsonContentType(app);

@@ -180,7 +180,7 @@ describe.each(testDrivers())("two servers on loopback (%s)", (driver) => {
     const ctx = a.app.ctx;
     const strict = createFederationServices(
       { ...ctx, config: { ...ctx.config, federation: { ...ctx.config.federation, ip_range_allowlist: [] } } },
-      createFederationKeyServices(ctx),
+      createFederationKeyServices(ctx, ctx.stores.serverKeys),
     );
     try {
       await expect(strict.client.get(b.name, "/_matrix/federation/v1/version")).rejects.toThrow(FederationConnectionError);
@@ -209,7 +209,7 @@ describe.each(testDrivers())("federation over TLS (%s)", (driver) => {
     const ctx = tls.app.ctx;
     return createFederationServices(
       { ...ctx, serverName: "client.test", config: { ...ctx.config, federation: { ...ctx.config.federation, verify_tls: verifyTls } } },
-      createFederationKeyServices({ ...ctx, serverName: "client.test" }),
+      createFederationKeyServices({ ...ctx, serverName: "client.test" }, ctx.stores.serverKeys),
     );
   }
 

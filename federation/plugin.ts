@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import type { AppContext } from "../homeserver/app/app-context.js";
 import { installFederationAuth } from "./auth/federation-auth.js";
+import type { FederationApiServices } from "./federation-api-services.js";
 import { registerGetVersion } from "./routes/discovery/get-version.js";
 import { registerGetServerKey } from "./routes/keys/get-server-key.js";
 import { registerQueryKeys } from "./routes/keys/query-keys.js";
@@ -26,30 +26,30 @@ import { registerSendTransaction } from "./routes/transactions/send-transaction.
  * Mounts `/_matrix/federation/*` and `/_matrix/key/*`. The auth hook goes first: every federation route
  * registered after it needs a valid X-Matrix signature unless it opts out with `config.federationAuth: false`.
  */
-export function registerFederationApi(app: FastifyInstance, ctx: AppContext): void {
-  installFederationAuth(app, { serverName: ctx.serverName, serverKeys: ctx.serverKeys, clock: ctx.clock });
+export function registerFederationApi(app: FastifyInstance, services: FederationApiServices): void {
+  installFederationAuth(app, { serverName: services.serverName, serverKeys: services.serverKeys, clock: services.clock });
   // A signed request from a peer proves it is up: let the sender retry it now instead of after its backoff.
   app.addHook("preHandler", async (request) => {
-    if (request.federationOrigin) ctx.federation.sender?.peerIsUp(request.federationOrigin);
+    if (request.federationOrigin) services.peerIsUp(request.federationOrigin);
   });
   registerGetVersion(app);
-  registerGetServerKey(app, ctx);
-  registerQueryKeys(app, ctx);
-  registerSendTransaction(app, ctx);
-  registerGetEvent(app, ctx);
-  registerGetStateIds(app, ctx);
-  registerGetState(app, ctx);
-  registerGetEventAuth(app, ctx);
-  registerGetMissingEvents(app, ctx);
-  registerGetBackfill(app, ctx);
-  registerMakeJoin(app, ctx);
-  registerSendJoin(app, ctx);
-  registerMakeLeave(app, ctx);
-  registerSendLeave(app, ctx);
-  registerMakeKnock(app, ctx);
-  registerSendKnock(app, ctx);
-  registerInvite(app, ctx);
-  registerQueryDirectory(app, ctx);
-  registerQueryProfile(app, ctx);
-  registerPublicRooms(app, ctx);
+  registerGetServerKey(app, services);
+  registerQueryKeys(app, services);
+  registerSendTransaction(app, services);
+  registerGetEvent(app, services);
+  registerGetStateIds(app, services);
+  registerGetState(app, services);
+  registerGetEventAuth(app, services);
+  registerGetMissingEvents(app, services);
+  registerGetBackfill(app, services);
+  registerMakeJoin(app, services);
+  registerSendJoin(app, services);
+  registerMakeLeave(app, services);
+  registerSendLeave(app, services);
+  registerMakeKnock(app, services);
+  registerSendKnock(app, services);
+  registerInvite(app, services);
+  registerQueryDirectory(app, services);
+  registerQueryProfile(app, services);
+  registerPublicRooms(app, services);
 }

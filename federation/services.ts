@@ -1,4 +1,4 @@
-import type { CoreContext } from "../homeserver/app/core-context.js";
+import type { SigningKey } from "../homeserver/crypto/signing-key.js";
 import type { ServerKeyCache } from "../homeserver/federation-keys/key-cache.js";
 import type { LocalServerKeys } from "../homeserver/federation-keys/local-keys.js";
 import { systemDns, type DnsResolver } from "./client/dns.js";
@@ -9,13 +9,34 @@ import { ServerResolver } from "./client/server-resolver.js";
 import { createWellKnownFetcher } from "./client/well-known-fetch.js";
 import { WellKnownResolver, type WellKnownFetcher } from "./client/well-known.js";
 import { KeyNotary } from "./keys/notary.js";
-import { ServerKeyring } from "./keys/keyring.js";
+import { ServerKeyring, type TrustedKeyServer } from "./keys/keyring.js";
+import type { Clock } from "./clock.js";
+import type { Logger } from "./logger.js";
 
 /** Injection points for tests: DNS, the well-known fetch, and SRV weight randomness. */
 export interface FederationServiceOptions {
   dns?: DnsResolver;
   wellKnownFetcher?: WellKnownFetcher;
   random?: () => number;
+}
+
+/** The `federation` config section as the outgoing side reads it (app/'s FederationConfig satisfies it). */
+export interface OutgoingFederationConfig {
+  verify_tls: boolean;
+  ip_range_blocklist: string[];
+  ip_range_allowlist: string[];
+  trusted_key_servers: TrustedKeyServer[];
+  request_timeout_ms: number;
+  allow_insecure_http_for_tests: boolean;
+}
+
+/** What the outgoing side needs of the server: who it is, the key it signs with, time, logs and its settings. */
+export interface FederationServicesCore {
+  serverName: string;
+  signingKey: SigningKey;
+  clock: Clock;
+  logger: Logger;
+  config: { federation: OutgoingFederationConfig };
 }
 
 export interface FederationServices {
@@ -33,7 +54,7 @@ export interface FederationServices {
 const CONNECT_TIMEOUT_MS = 10_000;
 
 export function createFederationServices(
-  core: CoreContext,
+  core: FederationServicesCore,
   keys: { localKeys: LocalServerKeys; keyCache: ServerKeyCache },
   options: FederationServiceOptions = {},
 ): FederationServices {

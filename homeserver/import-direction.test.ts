@@ -58,7 +58,112 @@ function violations(): string[] {
   return found;
 }
 
+/**
+ * The floors of the house, lowest first (ARCHITECTURE.md's picture, and app/ on top as the composition root).
+ * Code may import from its own district and from lower floors only; client-api and federation share a floor
+ * and never import each other. Tests and test support (`*.test.ts`, `testing/`, `*-test-support.ts`, the fuzz
+ * suite) may reach anything: they assemble whole servers.
+ */
+const FLOORS: string[][] = [
+  ["schemas"],
+  ["homeserver/(root)"],
+  ["homeserver/crypto"],
+  ["homeserver/events"],
+  ["homeserver/state"],
+  ["homeserver/storage"],
+  ["homeserver/streams"],
+  ["homeserver/core"],
+  ["homeserver/federation-keys"],
+  ["homeserver/users"],
+  ["homeserver/rooms"],
+  ["homeserver/edus"],
+  ["homeserver/sync"],
+  ["client-api", "federation"],
+  ["homeserver/app"],
+];
+
+function districtOf(path: string): string {
+  const parts = path.split("/");
+  if (parts[0] !== "homeserver") return parts[0];
+  return parts.length > 2 ? `homeserver/${parts[1]}` : "homeserver/(root)";
+}
+
+const isTestCode = (path: string) => /\.test\.ts$|-test-support\.ts$/.test(path) || /(^|\/)(testing|fuzz)\//.test(path);
+
+/** Every relative import of the production code, as [file, imported file] with paths from the root. */
+function productionImports(): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  for (const folder of ["schemas", "homeserver", "client-api", "federation"]) {
+    for (const file of sourceFiles(join(root, folder))) {
+      const rel = relative(root, file);
+      if (isTestCode(rel)) continue;
+      const text = readFileSync(file, "utf8");
+      for (const match of text.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)) {
+        found.push([rel, relative(root, resolve(dirname(file), match[1])).replace(/\.js$/, ".ts")]);
+      }
+    }
+  }
+  return found;
+}
+
+function againstTheFloors(): string[] {
+  const floorOf = new Map(FLOORS.flatMap((districts, floor) => districts.map((d) => [d, floor] as const)));
+  const found: string[] = [];
+  for (const [from, to] of productionImports()) {
+    const [a, b] = [districtOf(from), districtOf(to)];
+    if (a === b || isTestCode(to)) continue;
+    const [fa, fb] = [floorOf.get(a), floorOf.get(b)];
+    if (fa === undefined || fb === undefined) found.push(`${from} -> ${to} (${fa === undefined ? a : b} has no floor)`);
+    else if (fb >= fa) found.push(`${from} -> ${to}`);
+  }
+  return found;
+}
+
+/** Import circles between production files (Tarjan's strongly connected components). */
+function importCircles(): string[][] {
+  const graph = new Map<string, string[]>();
+  for (const [from, to] of productionImports()) graph.set(from, [...(graph.get(from) ?? []), to]);
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const circles: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!graph.has(w)) continue;
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component: string[] = [];
+    let w: string;
+    do {
+      w = stack.pop()!;
+      onStack.delete(w);
+      component.push(w);
+    } while (w !== v);
+    if (component.length > 1) circles.push(component.sort());
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return circles;
+}
+
 describe("import direction", () => {
+  it("every arrow between districts points down the floors, never up or sideways", () => {
+    expect(againstTheFloors()).toEqual([]);
+  });
+
+  it("has no import circles", () => {
+    expect(importCircles()).toEqual([]);
+  });
+
   it("follows ARCHITECTURE.md: schemas <- homeserver <- client-api / federation, conformance over HTTP only", () => {
     expect(violations()).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { silentLogger } from "../../homeserver/app/logger.js";
-import { answerFrameworkError, installErrorHandling } from "./error-handler.js";
+import { silentLogger } from "../../homeserver/core/logger.js";
+import { answerFrameworkError, installErrorHandling } from "../../homeserver/app/http/error-handler.js";
 
 // Fastify answers these URLs before routing, so only the `frameworkErrors` server option can shape the reply;
 // homeserver/app/http-app.ts passes answerFrameworkError there (found by homeserver/app/fuzz/).

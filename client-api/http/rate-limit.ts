@@ -1,5 +1,11 @@
-import type { Clock } from "../../homeserver/app/clock.js";
 import { errors } from "../../homeserver/errors.js";
+
+/** The `rate_limits` settings. */
+export interface RateLimitSettings {
+  enabled: boolean;
+  per_second: number;
+  burst: number;
+}
 
 interface Bucket {
   tokens: number;
@@ -14,8 +20,8 @@ export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(
-    private readonly settings: { enabled: boolean; per_second: number; burst: number },
-    private readonly clock: Clock,
+    private readonly settings: RateLimitSettings,
+    private readonly clock: { now(): number },
   ) {}
 
   /** Throws M_LIMIT_EXCEEDED with retry_after_ms when `key` has no tokens left. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions, preValidationHookHandler } from "fastify";
 import { errors } from "../../homeserver/errors.js";
-import type { Clock } from "../../homeserver/app/clock.js";
+import type { Clock } from "../clock.js";
 import type { ServerKeys } from "../../homeserver/federation-keys/server-keys.js";
 import { parseXMatrix, requestSigningJson, type XMatrixAuth } from "../x-matrix.js";
 

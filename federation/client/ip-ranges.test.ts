@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { buildConfig } from "../../homeserver/app/config.js";
-import { DEFAULT_IP_RANGE_BLOCKLIST } from "../../homeserver/app/config-schema.js";
+import { buildConfig } from "../../homeserver/core/config.js";
+import { DEFAULT_IP_RANGE_BLOCKLIST } from "../../homeserver/core/config-schema.js";
 import { SAMPLE_CONFIG } from "../../homeserver/app/sample-config.js";
 import { IpRangeFilter } from "./ip-ranges.js";
 

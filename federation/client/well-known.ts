@@ -1,4 +1,4 @@
-import type { Clock } from "../../homeserver/app/clock.js";
+import type { Clock } from "../clock.js";
 import { parseServerName } from "./server-name.js";
 
 export interface WellKnownHttpResponse {

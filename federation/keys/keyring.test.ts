@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, testDrivers, type TestApp } from "../../homeserver/app/test-app.js";
-import { silentLogger } from "../../homeserver/app/logger.js";
+import { silentLogger } from "../../homeserver/core/logger.js";
 import { encodeUnpaddedBase64 } from "../../homeserver/crypto/base64.js";
 import { signJson } from "../../homeserver/crypto/signed-json.js";
 import type { SigningKey } from "../../homeserver/crypto/signing-key.js";
@@ -52,7 +52,7 @@ describe.each(testDrivers())("server keyring (%s)", (driver) => {
   afterAll(() => app.dispose());
 
   function keyring(network: FakeNetwork, trustedKeyServers: TrustedKeyServer[] = []) {
-    const { localKeys, keyCache } = createFederationKeyServices(app.ctx);
+    const { localKeys, keyCache } = createFederationKeyServices(app.ctx, app.ctx.stores.serverKeys);
     return new ServerKeyring({ local: localKeys, cache: keyCache, client: network.client(), trustedKeyServers, clock, logger: silentLogger });
   }
 

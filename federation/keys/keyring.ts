@@ -1,7 +1,7 @@
 import { decodeBase64 } from "../../homeserver/crypto/base64.js";
 import { verifyJsonSignature } from "../../homeserver/crypto/signed-json.js";
-import type { Clock } from "../../homeserver/app/clock.js";
-import type { Logger } from "../../homeserver/app/logger.js";
+import type { Clock } from "../clock.js";
+import type { Logger } from "../logger.js";
 import type { ServerKeyCache } from "../../homeserver/federation-keys/key-cache.js";
 import { parseServerKeyResponse, type ParsedKeyResponse } from "../../homeserver/federation-keys/key-response.js";
 import type { LocalServerKeys } from "../../homeserver/federation-keys/local-keys.js";

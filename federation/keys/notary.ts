@@ -1,6 +1,6 @@
 import { signJson } from "../../homeserver/crypto/signed-json.js";
 import type { SigningKey } from "../../homeserver/crypto/signing-key.js";
-import type { Clock } from "../../homeserver/app/clock.js";
+import type { Clock } from "../clock.js";
 import type { ServerKeyCache, StoredKeyResponse } from "../../homeserver/federation-keys/key-cache.js";
 import type { LocalServerKeys } from "../../homeserver/federation-keys/local-keys.js";
 import type { ServerKeyResponse } from "../../schemas/federation/keys/get-server-key.js";

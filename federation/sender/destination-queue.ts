@@ -1,5 +1,5 @@
-import type { Logger } from "../../homeserver/app/logger.js";
-import type { Clock } from "../../homeserver/app/clock.js";
+import type { Logger } from "../logger.js";
+import type { Clock } from "../clock.js";
 import type { OutboundEvents, DestinationRow } from "../../homeserver/rooms/remote/outbound-events.js";
 import { federationPath, type FederationClient } from "../client/federation-client.js";
 import type { Edu } from "../../homeserver/edus/edu-contracts.js";

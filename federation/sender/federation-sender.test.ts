@@ -29,7 +29,7 @@ describe.each(testDrivers())("the durable federation sender (%s)", (driver) => {
     await b.app.ctx.rooms.service.join(bob, roomId, undefined, [a.name]);
 
     const messagesOn = async (peer: Peer) => {
-      const page = await peer.app.ctx.sync.reads.timeline.messages(peer === a ? alice : bob, roomId, { dir: "b", limit: 100 });
+      const page = await peer.app.ctx.roomReads.timeline.messages(peer === a ? alice : bob, roomId, { dir: "b", limit: 100 });
       return page.chunk.filter((e) => e.type === "m.room.message").map((e) => e.event_id).reverse();
     };
     // Turn by turn, each waiting for the other's message: concurrent sends would fork the DAG, and each

@@ -1,8 +1,28 @@
-import type { AppContext } from "../../homeserver/app/app-context.js";
-import { OutboundEvents } from "../../homeserver/rooms/remote/outbound-events.js";
+import type { EventStreamRange, OutboundEvents } from "../../homeserver/rooms/remote/outbound-events.js";
+import type { OrderedPublisher } from "../../homeserver/streams/ordered-publisher.js";
+import type { EduOutbox } from "../../homeserver/edus/edu-outbox.js";
 import { DestinationQueue, type QueueDeps } from "./destination-queue.js";
 import type { Edu, FederationOutbox } from "../../homeserver/edus/edu-contracts.js";
-import type { Audience } from "../../homeserver/sync/notifier.js";
+import type { Audience, Notifier } from "../../homeserver/streams/notifier.js";
+import type { FederationClient } from "../client/federation-client.js";
+import type { Clock } from "../clock.js";
+import type { Logger } from "../logger.js";
+
+export interface FederationSenderDeps {
+  serverName: string;
+  clock: Clock;
+  logger: Logger;
+  /** Wakes the sender after each commit to the room event stream. */
+  notifier: Pick<Notifier, "subscribe">;
+  /** The room event stream's published position: where the sender starts and how far a queue may read. */
+  eventStream: Pick<OrderedPublisher, "current">;
+  /** The events a wake-up covers, to find where they go. */
+  events: EventStreamRange;
+  outbound: OutboundEvents;
+  client: FederationClient;
+  /** The core's EDU outbox: the sender is attached to it from start, and detaches when it stops. */
+  outbox: Pick<EduOutbox, "attach">;
+}
 
 /**
  * The durable federation sender: follows the room event stream and keeps one queue per destination
@@ -17,9 +37,9 @@ export class FederationSender implements FederationOutbox {
   private unsubscribe: (() => void) | undefined;
   private scanning: Promise<void> = Promise.resolve();
 
-  constructor(private readonly ctx: AppContext) {
-    this.outbound = new OutboundEvents(ctx, ctx.rooms.persister);
-    this.lastSeen = ctx.streams.events.current;
+  constructor(private readonly deps: FederationSenderDeps) {
+    this.outbound = deps.outbound;
+    this.lastSeen = deps.eventStream.current;
     this.routedUpTo = this.lastSeen;
   }
 
@@ -29,7 +49,7 @@ export class FederationSender implements FederationOutbox {
    */
   sendEdu(destinations: Iterable<string>, edu: Edu, key?: string): void {
     for (const destination of destinations) {
-      if (destination === this.ctx.serverName) continue;
+      if (destination === this.deps.serverName) continue;
       this.queueFor(destination, this.routedUpTo).addEdu(edu, key);
     }
   }
@@ -38,7 +58,7 @@ export class FederationSender implements FederationOutbox {
     for (const row of await this.outbound.loadDestinations()) {
       this.queueFor(row.destination, row.lastSentStreamPos).wake();
     }
-    this.unsubscribe = this.ctx.notifier.subscribe((stream, position, audience) => {
+    this.unsubscribe = this.deps.notifier.subscribe((stream, position, audience) => {
       if (stream !== "events" || position <= this.lastSeen) return;
       const from = this.lastSeen;
       this.lastSeen = position;
@@ -52,7 +72,7 @@ export class FederationSender implements FederationOutbox {
       this.scanning = this.scanning.then(() => this.routeNewEvents(from, position)).then(() => {
         this.routedUpTo = Math.max(this.routedUpTo, position);
       }).catch((error) => {
-        this.ctx.logger.error({ err: error }, "federation sender failed to route new events");
+        this.deps.logger.error({ err: error }, "federation sender failed to route new events");
       });
     });
   }
@@ -64,7 +84,7 @@ export class FederationSender implements FederationOutbox {
 
   stop(): void {
     this.unsubscribe?.();
-    this.ctx.edus.outbox.attach(undefined);
+    this.deps.outbox.attach(undefined);
     for (const queue of this.queues.values()) queue.stop();
   }
 
@@ -73,7 +93,7 @@ export class FederationSender implements FederationOutbox {
    * local members joined (read from memory, no I/O) and every user named is ours. Unknown rooms count as remote.
    */
   private onlyLocal(audience: Audience): boolean {
-    const local = `:${this.ctx.serverName}`;
+    const local = `:${this.deps.serverName}`;
     for (const user of audience.users ?? []) if (!user.endsWith(local)) return false;
     const rooms = [...(audience.rooms ?? [])];
     if (rooms.length === 0) return false;
@@ -81,8 +101,8 @@ export class FederationSender implements FederationOutbox {
   }
 
   private async routeNewEvents(from: number, to: number): Promise<void> {
-    const local = `:${this.ctx.serverName}`;
-    const events = await this.ctx.rooms.persister.events.streamRange(from, to);
+    const local = `:${this.deps.serverName}`;
+    const events = await this.deps.events.streamRange(from, to);
     const destinations = new Map<string, number>();
     for (const event of events) {
       if (!event.pdu.sender.endsWith(local)) continue;
@@ -98,11 +118,11 @@ export class FederationSender implements FederationOutbox {
     let queue = this.queues.get(destination);
     if (!queue) {
       const deps: QueueDeps = {
-        client: this.ctx.federation.client,
+        client: this.deps.client,
         outbound: this.outbound,
-        clock: this.ctx.clock,
-        logger: this.ctx.logger,
-        currentPosition: () => this.ctx.streams.events.current,
+        clock: this.deps.clock,
+        logger: this.deps.logger,
+        currentPosition: () => this.deps.eventStream.current,
       };
       queue = new DestinationQueue(deps, { destination, lastSentStreamPos: startAfter, retryAtTs: null, retryIntervalMs: 0 });
       this.queues.set(destination, queue);

@@ -1,15 +1,24 @@
-import type { CoreContext } from "./core-context.js";
+import type { CoreContext } from "../core/core-context.js";
 import type { UserServices } from "../users/index.js";
 import type { RoomServices } from "../rooms/index.js";
 import type { SyncServices } from "../sync/index.js";
+import type { RoomReads } from "../rooms/room-reads.js";
 import type { ServerKeys } from "../federation-keys/server-keys.js";
 import type { FederationServices } from "../../federation/services.js";
 import type { EduServices } from "../edus/index.js";
+import type { Stores } from "../storage/stores/stores.js";
 
 /** The composition of the core's services; built once by `createAppContext`. */
 export interface AppContext extends CoreContext {
+  /** Made once here and handed to each service as the stores it uses; read only by app/'s own wiring. */
+  stores: Stores;
   users: UserServices;
   rooms: RoomServices;
+  /**
+   * The read side of rooms (/messages, /context, /event, /state, /members, /joined_members, /joined_rooms),
+   * one set of state and visibility caches shared with sync and the EDU services.
+   */
+  roomReads: RoomReads;
   sync: SyncServices;
   /** Receipts, typing, presence; EDUs in and out. */
   edus: EduServices;

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, loadConfig } from "../core/config.js";
 import { COMMANDS, USAGE, isCommand, type CommandName } from "./cli-usage.js";
 import { StartupError } from "./startup-error.js";
 import type { RunningServer } from "./start-server.js";

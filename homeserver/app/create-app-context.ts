@@ -1,16 +1,18 @@
 import { sql } from "kysely";
 import type { Database } from "../storage/database.js";
 import type { SigningKey } from "../crypto/signing-key.js";
-import { Notifier } from "../sync/notifier.js";
+import { Notifier } from "../streams/notifier.js";
 import { OrderedPublisher } from "../streams/ordered-publisher.js";
 import { createUserServices, type UserHooks } from "../users/index.js";
 import { createRoomServices } from "../rooms/index.js";
+import { createStores } from "../storage/stores/stores.js";
+import { createRoomReads } from "../rooms/room-reads.js";
 import { createSyncServices } from "../sync/index.js";
 import type { AppContext } from "./app-context.js";
-import type { CoreContext } from "./core-context.js";
-import type { Config } from "./config.js";
-import { systemClock, type Clock } from "./clock.js";
-import type { Logger } from "./logger.js";
+import type { CoreContext } from "../core/core-context.js";
+import type { Config } from "../core/config.js";
+import { systemClock, type Clock } from "../core/clock.js";
+import type { Logger } from "../core/logger.js";
 import { createFederationKeyServices } from "../federation-keys/index.js";
 import { createFederationServices, type FederationServiceOptions } from "../../federation/services.js";
 import { RemoteRoomsClient } from "../../federation/client/remote-rooms-client.js";
@@ -69,15 +71,19 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
     onDeactivated: (userId) => context.rooms.leaveAllRooms(userId),
   };
   context.users = createUserServices(core, hooks);
-  context.rooms = createRoomServices(core, context.users);
-  context.sync = createSyncServices(core, context.users);
-  context.edus = await createEduServices(core, { rooms: context.rooms, sync: context.sync, users: context.users });
-  context.federation = createFederationServices(core, createFederationKeyServices(core), options.federation);
+  context.stores = createStores(core.db);
+  context.rooms = createRoomServices(core, context.users, context.stores);
+  // Sync reads the EDU streams (never the other way round), so the EDUs come first; both use the read side of rooms.
+  const reads = createRoomReads(core, context.stores);
+  context.roomReads = reads;
+  context.edus = await createEduServices(core, { rooms: context.rooms, reads, users: context.users, stores: context.stores });
+  context.sync = createSyncServices(core, { users: context.users, reads, edus: context.edus.syncSources });
+  context.federation = createFederationServices(core, createFederationKeyServices(core, context.stores.serverKeys), options.federation);
   context.serverKeys = context.federation.keyring;
   const remoteRooms = new RemoteRoomsClient(context.federation.client);
-  const federationRooms = createFederationRooms(core, context.rooms.persister, context.rooms.service, context.serverKeys, remoteRooms, context.edus.dispatcher);
+  const federationRooms = createFederationRooms(core, context.rooms.persister, context.stores, context.rooms.service, context.serverKeys, remoteRooms, context.edus.dispatcher);
   context.rooms.directory.useRemote(remoteRooms);
-  context.sync.reads.timeline.useBackfill((roomId, limit) => federationRooms.backfill.backfill(roomId, limit));
+  context.roomReads.timeline.useBackfill((roomId, limit) => federationRooms.backfill.backfill(roomId, limit));
   context.rooms.federation = federationRooms;
   context.rooms.service.useFederation({
     remoteJoin: federationRooms.invitedJoin,

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import YAML from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "./config.js";
+import { loadConfig } from "../core/config.js";
 import { createTestApp, type TestApp } from "./test-app.js";
 import { freePort, REPO_ROOT } from "./testing/cli-process.js";
 

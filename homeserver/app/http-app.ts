@@ -1,13 +1,15 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { AppContext } from "./app-context.js";
-import { answerFrameworkError, installErrorHandling } from "../../client-api/http/error-handler.js";
-import { installJsonBodyParser } from "../../client-api/http/json-body.js";
-import { installValidation } from "../../client-api/http/validation.js";
-import { installCors } from "../../client-api/http/cors.js";
+import { answerFrameworkError, installErrorHandling } from "./http/error-handler.js";
+import { installJsonBodyParser } from "./http/json-body.js";
+import { installValidation } from "./http/validation.js";
+import { installCors } from "./http/cors.js";
 import { registerClientApi } from "../../client-api/plugin.js";
+import { clientApiServices } from "./client-api-services.js";
 import fastifyWebsocket from "@fastify/websocket";
 import { syncWebSocketPluginOptions } from "../../client-api/routes/sync/websocket/index.js";
 import { registerFederationApi } from "../../federation/plugin.js";
+import { federationApiServices } from "./federation-api-services.js";
 import { installShutdownHandling } from "./http-shutdown.js";
 
 // app/ is the composition root: the one place in homeserver/ that mounts the HTTP layers on the core.
@@ -42,7 +44,7 @@ export function buildHttpApp(ctx: AppContext, options: HttpAppOptions): FastifyI
   if (options.resources.includes("client") && ctx.config.sync.websocket.enabled) {
     app.register(fastifyWebsocket, syncWebSocketPluginOptions(ctx.config.sync.websocket, ctx.config.max_request_body_bytes));
   }
-  if (options.resources.includes("client")) registerClientApi(app, ctx);
-  if (options.resources.includes("federation")) registerFederationApi(app, ctx);
+  if (options.resources.includes("client")) registerClientApi(app, clientApiServices(ctx));
+  if (options.resources.includes("federation")) registerFederationApi(app, federationApiServices(ctx));
   return app;
 }

@@ -1,7 +1,7 @@
 import { migrateToLatest } from "../storage/migrate.js";
-import type { Config } from "./config.js";
+import type { Config } from "../core/config.js";
 import { DatabaseInUseError } from "./embedded-database-lock.js";
-import { silentLogger } from "./logger.js";
+import { silentLogger } from "../core/logger.js";
 import { lockDatabaseFor, openConfiguredDatabase } from "./start-server.js";
 import { StartupError } from "./startup-error.js";
 

@@ -1,9 +1,9 @@
 import { loadOrCreateSigningKey } from "../crypto/signing-key.js";
 import { migrateToLatest } from "../storage/migrate.js";
-import type { Config } from "./config.js";
+import type { Config } from "../core/config.js";
 import { createAppContext } from "./create-app-context.js";
 import { DatabaseInUseError } from "./embedded-database-lock.js";
-import { silentLogger } from "./logger.js";
+import { silentLogger } from "../core/logger.js";
 import { lockDatabaseFor, openConfiguredDatabase } from "./start-server.js";
 import { registerUserFromShell } from "./cli-register-user.js";
 import { StartupError } from "./startup-error.js";

@@ -4,13 +4,13 @@ import { openTestDatabase, type DriverName } from "../storage/test-databases.js"
 
 // Re-exported so route tests in client-api/ and federation/ can run on both drivers without importing storage/.
 export { testDrivers, type DriverName } from "../storage/test-databases.js";
-import { buildConfig, type Config } from "./config.js";
+import { buildConfig, type Config } from "../core/config.js";
 import { createAppContext } from "./create-app-context.js";
 import { buildHttpApp } from "./http-app.js";
 import { startFederationSender } from "../../federation/sender/index.js";
 import type { AppContext } from "./app-context.js";
-import { silentLogger } from "./logger.js";
-import type { Clock } from "./clock.js";
+import { silentLogger } from "../core/logger.js";
+import type { Clock } from "../core/clock.js";
 
 export interface TestApp {
   ctx: AppContext;

@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../core/logger.js";
 import { StartupError } from "./startup-error.js";
 
 /** One attempt may not hang on an address that drops packets. */

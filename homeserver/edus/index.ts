@@ -1,12 +1,14 @@
-import type { CoreContext } from "../app/core-context.js";
+import type { CoreContext } from "../core/core-context.js";
 import type { RoomServices } from "../rooms/index.js";
-import type { SyncServices } from "../sync/index.js";
+import type { RoomReads } from "../rooms/room-reads.js";
 import type { UserServices } from "../users/index.js";
 import { EduDispatcher } from "./edu-dispatcher.js";
 import { EduOutbox } from "./edu-outbox.js";
 import { createReceipts, type ReceiptsService } from "./receipts/index.js";
 import { createTyping, type TypingService } from "./typing/index.js";
 import { createPresence, type PresenceService } from "./presence/index.js";
+import type { EduSyncSources } from "./sync-sources.js";
+import type { Stores } from "../storage/stores/stores.js";
 
 /** Ephemeral data: receipts, typing, presence, and the EDUs that carry them between servers. */
 export interface EduServices {
@@ -20,39 +22,42 @@ export interface EduServices {
   typing: TypingService;
   /** Presence, in memory with timeouts; shown only to users who share a room. */
   presence: PresenceService;
+  /** What sync reads of the EDU streams: receipts and typing per room, presence for the user. */
+  syncSources: EduSyncSources;
   /** Stops the timers (typing expiry, presence sweep) when the app shuts down. */
   stop(): void;
 }
 
 export interface EduDeps {
   rooms: RoomServices;
-  sync: SyncServices;
+  /** The read side of rooms, for receipt targets and the events they point at. */
+  reads: RoomReads;
   /** Account data, for the fully read marker. */
   users: Pick<UserServices, "accountData">;
+  stores: Pick<Stores, "receipts">;
 }
 
 /**
- * Builds the EDU services and plugs them into sync (sync.ephemeral) and federation (dispatcher, outbox).
+ * Builds the EDU services and plugs them into federation (dispatcher, outbox). Sync is built after them and
+ * reads their streams through `syncSources`: the EDUs know nothing of sync.
  */
 export async function createEduServices(core: CoreContext, deps: EduDeps): Promise<EduServices> {
   void deps;
   const outbox = new EduOutbox();
   const dispatcher = new EduDispatcher(core.logger);
   const receipts = createReceipts(core, { ...deps, outbox });
-  deps.sync.ephemeral.addRoomSource(receipts.syncSource);
   dispatcher.register("m.receipt", receipts.onEdu);
   const presence = createPresence(core, { ...deps, outbox });
-  deps.sync.ephemeral.setPresence(presence.syncSource);
   dispatcher.register("m.presence", presence.onEdu);
   presence.service.start();
   const stopOnJoin = presence.startOnJoin();
   const typing = createTyping(core, { ...deps, outbox, presence: presence.service });
-  deps.sync.ephemeral.addRoomSource(typing.syncSource);
   dispatcher.register("m.typing", typing.onEdu);
   const stop = () => {
     stopOnJoin();
     typing.service.stop();
     presence.service.stop();
   };
-  return { outbox, dispatcher, receipts: receipts.service, typing: typing.service, presence: presence.service, stop };
+  const syncSources = { receipts: receipts.syncSource, typing: typing.syncSource, presence: presence.syncSource };
+  return { outbox, dispatcher, receipts: receipts.service, typing: typing.service, presence: presence.service, syncSources, stop };
 }

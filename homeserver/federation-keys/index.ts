@@ -1,5 +1,5 @@
-import type { CoreContext } from "../app/core-context.js";
-import { ServerKeysStore } from "../storage/stores/server-keys-store.js";
+import type { CoreContext } from "../core/core-context.js";
+import type { ServerKeysStore } from "../storage/stores/server-keys-store.js";
 import { ServerKeyCache } from "./key-cache.js";
 import { LocalServerKeys } from "./local-keys.js";
 
@@ -12,7 +12,7 @@ export interface FederationKeyServices {
 }
 
 /** The core's half of key handling (our own keys, the cache over storage); federation/ adds the network. */
-export function createFederationKeyServices(core: CoreContext): FederationKeyServices {
+export function createFederationKeyServices(core: CoreContext, store: ServerKeysStore): FederationKeyServices {
   return {
     localKeys: new LocalServerKeys({
       serverName: core.serverName,
@@ -21,6 +21,6 @@ export function createFederationKeyServices(core: CoreContext): FederationKeySer
       validityPeriodMs: core.config.federation.key_validity_period_ms,
       clock: core.clock,
     }),
-    keyCache: new ServerKeyCache(new ServerKeysStore(core.db)),
+    keyCache: new ServerKeyCache(store),
   };
 }

@@ -1,7 +1,7 @@
 import { decodeBase64, encodeUnpaddedBase64 } from "../crypto/base64.js";
 import { signJson } from "../crypto/signed-json.js";
 import type { SigningKey } from "../crypto/signing-key.js";
-import type { Clock } from "../app/clock.js";
+import type { Clock } from "../core/clock.js";
 import type { ServerKeyResponse } from "../../schemas/federation/keys/get-server-key.js";
 import type { VerifyKey } from "./key-cache.js";
 

@@ -2,7 +2,7 @@ import { errors } from "../errors.js";
 import type { JsonObject } from "../events/pdu.js";
 import { getRoomVersion, type RoomVersion } from "../events/room-versions.js";
 import type { AliasesStore } from "../storage/stores/aliases-store.js";
-import type { CreateRoomRequest } from "./create-room.js";
+import type { CreateRoomRequest } from "./create-room-request.js";
 import type { Preset } from "./room-presets.js";
 
 /** What a createRoom request asks for, once everything that can be checked before writing has been. */

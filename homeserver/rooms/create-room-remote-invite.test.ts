@@ -44,12 +44,12 @@ describe.each(testDrivers())("createRoom inviting a remote user (%s)", (driver) 
     const carol = await localUser(b, "carol");
     await b.app.ctx.db.updateTable("users").set({ deactivated: true }).where("user_id", "=", carol.userId).execute();
     const [roomsOnA, roomsOnB] = [await roomCount(a), await roomCount(b)];
-    const joinedBefore = (await a.app.ctx.rooms.persister.rooms.roomsForUser(alice.userId, ["join"])).length;
+    const joinedBefore = (await a.app.ctx.stores.rooms.roomsForUser(alice.userId, ["join"])).length;
 
     await expect(a.app.ctx.rooms.service.createRoom(alice, { name: "Refused", invite: [carol.userId] })).rejects.toMatchObject({ errcode: "M_FORBIDDEN", status: 403 });
     expect(await roomCount(a)).toBe(roomsOnA);
     expect(await roomCount(b)).toBe(roomsOnB);
-    expect((await a.app.ctx.rooms.persister.rooms.roomsForUser(alice.userId, ["join"])).length).toBe(joinedBefore);
+    expect((await a.app.ctx.stores.rooms.roomsForUser(alice.userId, ["join"])).length).toBe(joinedBefore);
   });
 
   it("an invitee whose server cannot be reached fails the createRoom with 502 and leaves no room", async () => {

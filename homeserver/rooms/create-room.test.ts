@@ -27,16 +27,16 @@ describe.each(testDrivers())("createRoom atomicity (%s)", (driver) => {
       aliases: await count("room_aliases"),
       extremities: await count("forward_extremities"),
       stateGroups: await count("state_groups"),
-      published: (await app.ctx.rooms.persister.rooms.publicRoomIds()).length,
-      joined: (await app.ctx.rooms.persister.rooms.roomsForUser(userId, ["join", "invite"])).length,
+      published: (await app.ctx.stores.rooms.publicRoomIds()).length,
+      joined: (await app.ctx.stores.rooms.roomsForUser(userId, ["join", "invite"])).length,
     };
   }
 
   /** The room ids the persister started writing, so a test can check none of them is remembered. */
   function watchRoomRows() {
     const started: string[] = [];
-    const original = app.ctx.rooms.persister.rooms.create.bind(app.ctx.rooms.persister.rooms);
-    const spy = vi.spyOn(app.ctx.rooms.persister.rooms, "create").mockImplementation(async (tx, row) => {
+    const original = app.ctx.stores.rooms.create.bind(app.ctx.stores.rooms);
+    const spy = vi.spyOn(app.ctx.stores.rooms, "create").mockImplementation(async (tx, row) => {
       started.push(row.roomId);
       return original(tx, row);
     });
@@ -124,10 +124,10 @@ describe.each(testDrivers())("createRoom atomicity (%s)", (driver) => {
   it("a failure while writing rolls back every row of the room, forgets it, wakes nobody and does not hold back later writes", async () => {
     const alice = user("alice");
     const before = await footprint(alice.userId);
-    const persister = app.ctx.rooms.persister;
-    const original = persister.rooms.setCurrentState.bind(persister.rooms);
+    const stores = app.ctx.stores;
+    const original = stores.rooms.setCurrentState.bind(stores.rooms);
     let calls = 0;
-    const failing = vi.spyOn(persister.rooms, "setCurrentState").mockImplementation(async (tx, roomId, row) => {
+    const failing = vi.spyOn(stores.rooms, "setCurrentState").mockImplementation(async (tx, roomId, row) => {
       if (++calls === 4) throw new Error("disk on fire");
       return original(tx, roomId, row);
     });
@@ -145,8 +145,8 @@ describe.each(testDrivers())("createRoom atomicity (%s)", (driver) => {
     expect(watch.started).toHaveLength(1);
     const [roomId] = watch.started;
     expect(wokenRooms).not.toContain(roomId);
-    expect(persister.loadedRoomMemory(roomId)).toBeUndefined();
-    expect(await persister.roomMemory(roomId)).toBeUndefined();
+    expect(app.ctx.rooms.persister.loadedRoomMemory(roomId)).toBeUndefined();
+    expect(await app.ctx.rooms.persister.roomMemory(roomId)).toBeUndefined();
     // The abandoned stream positions do not hold readers back: the next room is visible at once.
     const next = await app.ctx.rooms.service.createRoom(alice, { room_alias_name: `fire${counter}`, name: "Second try" });
     const last = await app.ctx.db.selectFrom("events").select(app.ctx.db.fn.max("stream_pos").as("pos")).where("room_id", "=", next).executeTakeFirstOrThrow();
@@ -184,7 +184,7 @@ describe.each(testDrivers())("createRoom atomicity (%s)", (driver) => {
     expect(memory.stateEvent("m.room.name")?.content.name).toBe("Whole");
     expect(memory.stateEvent("m.room.member", bob.userId)?.content).toMatchObject({ membership: "invite", is_direct: true });
     expect(await app.ctx.rooms.service.resolveRoom(`#whole${counter}:test.local`)).toBe(roomId);
-    expect(await app.ctx.rooms.persister.rooms.publicRoomIds()).toContain(roomId);
+    expect(await app.ctx.stores.rooms.publicRoomIds()).toContain(roomId);
     // A later send follows on from the last event: the room's memory matches what was written.
     await app.ctx.rooms.service.sendMessage(alice, roomId, "m.room.message", { msgtype: "m.text", body: "after" }, "t1");
     const seqs = await app.ctx.db.selectFrom("events").select("room_seq").where("room_id", "=", roomId).orderBy("room_seq").execute();

@@ -1,28 +1,16 @@
 import { randomBytes } from "node:crypto";
-import type { CoreContext } from "../app/core-context.js";
+import type { CoreContext } from "../core/core-context.js";
 import { errors } from "../errors.js";
 import type { JsonObject } from "../events/pdu.js";
 import type { Requester } from "../users/requester.js";
 import type { AliasesStore } from "../storage/stores/aliases-store.js";
 import { checkCreateRoom } from "./create-room-checks.js";
-import type { EventPersister, NewRoomEvent } from "./persist-events.js";
+import type { CreateRoomRequest } from "./create-room-request.js";
+import type { EventPersister, NewRoomEvent } from "./persist/event-persister.js";
 import type { SendRemoteInvite } from "./remote/send-remote-invite.js";
 import { defaultPowerLevels, presetState, type Preset } from "./room-presets.js";
 
-export interface CreateRoomRequest {
-  visibility?: "public" | "private";
-  room_alias_name?: string;
-  name?: string;
-  topic?: string;
-  invite?: string[];
-  invite_3pid?: unknown[];
-  room_version?: string;
-  creation_content?: JsonObject;
-  initial_state?: Array<{ type: string; state_key?: string; content: JsonObject }>;
-  preset?: Preset;
-  is_direct?: boolean;
-  power_level_content_override?: JsonObject;
-}
+export type { CreateRoomRequest } from "./create-room-request.js";
 
 export interface CreateRoomDeps {
   core: CoreContext;

@@ -1,7 +1,7 @@
 import type { Db } from "../storage/database.js";
 import type { PublicRoomsResponse, PublishedRoomsChunk } from "../../schemas/client/directory/get-public-rooms.js";
 import type { PublicRoomsFilter } from "../../schemas/client/directory/query-public-rooms.js";
-import type { EventPersister } from "./persist-events.js";
+import type { EventPersister } from "./persist/event-persister.js";
 import { isListable, summariseRoom } from "./directory-summary.js";
 import { compareKeys, paginate } from "./directory-pagination.js";
 

@@ -16,7 +16,7 @@ describe.each(testDrivers())("room directory service on %s", (driver) => {
   beforeAll(async () => {
     app = await createTestApp(driver);
     // A directory without federation: these tests cover this server's own aliases and list.
-    directory = new DirectoryService(app.ctx, app.ctx.rooms.persister, app.ctx.rooms.service);
+    directory = new DirectoryService(app.ctx, app.ctx.rooms.persister, app.ctx.stores, app.ctx.rooms.service);
   });
   afterAll(() => app.dispose());
 
@@ -76,7 +76,7 @@ describe.each(testDrivers())("room directory service on %s", (driver) => {
         queryAlias: async (server, alias) => (asked.push(`${server} ${alias}`), { room_id: "!r:remote.example", servers: ["remote.example"] }),
         publicRooms: async () => ({ chunk: [] }),
       };
-      const federated = new DirectoryService(app.ctx, app.ctx.rooms.persister, app.ctx.rooms.service, remote);
+      const federated = new DirectoryService(app.ctx, app.ctx.rooms.persister, app.ctx.stores, app.ctx.rooms.service, remote);
       expect(await federated.resolveAlias("#room:remote.example")).toEqual({ room_id: "!r:remote.example", servers: ["remote.example"] });
       expect(asked).toEqual(["remote.example #room:remote.example"]);
     });

@@ -1,4 +1,5 @@
-import type { CoreContext } from "../app/core-context.js";
+import type { CoreContext } from "../core/core-context.js";
+import type { Stores } from "../storage/stores/stores.js";
 import { errors, isMatrixError, MatrixError } from "../errors.js";
 import type { JsonObject } from "../events/pdu.js";
 import { requiredPowerLevel, userPowerLevel } from "../events/auth-rules/index.js";
@@ -6,8 +7,8 @@ import type { Requester } from "../users/requester.js";
 import type { PublicRoomsResponse } from "../../schemas/client/directory/get-public-rooms.js";
 import type { GetRoomIdByAliasResponse } from "../../schemas/client/directory/get-room-id-by-alias.js";
 import type { DirectoryVisibility } from "../../schemas/client/directory/room-visibility.js";
-import type { EventPersister } from "./persist-events.js";
-import type { RoomMemory } from "./room-memory.js";
+import type { EventPersister } from "./persist/event-persister.js";
+import type { RoomMemory } from "./persist/room-memory.js";
 import type { RoomService } from "./room-service.js";
 import { checkServerName } from "../server-name.js";
 import { parseNewLocalAlias, parseRoomAlias, serverOf } from "./directory-aliases.js";
@@ -21,6 +22,7 @@ export class DirectoryService {
   constructor(
     private readonly core: CoreContext,
     private readonly persister: EventPersister,
+    private readonly stores: Stores,
     private readonly rooms: RoomService,
     private remote?: DirectoryRemote,
   ) {}
@@ -40,7 +42,7 @@ export class DirectoryService {
     }
     const roomId = await this.rooms.aliases.resolve(alias);
     if (!roomId) throw errors.notFound(`Room alias ${alias} not found`);
-    const members = await this.persister.rooms.joinedMembers(roomId);
+    const members = await this.stores.rooms.joinedMembers(roomId);
     const others = new Set(members.map(serverOf).filter((server) => server !== this.core.serverName));
     return { room_id: roomId, servers: [this.core.serverName, ...others] };
   }
@@ -49,7 +51,7 @@ export class DirectoryService {
   async createAlias(requester: Requester, alias: string, roomId: string): Promise<void> {
     parseNewLocalAlias(alias, this.core.serverName);
     // Synapse's answer too; the spec lists no 404 here.
-    if (!(await this.persister.rooms.get(roomId))) throw errors.unknown("Room does not exist", 400);
+    if (!(await this.stores.rooms.get(roomId))) throw errors.unknown("Room does not exist", 400);
     if (!requester.isAdmin) await this.rooms.requireJoined(requester.userId, roomId);
     const created = await this.rooms.aliases.create(alias, roomId, requester.userId, this.core.clock.now());
     if (!created) throw new MatrixError("M_UNKNOWN", `Room alias ${alias} already exists`, 409);
@@ -84,18 +86,18 @@ export class DirectoryService {
   }
 
   async visibility(roomId: string): Promise<DirectoryVisibility> {
-    const room = await this.persister.rooms.get(roomId);
+    const room = await this.stores.rooms.get(roomId);
     if (!room) throw errors.notFound("Room not found");
     return room.directoryVisibility;
   }
 
   /** PUT /directory/list/room/{roomId}: the spec lets servers restrict this; we ask what Synapse asks. */
   async setVisibility(requester: Requester, roomId: string, visibility: DirectoryVisibility): Promise<void> {
-    if (!(await this.persister.rooms.get(roomId))) throw errors.notFound("Room not found");
+    if (!(await this.stores.rooms.get(roomId))) throw errors.notFound("Room not found");
     if (!(await this.mayEditDirectory(requester, roomId))) {
       throw errors.forbidden("You need the power to set the room's canonical alias to change its directory visibility");
     }
-    await this.persister.rooms.setDirectoryVisibility(roomId, visibility);
+    await this.stores.rooms.setDirectoryVisibility(roomId, visibility);
   }
 
   /** GET and POST /publicRooms: our own directory, or another server's through the remote when there is one. */

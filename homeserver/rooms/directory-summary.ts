@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from "../events/pdu.js";
 import type { PublishedRoomsChunk } from "../../schemas/client/directory/get-public-rooms.js";
-import type { RoomMemory } from "./room-memory.js";
+import type { RoomMemory } from "./persist/room-memory.js";
 
 /** Join rules under which a stranger can reach a published room (Synapse lists the same, plus world-readable rooms). */
 const REACHABLE_JOIN_RULES = new Set(["public", "knock", "knock_restricted"]);

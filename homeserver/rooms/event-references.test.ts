@@ -17,7 +17,7 @@ describe.each(testDrivers())("events this server makes in room versions 1 and 2 
     const version = getRoomVersion(versionId)!;
     const roomId = await app.ctx.rooms.service.createRoom(alice, { room_version: versionId, preset: "private_chat", name: "old" });
     const messageId = await app.ctx.rooms.service.sendMessage(alice, roomId, "m.room.message", { msgtype: "m.text", body: "hi" }, "ref-1");
-    const history = await app.ctx.rooms.persister.events.roomEventsBetween(roomId, 0, Number.MAX_SAFE_INTEGER, 100);
+    const history = await app.ctx.stores.events.roomEventsBetween(roomId, 0, Number.MAX_SAFE_INTEGER, 100);
     expect(history.events.map((e) => e.pdu.event_id)).toContain(messageId);
     const byId = new Map(history.events.map((e) => [e.pdu.event_id, e.pdu]));
     let cited = 0;

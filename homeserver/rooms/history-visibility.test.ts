@@ -92,7 +92,7 @@ describe.each(testDrivers())("history visibility enforced by the read endpoints 
   afterAll(() => app.dispose());
 
   const messages = async (user: Requester, roomId: string) =>
-    bodies((await app.ctx.sync.reads.timeline.messages(user, roomId, { dir: "f", limit: 100, filter: { types: ["m.room.message"] } })).chunk);
+    bodies((await app.ctx.roomReads.timeline.messages(user, roomId, { dir: "f", limit: 100, filter: { types: ["m.room.message"] } })).chunk);
 
   describe.each(Object.keys(expectations) as HistoryVisibility[])("history_visibility %s", (visibility) => {
     const expected = expectations[visibility];
@@ -129,7 +129,7 @@ describe.each(testDrivers())("history visibility enforced by the read endpoints 
 
     it("marks each visible event with the reader's membership at it (unsigned.membership)", async () => {
       const membershipAt: Record<string, string> = { "before invite": "leave", "while invited": "invite", "while joined": "join", "after leave": "leave" };
-      const page = await app.ctx.sync.reads.timeline.messages(bobUser, roomId, { dir: "f", limit: 100, filter: { types: ["m.room.message"] } });
+      const page = await app.ctx.roomReads.timeline.messages(bobUser, roomId, { dir: "f", limit: 100, filter: { types: ["m.room.message"] } });
       for (const event of page.chunk) expect(event.unsigned?.membership, String(event.content.body)).toBe(membershipAt[String(event.content.body)]);
       for (const event of bobJoinedSync.rooms!.join![roomId].timeline.events) {
         expect(event.unsigned?.membership).toBe(membershipAt[String(event.content!.body)]);
@@ -141,7 +141,7 @@ describe.each(testDrivers())("history visibility enforced by the read endpoints 
 
     it("/event answers 404 for events the user may not see", async () => {
       for (const [label, eventId] of Object.entries(ids)) {
-        const read = app.ctx.sync.reads.state.event(bobUser, roomId, eventId);
+        const read = app.ctx.roomReads.state.event(bobUser, roomId, eventId);
         if (visibleToBob().includes(label)) await expect(read).resolves.toMatchObject({ event_id: eventId });
         else await expect(read).rejects.toMatchObject({ status: 404, errcode: "M_NOT_FOUND" });
       }
@@ -149,7 +149,7 @@ describe.each(testDrivers())("history visibility enforced by the read endpoints 
 
     it("/context refuses invisible events with 403 and filters the surrounding ones", async () => {
       for (const [label, eventId] of Object.entries(ids)) {
-        const read = app.ctx.sync.reads.timeline.context(bobUser, roomId, eventId, 10, { types: ["m.room.message"] });
+        const read = app.ctx.roomReads.timeline.context(bobUser, roomId, eventId, 10, { types: ["m.room.message"] });
         if (!visibleToBob().includes(label)) {
           await expect(read).rejects.toMatchObject({ status: 403 });
           continue;
@@ -162,14 +162,14 @@ describe.each(testDrivers())("history visibility enforced by the read endpoints 
     });
 
     it("a user who never joined may read only a world_readable room", async () => {
-      const read = app.ctx.sync.reads.timeline.messages(carol, roomId, { dir: "b" });
+      const read = app.ctx.roomReads.timeline.messages(carol, roomId, { dir: "b" });
       if (expected.carolMayRead) {
         expect(await messages(carol, roomId)).toEqual(["before invite", "while invited", "while joined", "after leave"]);
-        await expect(app.ctx.sync.reads.state.state(carol, roomId)).resolves.toBeDefined();
+        await expect(app.ctx.roomReads.state.state(carol, roomId)).resolves.toBeDefined();
       } else {
         await expect(read).rejects.toMatchObject({ status: 403, errcode: "M_FORBIDDEN" });
-        await expect(app.ctx.sync.reads.state.state(carol, roomId)).rejects.toMatchObject({ status: 403 });
-        await expect(app.ctx.sync.reads.state.event(carol, roomId, ids["before invite"])).rejects.toMatchObject({ status: 404 });
+        await expect(app.ctx.roomReads.state.state(carol, roomId)).rejects.toMatchObject({ status: 403 });
+        await expect(app.ctx.roomReads.state.event(carol, roomId, ids["before invite"])).rejects.toMatchObject({ status: 404 });
       }
     });
   });

@@ -1,12 +1,13 @@
-import type { CoreContext } from "../app/core-context.js";
+import type { CoreContext } from "../core/core-context.js";
 import type { UserServices } from "../users/index.js";
-import { EventPersister } from "./persist-events.js";
+import type { Stores } from "../storage/stores/stores.js";
+import { EventPersister } from "./persist/event-persister.js";
 import { RoomService } from "./room-service.js";
 import { DirectoryService } from "./directory-service.js";
 import type { FederationRooms } from "./remote/index.js";
 
 export interface RoomServices {
-  /** The persist pipeline and the stores it owns (events, rooms/current state, state groups, txn ids). */
+  /** The persist pipeline: local sends, new rooms, and the write remote events take. */
   persister: EventPersister;
   /** Create, send, state, membership and the plain reads. */
   service: RoomService;
@@ -14,18 +15,21 @@ export interface RoomServices {
   directory: DirectoryService;
   onProfileChanged(userId: string, profile: { displayname: string | null; avatar_url: string | null }): Promise<void>;
   leaveAllRooms(userId: string): Promise<void>;
+  /** The rooms a user is joined to, from current state (one indexed query). */
+  joinedRoomIds(userId: string): Promise<string[]>;
   /** Rooms as other servers see them, and remote joins; attached once federation is composed (app/). */
   federation?: FederationRooms;
 }
 
-export function createRoomServices(core: CoreContext, users: UserServices): RoomServices {
-  const persister = new EventPersister(core);
-  const service = new RoomService(core, persister, users);
+export function createRoomServices(core: CoreContext, users: UserServices, stores: Stores): RoomServices {
+  const persister = new EventPersister(core, stores);
+  const service = new RoomService(core, persister, stores, users);
   return {
     persister,
     service,
-    directory: new DirectoryService(core, persister, service),
+    directory: new DirectoryService(core, persister, stores, service),
     onProfileChanged: (userId, profile) => service.propagateProfile(userId, profile),
     leaveAllRooms: (userId) => service.leaveAllRooms(userId),
+    joinedRoomIds: async (userId) => (await stores.rooms.roomsForUser(userId, ["join"])).map((r) => r.roomId),
   };
 }

@@ -1,7 +1,7 @@
 import { errors } from "../errors.js";
 import type { JsonObject } from "../events/pdu.js";
 import type { Requester } from "../users/requester.js";
-import type { EventPersister } from "./persist-events.js";
+import type { EventPersister } from "./persist/event-persister.js";
 import type { SendRemoteInvite } from "./remote/send-remote-invite.js";
 
 export type MembershipAction = "invite" | "kick" | "ban" | "unban" | "leave" | "join" | "knock";

@@ -17,7 +17,7 @@ describe.each(testDrivers())("room reads on %s", (driver) => {
     h = new SyncHarness(app);
   });
   afterAll(() => app.dispose());
-  const reads = () => app.ctx.sync.reads;
+  const reads = () => app.ctx.roomReads;
 
   /** All events from the end back to the start, page by page, as a client would. */
   async function paginateBack(user: Requester, roomId: string, pageSize: number): Promise<{ events: ClientEvent[]; pages: number }> {

@@ -1,6 +1,7 @@
-import type { CoreContext } from "../app/core-context.js";
-import { CurrentStateReadsStore } from "../storage/stores/current-state-reads-store.js";
-import { TimelineStore } from "../storage/stores/timeline-store.js";
+import type { CoreContext } from "../core/core-context.js";
+import type { CurrentStateReadsStore } from "../storage/stores/current-state-reads-store.js";
+import type { Stores } from "../storage/stores/stores.js";
+import type { TimelineStore } from "../storage/stores/timeline-store.js";
 import { VisibilityFilter } from "./history-visibility.js";
 import { RoomAccessChecker } from "./room-access.js";
 import { RoomStateReader } from "./room-state-reader.js";
@@ -20,11 +21,11 @@ export interface RoomReads {
   state: StateReads;
 }
 
-export function createRoomReads(core: CoreContext): RoomReads {
-  const reader = new RoomStateReader(core.db);
+export function createRoomReads(core: CoreContext, stores: Stores): RoomReads {
+  const reader = new RoomStateReader(stores);
   const visibility = new VisibilityFilter(reader);
-  const timelineStore = new TimelineStore(core.db);
-  const currentState = new CurrentStateReadsStore(core.db);
+  const timelineStore = stores.timeline;
+  const currentState = stores.currentState;
   const access = new RoomAccessChecker(currentState, timelineStore, reader, visibility);
   return {
     reader,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../app/test-app.js";
 import { testDrivers } from "../storage/test-databases.js";
 import { createAppContext } from "../app/create-app-context.js";
-import { silentLogger } from "../app/logger.js";
+import { silentLogger } from "../core/logger.js";
 import type { Requester } from "../users/requester.js";
 import { MatrixError } from "../errors.js";
 
@@ -84,7 +84,7 @@ describe.each(testDrivers())("rooms on %s", (driver) => {
     await expect(app.ctx.rooms.service.redact(bob, roomId, aliceMsg, "r1")).rejects.toMatchObject({ errcode: "M_FORBIDDEN" });
     const bobMsg = await app.ctx.rooms.service.sendMessage(bob, roomId, "m.room.message", { body: "oops" }, "b1");
     const redaction = await app.ctx.rooms.service.redact(bob, roomId, bobMsg, "r2");
-    const stored = await app.ctx.rooms.persister.events.get(bobMsg);
+    const stored = await app.ctx.stores.events.get(bobMsg);
     expect(stored?.redactedBy).toBe(redaction);
   });
 

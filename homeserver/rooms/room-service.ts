@@ -1,4 +1,5 @@
-import type { CoreContext } from "../app/core-context.js";
+import type { CoreContext } from "../core/core-context.js";
+import type { Stores } from "../storage/stores/stores.js";
 import { errors, isMatrixError } from "../errors.js";
 import type { JsonObject } from "../events/pdu.js";
 import { namedPowerLevel, userPowerLevel } from "../events/auth-rules/index.js";
@@ -10,8 +11,8 @@ import { createRoom, type CreateRoomRequest } from "./create-room.js";
 import { txnScopes } from "./txn-scopes.js";
 import { changeMembership, type MembershipAction } from "./membership.js";
 import { unchangedStateEventId } from "./unchanged-state.js";
-import type { EventPersister } from "./persist-events.js";
-import type { RoomMemory } from "./room-memory.js";
+import type { EventPersister } from "./persist/event-persister.js";
+import type { RoomMemory } from "./persist/room-memory.js";
 import type { RemoteJoin } from "./remote/remote-join.js";
 import type { RejectRemoteInvite } from "./remote/reject-invite.js";
 import type { SendRemoteInvite } from "./remote/send-remote-invite.js";
@@ -46,9 +47,10 @@ export class RoomService {
   constructor(
     private readonly core: CoreContext,
     readonly persister: EventPersister,
+    private readonly stores: Stores,
     private readonly users: UserServices,
   ) {
-    this.aliases = new AliasesStore(core.db);
+    this.aliases = stores.aliases;
   }
 
   /** The member event content for a user, carrying their current profile as the spec recommends. */
@@ -88,7 +90,7 @@ export class RoomService {
 
   async redact(requester: Requester, roomId: string, eventId: string, txnId: string | undefined, reason?: string): Promise<string> {
     const memory = await this.requireJoined(requester.userId, roomId);
-    const target = await this.persister.events.get(eventId);
+    const target = await this.stores.events.get(eventId);
     if (!target || target.pdu.room_id !== roomId) throw errors.notFound("Event not found");
     // The auth rules only compare servers; a user may redact another user's event only with the redact level.
     if (
@@ -240,7 +242,7 @@ export class RoomService {
 
   /** Sends a new member event into every joined room after a profile change (Synapse does the same). */
   async propagateProfile(userId: string, _profile: { displayname: string | null; avatar_url: string | null }): Promise<void> {
-    const rooms = await this.persister.rooms.roomsForUser(userId, ["join"]);
+    const rooms = await this.stores.rooms.roomsForUser(userId, ["join"]);
     for (const { roomId } of rooms) {
       try {
         await this.persister.persistLocal(roomId, { type: "m.room.member", stateKey: userId, sender: userId, content: await this.memberContent(userId, "join") });
@@ -253,7 +255,7 @@ export class RoomService {
   }
 
   async leaveAllRooms(userId: string): Promise<void> {
-    const rooms = await this.persister.rooms.roomsForUser(userId, ["join", "invite", "knock"]);
+    const rooms = await this.stores.rooms.roomsForUser(userId, ["join", "invite", "knock"]);
     const requester: Requester = { userId, deviceId: "", isAdmin: false, tokenHash: "" };
     for (const { roomId } of rooms) {
       try {

@@ -18,13 +18,13 @@ describe.each(testDrivers())("RoomStateReader.keysAt on %s", (driver) => {
     const alice = newUser("alice");
     const roomId = await h.createRoom(alice);
     const eventId = await h.send(alice, roomId, "hello");
-    const stored = await app.ctx.rooms.persister.events.get(eventId);
+    const stored = await app.ctx.stores.events.get(eventId);
     return { alice, roomId, group: stored!.stateGroupBefore! };
   }
 
   it("reads a key that concurrent lookups all ask for once, and gives each the same answer", async () => {
     const { alice, group } = await roomWithMessage();
-    const reader = new RoomStateReader(app.ctx.db);
+    const reader = new RoomStateReader(app.ctx.stores);
     const select = vi.spyOn(StateAtStore.prototype, "select");
     try {
       const key = [["m.room.member", alice.userId]] as const;
@@ -41,7 +41,7 @@ describe.each(testDrivers())("RoomStateReader.keysAt on %s", (driver) => {
 
   it("shares an in-flight key with a lookup that also asks for others, and reads only the others", async () => {
     const { alice, group } = await roomWithMessage();
-    const reader = new RoomStateReader(app.ctx.db);
+    const reader = new RoomStateReader(app.ctx.stores);
     const select = vi.spyOn(StateAtStore.prototype, "select");
     try {
       const member = ["m.room.member", alice.userId] as const;
@@ -60,7 +60,7 @@ describe.each(testDrivers())("RoomStateReader.keysAt on %s", (driver) => {
 
   it("passes a failed read to every lookup that shared it, and reads again next time", async () => {
     const { alice, group } = await roomWithMessage();
-    const reader = new RoomStateReader(app.ctx.db);
+    const reader = new RoomStateReader(app.ctx.stores);
     const select = vi.spyOn(StateAtStore.prototype, "select").mockRejectedValueOnce(new Error("connection lost"));
     try {
       const key = [["m.room.member", alice.userId]] as const;

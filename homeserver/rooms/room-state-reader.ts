@@ -1,11 +1,11 @@
-import type { Db } from "../storage/database.js";
-import { EventsStore, type StoredEvent } from "../storage/stores/events-store.js";
-import { RoomsStore } from "../storage/stores/rooms-store.js";
-import { StateAtStore, type StateSelector } from "../storage/stores/state-at-store.js";
-import { StateStore, type StateMap } from "../storage/stores/state-store.js";
+import type { EventsStore, StoredEvent } from "../storage/stores/events-store.js";
+import type { RoomsStore } from "../storage/stores/rooms-store.js";
+import type { StateAtStore, StateSelector } from "../storage/stores/state-at-store.js";
+import type { StateStore, StateMap } from "../storage/stores/state-store.js";
+import type { Stores } from "../storage/stores/stores.js";
 import { requireRoomVersion, type RoomVersion } from "../events/room-versions.js";
 import { stateKeyOf } from "../events/pdu.js";
-import { LruCache } from "./lru-cache.js";
+import { LruCache } from "../core/lru-cache.js";
 
 export type StateKeyPair = readonly [type: string, stateKey: string];
 
@@ -37,11 +37,11 @@ export class RoomStateReader {
    */
   private readonly reading = new Map<string, Promise<string | null>>();
 
-  constructor(db: Db) {
-    this.events = new EventsStore(db);
-    this.stateAt = new StateAtStore(db);
-    this.groups = new StateStore(db);
-    this.rooms = new RoomsStore(db);
+  constructor(stores: Pick<Stores, "events" | "stateAt" | "state" | "rooms">) {
+    this.events = stores.events;
+    this.stateAt = stores.stateAt;
+    this.groups = stores.state;
+    this.rooms = stores.rooms;
   }
 
   /** Room versions never change; undefined for a room this server does not know. */

@@ -1,10 +1,10 @@
-import type { CoreContext } from "../app/core-context.js";
+import type { CoreContext } from "../core/core-context.js";
 import { errors } from "../errors.js";
 import { formatRoomToken, parseRoomToken } from "../streams/sync-token.js";
 import type { StoredEvent } from "../storage/stores/events-store.js";
 import type { TimelineStore } from "../storage/stores/timeline-store.js";
 import type { Requester } from "../users/requester.js";
-import { roomEventFilterAllows, sqlFilterOf, type RoomEventFilter } from "../sync/filters.js";
+import { roomEventFilterAllows, sqlFilterOf, type RoomEventFilter } from "../core/filters.js";
 import type { GetMessagesResponse } from "../../schemas/client/room-reads/get-messages.js";
 import type { GetContextResponse } from "../../schemas/client/room-reads/get-context.js";
 import type { Viewer } from "./history-visibility.js";

@@ -48,17 +48,17 @@ describe.each(testDrivers())("transaction ids and the one-statement message writ
         { user_id: alice.userId, device_id: "ALICE", scope: txnScopes.send(ghostRoom, "m.room.message"), txn_id: "ghost-txn", event_id: "$ghost", room_id: ghostRoom, created_ts: 1 },
       ], { remove: [], add: "$ghost" }),
     ).rejects.toThrow(/not stored/);
-    expect(await app.ctx.rooms.persister.events.get("$ghost")).toBeUndefined();
+    expect(await app.ctx.stores.events.get("$ghost")).toBeUndefined();
     expect((await new TxnStore(app.ctx.db).findMany([{ userId: alice.userId, deviceId: "ALICE", scope: txnScopes.send(ghostRoom, "m.room.message"), txnId: "ghost-txn" }])).size).toBe(0);
-    expect(await app.ctx.rooms.persister.rooms.forwardExtremities(ghostRoom)).toEqual([]);
+    expect(await app.ctx.stores.rooms.forwardExtremities(ghostRoom)).toEqual([]);
   });
 
   it("messages written in one statement get consecutive room sequence numbers and become the only extremity", async () => {
     const sent = await Promise.all([0, 1, 2, 3, 4].map((i) => app.ctx.rooms.service.sendMessage(alice, roomId, "m.room.message", { body: `c${i}` }, `seq-${i}`)));
-    const stored = await app.ctx.rooms.persister.events.getMany(sent);
+    const stored = await app.ctx.stores.events.getMany(sent);
     const seqs = sent.map((id) => stored.get(id)!.roomSeq).sort((a, b) => a - b);
     expect(seqs).toEqual(seqs.map((_, i) => seqs[0] + i));
-    const extremities = await app.ctx.rooms.persister.rooms.forwardExtremities(roomId);
+    const extremities = await app.ctx.stores.rooms.forwardExtremities(roomId);
     expect(extremities).toHaveLength(1);
     expect(sent).toContain(extremities[0]);
   });

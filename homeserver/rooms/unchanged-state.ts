@@ -1,6 +1,6 @@
 import { canonicalJson } from "../crypto/canonical-json.js";
 import type { JsonObject } from "../events/pdu.js";
-import type { RoomMemory } from "./room-memory.js";
+import type { RoomMemory } from "./persist/room-memory.js";
 
 /**
  * The current state event a state send would only repeat (same type, state key, sender and content), as

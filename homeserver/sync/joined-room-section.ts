@@ -14,14 +14,13 @@ export interface RoomSectionRequest {
   /** "full" state (initial, full_state, newly joined) or the "delta" since `lower`. */
   mode: "full" | "delta";
   viewer: Viewer;
-  accountData: BasicEventJson[];
+  /** Another stream has a part for the room (account data, receipts, typing): reason enough to send it. */
+  otherNews: boolean;
   /** Send the room even when nothing changed (initial sync, full_state, a membership change). */
   always: boolean;
-  /** m.receipt and m.typing for a joined room; they alone are reason enough to send it. */
-  ephemeral?: BasicEventJson[];
 }
 
-/** Timeline, state and account data shared by joined and left rooms; undefined when there is nothing to send. */
+/** Timeline and state shared by joined and left rooms; undefined when there is nothing to send. */
 async function roomBody(deps: SyncDeps, scope: SyncScope, request: RoomSectionRequest, withSummary: boolean, withState = true) {
   const { roomId } = request;
   const timeline = await loadTimeline(deps.timelineCache, deps.reads.visibility, {
@@ -32,7 +31,7 @@ async function roomBody(deps: SyncDeps, scope: SyncScope, request: RoomSectionRe
     filter: scope.filter.timeline,
     viewer: request.viewer,
   });
-  const quiet = timeline.events.length === 0 && !timeline.limited && request.accountData.length === 0 && (request.ephemeral ?? []).length === 0;
+  const quiet = timeline.events.length === 0 && !timeline.limited && !request.otherNews;
   if (quiet && !request.always) return undefined;
 
   // The summary is computed first so that, when lazy-loading, its heroes' memberships go into `state`.
@@ -62,9 +61,11 @@ async function roomBody(deps: SyncDeps, scope: SyncScope, request: RoomSectionRe
     summary,
     state: { [scope.useStateAfter ? "state_after" : "state"]: { events: stateEvents } } as RoomStateJson,
     timeline: { events: timelineEvents, limited: timeline.limited, prev_batch: formatRoomToken(timeline.prevBatch) },
-    account_data: { events: request.accountData },
   };
 }
+
+/** The parts other streams fill in (the builder puts their providers' parts in these places, keeping the key order). */
+const noEvents = () => ({ events: [] as BasicEventJson[] });
 
 export async function joinedRoomSection(deps: SyncDeps, scope: SyncScope, request: RoomSectionRequest): Promise<JoinedRoomJson | undefined> {
   const body = await roomBody(deps, scope, request, true);
@@ -73,8 +74,8 @@ export async function joinedRoomSection(deps: SyncDeps, scope: SyncScope, reques
     summary: body.summary,
     ...body.state,
     timeline: body.timeline,
-    ephemeral: { events: request.ephemeral ?? [] },
-    account_data: body.account_data,
+    ephemeral: noEvents(),
+    account_data: noEvents(),
     unread_notifications: {},
   };
 }
@@ -84,5 +85,5 @@ export async function leftRoomSection(deps: SyncDeps, scope: SyncScope, request:
   // A user who was only ever invited sees no room state beyond what their invite carried.
   const body = await roomBody(deps, scope, { ...request, always: true }, false, !request.neverJoined);
   if (!body) return undefined;
-  return { ...body.state, timeline: body.timeline, account_data: body.account_data };
+  return { ...body.state, timeline: body.timeline, account_data: noEvents() };
 }

@@ -1,4 +1,4 @@
-import { LruCache } from "../rooms/lru-cache.js";
+import { LruCache } from "../core/lru-cache.js";
 
 const DEVICES = 10_000;
 const ROOMS_PER_DEVICE = 500;

@@ -1,7 +1,7 @@
 import { stateKeyOf } from "../events/pdu.js";
 import type { StoredEvent } from "../storage/stores/events-store.js";
 import { splitKey, type StateMap } from "../storage/stores/state-store.js";
-import { roomEventFilterAllows } from "./filters.js";
+import { roomEventFilterAllows } from "../core/filters.js";
 import type { SyncDeps, SyncScope } from "./sync-context.js";
 
 export interface StateSectionRequest {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { EventsStore, StoredEvent } from "../storage/stores/events-store.js";
 import { RoomTimelineCache } from "./room-timeline-cache.js";
-import { Notifier } from "./notifier.js";
+import { Notifier } from "../streams/notifier.js";
 
 /** An in-memory stand-in for the events table with the two reads the cache uses, counting database reads. */
 class FakeEvents {

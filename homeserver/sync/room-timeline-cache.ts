@@ -1,6 +1,6 @@
 import type { EventsStore, StoredEvent } from "../storage/stores/events-store.js";
-import { LruCache } from "../rooms/lru-cache.js";
-import type { Audience, Notifier } from "./notifier.js";
+import { LruCache } from "../core/lru-cache.js";
+import type { Audience, Notifier } from "../streams/notifier.js";
 
 /** All of a room's events with from < stream_pos <= to, oldest first. */
 interface Window {

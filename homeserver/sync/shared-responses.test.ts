@@ -4,7 +4,7 @@ import { testDrivers } from "../storage/test-databases.js";
 import { parseSyncToken } from "../streams/sync-token.js";
 import type { Requester } from "../users/requester.js";
 import type { SyncResponse } from "../../schemas/client/sync/get-sync.js";
-import { syncFilterOf } from "./filters.js";
+import { syncFilterOf } from "../core/filters.js";
 import type { SyncOptions } from "./sync-service.js";
 import { inlineFilter, newUser, SyncHarness, timelineIds } from "./testing/sync-fixtures.js";
 

@@ -1,13 +1,13 @@
 import { formatSyncToken, STREAMS, type StreamName, type StreamPositions } from "../streams/sync-token.js";
-import { LruCache } from "../rooms/lru-cache.js";
+import { LruCache } from "../core/lru-cache.js";
 import { holdUntilSettled } from "../rooms/settling-promises.js";
 import type { JoinedRoomJson, SyncResponse } from "../../schemas/client/sync/get-sync.js";
-import { roomAllowed, type SyncFilter } from "./filters.js";
+import type { SyncFilter } from "../core/filters.js";
+import { contributed, type SyncStreamProvider, type SyncWindow } from "./providers/provider.js";
+import { roomsInWindow } from "./rooms-in-window.js";
 import type { SyncDeps, SyncScope } from "./sync-context.js";
 import { membershipOf } from "./user-memberships.js";
 
-/** Streams whose changes in a window are checked per user; a move of any other keeps the window from being shared. */
-const CHECKED_STREAMS: ReadonlySet<StreamName> = new Set(["events", "accountData", "receipts", "typing", "presence"]);
 /** Windows remembered at once: one per (filter, since, to) that recently woke a room's members. */
 const ENTRIES = 1_000;
 /** A response is handed out again only this soon after it was built, so its events' `age` stays about right. */
@@ -29,16 +29,17 @@ interface SharedEntry {
  *
  * "The same situation" is what makes the rest of a response per user, checked for both the member whose
  * build is kept and every member it is handed to:
- * - the events stream moved in the window; account data, receipts, typing and presence may have moved too
- *   (on a busy server they nearly always have), but none of it is for them: the same reads the builder
- *   makes come back empty;
+ * - the events stream moved in the window; the other streams may have moved too (on a busy server they
+ *   nearly always have), but none of it is for them: every per-user provider contributes nothing (its cheap
+ *   check says so, or the same read the builder makes comes back empty), and a stream without a provider
+ *   has not moved;
  * - no membership of theirs changed in it, they were joined to the room before it, and no other room of theirs
  *   has events in it;
  * - they sent none of its events (their own carry transaction_id), and the filter keeps event fields whole;
  * - the section has no state, summary, ephemeral or account data and is not limited, and with lazy-loading
  *   their device already holds each sender's membership.
- * Anything else is built as before. A new per-user rule in the builder (ignored users, notification counts)
- * must be checked here too.
+ * Anything else is built as before. A new stream is checked here through its provider; a new per-user rule
+ * within the timeline (ignored users) must be checked here too.
  */
 export class SharedResponses {
   private readonly entries = new LruCache<string, SharedEntry>(ENTRIES);
@@ -46,14 +47,23 @@ export class SharedResponses {
   private readonly building = new Map<string, Promise<void>>();
   private readonly filterIds = new WeakMap<SyncFilter, number>();
   private nextFilterId = 0;
+  /** Streams whose changes in a window are checked per user; a move of any other keeps the window from being shared. */
+  private readonly checkedStreams: ReadonlySet<StreamName>;
+  private readonly perUser: readonly SyncStreamProvider[];
 
-  constructor(private readonly deps: SyncDeps) {}
+  constructor(
+    private readonly deps: SyncDeps,
+    providers: readonly SyncStreamProvider[],
+  ) {
+    this.checkedStreams = new Set(providers.map((p) => p.stream));
+    this.perUser = providers.filter((p) => p.perUser);
+  }
 
   /** The window's key, or undefined when no room events are new in it or a stream it cannot check moved. */
   keyOf(scope: SyncScope, since: StreamPositions | undefined, to: StreamPositions): string | undefined {
     if (!since || scope.initial || scope.fullState || scope.filter.eventFields !== undefined) return undefined;
     if (since.events >= to.events) return undefined;
-    for (const stream of STREAMS) if (!CHECKED_STREAMS.has(stream) && since[stream] !== to[stream]) return undefined;
+    for (const stream of STREAMS) if (!this.checkedStreams.has(stream) && since[stream] !== to[stream]) return undefined;
     return `${this.filterId(scope.filter)}|${scope.useStateAfter ? 1 : 0}|${formatSyncToken(since)}|${formatSyncToken(to)}`;
   }
 
@@ -109,23 +119,25 @@ export class SharedResponses {
 
   /**
    * Joined to `roomId` since before the window, no membership change in it, no other room of theirs moved, and
-   * nothing else in it for them: the builder's own reads of account data, receipts, typing and presence.
+   * nothing else in it for them: no per-user provider contributes (the builder's own reads of the other streams).
    */
   private async onlyThisRoomMoved(scope: SyncScope, since: StreamPositions, to: StreamPositions, roomId: string): Promise<boolean> {
-    const { index, memberships, ephemeral } = this.deps;
+    const { index } = this.deps;
     const lower = since.events;
     if (index.membershipMayHaveChanged(scope.userId, lower)) return false;
-    if (since.accountData !== to.accountData && index.accountDataMayHaveChanged(scope.userId, since.accountData)) return false;
-    const rooms = await memberships.at(scope.userId, to.events);
-    const own = rooms.get(roomId);
-    if (!own || membershipOf(own) !== "join" || own.streamPos > lower || !roomAllowed(scope.filter, roomId)) return false;
-    const joined: string[] = [];
-    for (const [id, event] of rooms) if (membershipOf(event) === "join" && roomAllowed(scope.filter, id)) joined.push(id);
-    const moved = index.roomsWithEventsAfter(joined, lower);
+    // The cheap checks first: news of this very user (their account data) rules the window out without a read.
+    const window: SyncWindow = { scope, since, to };
+    const news = this.perUser.map((provider) => provider.news(window));
+    if (news.includes("user")) return false;
+    const rooms = await roomsInWindow(this.deps, scope, since, to);
+    const own = rooms.memberships.get(roomId);
+    if (!own || membershipOf(own) !== "join" || own.streamPos > lower) return false;
+    const moved = index.roomsWithEventsAfter(rooms.joined, lower);
     if (moved === undefined || moved.size !== 1 || !moved.has(roomId)) return false;
-    const window = { userId: scope.userId, since, to };
-    if ((since.receipts !== to.receipts || since.typing !== to.typing) && (await ephemeral.forRooms(window, joined, scope.filter)).size > 0) return false;
-    if (since.presence !== to.presence && (await ephemeral.presenceFor(window, scope.filter)).length > 0) return false;
+    for (const [i, provider] of this.perUser.entries()) {
+      if (news[i] === "none") continue;
+      if (!provider.collect || contributed(await provider.collect({ ...window, rooms }))) return false;
+    }
     return true;
   }
 

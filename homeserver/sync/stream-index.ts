@@ -1,4 +1,4 @@
-import type { Notifier } from "./notifier.js";
+import type { Notifier } from "../streams/notifier.js";
 
 /**
  * Which rooms and users had something new on a stream, and at what position, learnt from the notifier.

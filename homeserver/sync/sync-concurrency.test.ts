@@ -59,7 +59,7 @@ class Reader {
     const newestFirst: string[] = [];
     let from: string | undefined = prevBatch;
     while (from) {
-      const page = await this.h.ctx.sync.reads.timeline.messages(this.user, roomId, { dir: "b", from, limit: 7 });
+      const page = await this.h.ctx.roomReads.timeline.messages(this.user, roomId, { dir: "b", from, limit: 7 });
       const fresh = page.chunk.map((e) => e.event_id).filter((id) => !this.seen.has(id));
       newestFirst.push(...fresh);
       if (fresh.length < page.chunk.length) break; // reached what we already had
@@ -124,7 +124,7 @@ describe.each(testDrivers())("sync under concurrent writers on %s", (driver) => 
     await Promise.all(following);
 
     const history = async (room: string) =>
-      (await app.ctx.sync.reads.timeline.messages(owner, room, { dir: "f", limit: 1000 })).chunk.map((e) => e.event_id).filter((id) => sentIds!.has(id));
+      (await app.ctx.roomReads.timeline.messages(owner, room, { dir: "f", limit: 1000 })).chunk.map((e) => e.event_id).filter((id) => sentIds!.has(id));
     for (const room of [roomId, ...sideRooms]) {
       const order = await history(room);
       for (const f of followers) {
@@ -139,7 +139,7 @@ describe.each(testDrivers())("sync under concurrent writers on %s", (driver) => 
     for (const f of followers) {
       for (const record of f.records) {
         for (const room of [roomId, ...sideRooms]) {
-          const between = await app.ctx.sync.reads.timeline.messages(f.user, room, { dir: "f", from: record.since, to: record.next, limit: 1000 });
+          const between = await app.ctx.roomReads.timeline.messages(f.user, room, { dir: "f", from: record.since, to: record.next, limit: 1000 });
           expect(record.delivered.get(room) ?? [], `${f.user.userId} ${record.since} -> ${record.next}`).toEqual(between.chunk.map((e) => e.event_id));
         }
       }
@@ -157,7 +157,7 @@ describe.each(testDrivers())("sync under concurrent writers on %s", (driver) => 
     for (const w of waiters) await app.ctx.rooms.service.join(w, roomId);
     await h.send(owner, roomId, "so that the initial syncs lazy-load the owner");
     const tokens = await Promise.all(waiters.map((w) => h.sync(w, { filter }).then((r: SyncResponse) => r.next_batch)));
-    const reads = app.ctx.sync.reads;
+    const reads = app.ctx.roomReads;
     // Every store method a woken syncer could reach, counted.
     const { calls, restore } = countCalls([reads.reader.events, reads.timelineStore, reads.currentState, app.ctx.users.accountData]);
     try {

@@ -1,15 +1,15 @@
-import type { CoreContext } from "../app/core-context.js";
+import type { CoreContext } from "../core/core-context.js";
 import type { RoomReads } from "../rooms/room-reads.js";
 import { formatEvents } from "../rooms/read-formatting.js";
 import type { StoredEvent } from "../storage/stores/events-store.js";
 import type { UserServices } from "../users/index.js";
 import type { SyncEventJson } from "../../schemas/client/sync/get-sync.js";
-import { applyEventFields, type SyncFilter } from "./filters.js";
+import { applyEventFields, type SyncFilter } from "../core/filters.js";
 import type { LazyMembersCache } from "./lazy-members.js";
 import type { RoomTimelineCache } from "./room-timeline-cache.js";
 import type { StreamIndex } from "./stream-index.js";
 import type { UserMemberships } from "./user-memberships.js";
-import type { EphemeralSources } from "./ephemeral-sources.js";
+import type { PresenceSyncSource } from "../edus/sync-sources.js";
 
 /** What the sync builder and its sections use; built once per process. */
 export interface SyncDeps {
@@ -20,8 +20,8 @@ export interface SyncDeps {
   memberships: UserMemberships;
   index: StreamIndex;
   lazyMembers: LazyMembersCache;
-  /** Receipts, typing and presence, registered by the EDU services. */
-  ephemeral: EphemeralSources;
+  /** A sync request keeps its user present (or sets the client's set_presence). */
+  presence: Pick<PresenceSyncSource, "syncing">;
 }
 
 /** One sync request's fixed facts. */

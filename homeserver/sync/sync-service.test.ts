@@ -83,7 +83,7 @@ describe.each(testDrivers())("sync service on %s", (driver) => {
     expect(bodies(room.timeline.events)).toEqual(["late0", "late1", "late2"]);
     expect(room.timeline.limited).toBe(true);
     expect(room.state!.events.map((e) => [e.type, e.content?.topic])).toEqual([["m.room.topic", "changed in the gap"]]);
-    const page = await app.ctx.sync.reads.timeline.messages(alice, roomId, { dir: "b", from: room.timeline.prev_batch, limit: 3 });
+    const page = await app.ctx.roomReads.timeline.messages(alice, roomId, { dir: "b", from: room.timeline.prev_batch, limit: 3 });
     expect(page.chunk.map((e) => e.event_id)).toEqual([gap[1], expect.any(String), gap[0]]);
   });
 

@@ -2,13 +2,13 @@ import { errors } from "../errors.js";
 import { formatSyncToken, parseSyncToken, zeroPositions, STREAMS, type StreamName, type StreamPositions } from "../streams/sync-token.js";
 import type { Requester } from "../users/requester.js";
 import type { SyncResponse } from "../../schemas/client/sync/get-sync.js";
-import { checkFilter, parseJsonParam, roomAllowed, streamsLeftOut, syncFilterOf, type Filter, type SyncFilter } from "./filters.js";
+import { checkFilter, parseJsonParam, roomAllowed, streamsLeftOut, syncFilterOf, type Filter, type SyncFilter } from "../core/filters.js";
 import { hasContent, type SyncBuilder } from "./sync-builder.js";
 import type { SyncDeps, SyncScope } from "./sync-context.js";
 import { membershipOf } from "./user-memberships.js";
-import { LruCache } from "../rooms/lru-cache.js";
+import { LruCache } from "../core/lru-cache.js";
 import { BuildGate } from "./build-gate.js";
-import type { PreparedWait } from "./notifier.js";
+import type { PreparedWait } from "../streams/notifier.js";
 import { SharedResponses } from "./shared-responses.js";
 
 /** Parsed filters by their text (inline) or owner and id: every long-poll names its filter again. */
@@ -53,7 +53,7 @@ export class SyncService {
     private readonly deps: SyncDeps,
     private readonly builder: SyncBuilder,
   ) {
-    this.shared = new SharedResponses(deps);
+    this.shared = new SharedResponses(deps, builder.providers);
   }
 
   async sync(requester: Requester, options: SyncOptions = {}): Promise<SyncResponse> {
@@ -65,7 +65,7 @@ export class SyncService {
     const scope: SyncScope = { userId: requester.userId, deviceId: requester.deviceId, filter, initial: !since, fullState, useStateAfter: options.useStateAfter === true, now: core.clock.now() };
     // Lazy-loading remembers what each device has; a sync from scratch means the device has nothing.
     if (!since || fullState) this.deps.lazyMembers.reset(requester.userId, requester.deviceId);
-    await this.deps.ephemeral.syncing(requester.userId, options.setPresence);
+    await this.deps.presence.syncing(requester.userId, options.setPresence);
 
     const timeout = Math.min(Math.max(0, options.timeoutMs ?? 0), core.config.sync.max_timeout_ms);
     // The spec: full_state ignores the timeout; an initial sync returns at once as well.

@@ -1,6 +1,6 @@
 import type { StoredEvent } from "../storage/stores/events-store.js";
 import type { VisibilityFilter, Viewer } from "../rooms/history-visibility.js";
-import { roomEventFilterAllows, type RoomEventFilter } from "./filters.js";
+import { roomEventFilterAllows, type RoomEventFilter } from "../core/filters.js";
 import type { RoomTimelineCache } from "./room-timeline-cache.js";
 
 export interface LoadedTimeline {

@@ -1,6 +1,6 @@
 import type { EventsStore, StoredEvent } from "../storage/stores/events-store.js";
 import type { TimelineStore } from "../storage/stores/timeline-store.js";
-import { LruCache } from "../rooms/lru-cache.js";
+import { LruCache } from "../core/lru-cache.js";
 import type { StreamIndex } from "./stream-index.js";
 
 /** The user's latest membership event per room, as of a stream position. */

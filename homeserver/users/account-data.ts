@@ -1,4 +1,4 @@
-import type { CoreContext } from "../app/core-context.js";
+import type { CoreContext } from "../core/core-context.js";
 import { MatrixError, errors } from "../errors.js";
 import { hasNul, requireStorable } from "./text.js";
 import { GLOBAL_ROOM, type AccountDataStore } from "./stores/account-data-store.js";

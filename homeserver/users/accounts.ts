@@ -1,4 +1,4 @@
-import type { CoreContext } from "../app/core-context.js";
+import type { CoreContext } from "../core/core-context.js";
 import { errors } from "../errors.js";
 import type { Tx } from "../storage/database.js";
 import { checkPasswordShape } from "./credentials.js";
@@ -15,7 +15,7 @@ import type { AccessTokenAuth } from "./token-auth.js";
 import { hasNul, requireStorable } from "./text.js";
 import type { UiaService } from "./uia.js";
 import { checkNewLocalpart, userIdOf } from "./user-ids.js";
-import type { UserHooks } from "./index.js";
+import type { UserHooks } from "./user-hooks.js";
 
 export const REGISTRATION_TOKEN_STAGE = "m.login.registration_token";
 

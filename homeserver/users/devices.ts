@@ -1,4 +1,4 @@
-import type { CoreContext } from "../app/core-context.js";
+import type { CoreContext } from "../core/core-context.js";
 import { errors } from "../errors.js";
 import { passwordUia } from "./accounts.js";
 import type { Requester } from "./requester.js";

@@ -1,4 +1,4 @@
-import type { CoreContext } from "../app/core-context.js";
+import type { CoreContext } from "../core/core-context.js";
 import { AccountDataService } from "./account-data.js";
 import { AccountService, REGISTRATION_TOKEN_STAGE } from "./accounts.js";
 import { PasswordChecker } from "./credentials.js";
@@ -15,13 +15,9 @@ import { TokenStore } from "./stores/token-store.js";
 import { UserStore } from "./stores/user-store.js";
 import { AccessTokenAuth } from "./token-auth.js";
 import { UiaService } from "./uia.js";
+import type { UserHooks } from "./user-hooks.js";
 
-export interface UserHooks {
-  /** Called after a profile change so the rooms domain can send new m.room.member events. */
-  onProfileChanged(userId: string, profile: Profile): Promise<void>;
-  /** Called when an account is deactivated so the rooms domain can leave its rooms. */
-  onDeactivated(userId: string): Promise<void>;
-}
+export type { UserHooks } from "./user-hooks.js";
 
 /** The users domain: accounts, logins and tokens, devices, profiles, account data, filters. */
 export interface UserServices {

@@ -1,14 +1,12 @@
-import type { CoreContext } from "../app/core-context.js";
+import type { CoreContext } from "../core/core-context.js";
 import { errors } from "../errors.js";
-import type { UserHooks } from "./index.js";
+import type { Profile } from "./profile.js";
+import type { UserHooks } from "./user-hooks.js";
 import type { Requester } from "./requester.js";
 import type { UserStore } from "./stores/user-store.js";
 import { hasNul, requireStorable } from "./text.js";
 
-export interface Profile {
-  displayname: string | null;
-  avatar_url: string | null;
-}
+export type { Profile } from "./profile.js";
 
 export type ProfileField = "displayname" | "avatar_url";
 export const PROFILE_FIELDS: readonly ProfileField[] = ["displayname", "avatar_url"];

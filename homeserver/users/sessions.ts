@@ -1,4 +1,4 @@
-import type { CoreContext } from "../app/core-context.js";
+import type { CoreContext } from "../core/core-context.js";
 import type { Tx } from "../storage/database.js";
 import { errors } from "../errors.js";
 import { checkPasswordShape, userIdFromLoginDict, type PasswordChecker } from "./credentials.js";

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import type { CoreContext } from "../app/core-context.js";
+import type { CoreContext } from "../core/core-context.js";
 import { errors } from "../errors.js";
 import type { AccountService } from "./accounts.js";
 

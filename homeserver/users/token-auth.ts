@@ -1,4 +1,4 @@
-import type { Clock } from "../app/clock.js";
+import type { Clock } from "../core/clock.js";
 import { errors } from "../errors.js";
 import type { Requester, TokenAuthenticator, TokenRechecker } from "./requester.js";
 import { hashToken } from "./secrets.js";

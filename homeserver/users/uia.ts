@@ -1,4 +1,4 @@
-import type { Clock } from "../app/clock.js";
+import type { Clock } from "../core/clock.js";
 import { errors, MatrixError } from "../errors.js";
 import { newSessionId } from "./secrets.js";
 

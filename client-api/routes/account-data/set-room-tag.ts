@@ -1,25 +1,15 @@
 import type { FastifyInstance } from "fastify";
 import type { ClientApiContext } from "../../client-api-context.js";
-import {
-  setRoomTagBodySchema,
-  setRoomTagParamsSchema,
-  type SetRoomTagRequest,
-} from "../../../schemas/client/account-data/set-room-tag.js";
-import type { RoomTagParams } from "../../../schemas/client/account-data/account-data-params.js";
+import { defineRoute } from "../../http/define-route.js";
+import { setRoomTagRoute } from "../../../schemas/client/account-data/set-room-tag.js";
 import { requireOwnUser, requireRoomId } from "./checks.js";
 
 export function registerSetRoomTag(app: FastifyInstance, ctx: ClientApiContext): void {
-  app.put(
-    "/_matrix/client/v3/user/:userId/rooms/:roomId/tags/:tag",
-    { schema: { params: setRoomTagParamsSchema, body: setRoomTagBodySchema } },
-    async (request) => {
-      const requester = await ctx.auth(request);
-      const { userId, roomId, tag } = request.params as RoomTagParams;
-      requireOwnUser(requester, userId);
-      requireRoomId(roomId);
-      ctx.rateLimit(requester.userId);
-      await ctx.app.users.accountData.putTag(userId, roomId, tag, request.body as SetRoomTagRequest);
-      return {};
-    },
-  );
+  defineRoute(app, ctx.guards, setRoomTagRoute, async ({ params, body }, requester) => {
+    const { userId, roomId, tag } = params;
+    requireOwnUser(requester, userId);
+    requireRoomId(roomId);
+    await ctx.services.accountData.putTag(userId, roomId, tag, body);
+    return {};
+  });
 }

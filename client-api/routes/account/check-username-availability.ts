@@ -1,20 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import type { ClientApiContext } from "../../client-api-context.js";
-import {
-  checkUsernameAvailabilityQuerySchema,
-  type CheckUsernameAvailabilityQuery,
-  type CheckUsernameAvailabilityResponse,
-} from "../../../schemas/client/account/check-username-availability.js";
+import { defineRoute } from "../../http/define-route.js";
+import { checkUsernameAvailabilityRoute } from "../../../schemas/client/account/check-username-availability.js";
 
 export function registerCheckUsernameAvailability(app: FastifyInstance, ctx: ClientApiContext): void {
-  app.get(
-    "/_matrix/client/v3/register/available",
-    { schema: { querystring: checkUsernameAvailabilityQuerySchema } },
-    async (request): Promise<CheckUsernameAvailabilityResponse> => {
-      // Limited like registration itself, so it cannot be used to enumerate accounts quickly.
-      ctx.rateLimit(request.ip);
-      const { username } = request.query as CheckUsernameAvailabilityQuery;
-      return { available: await ctx.app.users.accounts.checkAvailable(username) };
-    },
-  );
+  defineRoute(app, ctx.guards, checkUsernameAvailabilityRoute, async ({ query }) => ({
+    available: await ctx.services.accounts.checkAvailable(query.username),
+  }));
 }

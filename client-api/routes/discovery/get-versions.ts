@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ClientApiContext } from "../../client-api-context.js";
-import type { GetVersionsResponse } from "../../../schemas/client/discovery/get-versions.js";
+import { defineRoute } from "../../http/define-route.js";
+import { getVersionsRoute } from "../../../schemas/client/discovery/get-versions.js";
 
 /** Every version Synapse lists up to the one we implement: clients pick features by the newest they share. */
 export const SUPPORTED_VERSIONS = [
@@ -16,9 +17,9 @@ export const SUPPORTED_VERSIONS = [
 ];
 
 export function registerGetVersions(app: FastifyInstance, ctx: ClientApiContext): void {
-  app.get("/_matrix/client/versions", async (): Promise<GetVersionsResponse> => ({
+  defineRoute(app, ctx.guards, getVersionsRoute, async () => ({
     versions: SUPPORTED_VERSIONS,
     // /sync over WebSocket (docs/websocket-sync.md): clients look here before they try the socket.
-    unstable_features: { "org.myelin.sync_ws": ctx.app.config.sync.websocket.enabled },
+    unstable_features: { "org.myelin.sync_ws": ctx.services.syncWebSocket.enabled },
   }));
 }

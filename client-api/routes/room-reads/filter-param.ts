@@ -1,4 +1,4 @@
-import { checkRoomEventFilter, parseJsonParam, type RoomEventFilter } from "../../../homeserver/sync/filters.js";
+import { checkRoomEventFilter, parseJsonParam, type RoomEventFilter } from "../../../homeserver/core/filters.js";
 
 /** The `filter` query parameter of /messages and /context: a RoomEventFilter as JSON. */
 export function roomEventFilterParam(text: string | undefined): RoomEventFilter | undefined {

@@ -1,13 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import type { ClientApiContext } from "../../client-api-context.js";
-import { createRoomBody } from "../../../schemas/client/rooms/create-room.js";
-import type { CreateRoomRequest } from "../../../homeserver/rooms/create-room.js";
+import { defineRoute } from "../../http/define-route.js";
+import { createRoomRoute } from "../../../schemas/client/rooms/create-room.js";
 
 export function registerCreateRoom(app: FastifyInstance, ctx: ClientApiContext): void {
-  app.post("/_matrix/client/v3/createRoom", { schema: { body: createRoomBody } }, async (request) => {
-    const requester = await ctx.auth(request);
-    ctx.rateLimit(requester.userId);
-    const roomId = await ctx.app.rooms.service.createRoom(requester, request.body as CreateRoomRequest);
-    return { room_id: roomId };
-  });
+  defineRoute(app, ctx.guards, createRoomRoute, async ({ body }, requester) => ({
+    room_id: await ctx.services.rooms.createRoom(requester, body),
+  }));
 }

@@ -1,18 +1,18 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { ClientApiContext } from "../../client-api-context.js";
-import { eventContentBody, sendEventParams, sendEventWithoutTxnParams } from "../../../schemas/client/rooms/send-event.js";
-import type { JsonObject } from "../../../homeserver/events/pdu.js";
+import { defineRoute } from "../../http/define-route.js";
+import type { Requester } from "../../../homeserver/users/requester.js";
+import type { JsonObject } from "../../../schemas/client/common.js";
+import { sendEventRoute, sendEventWithoutTxnRoute, type SendEventResponse } from "../../../schemas/client/rooms/send-event.js";
+
+type SendRequest = { params: { roomId: string; eventType: string; txnId?: string }; body: JsonObject };
 
 export function registerSendMessage(app: FastifyInstance, ctx: ClientApiContext): void {
-  const send = async (request: FastifyRequest) => {
-    const requester = await ctx.auth(request);
-    ctx.rateLimit(requester.userId);
-    const { roomId, eventType, txnId } = request.params as { roomId: string; eventType: string; txnId?: string };
-    const eventId = await ctx.app.rooms.service.sendMessage(requester, roomId, eventType, request.body as JsonObject, txnId);
+  const send = async ({ params, body }: SendRequest, requester: Requester): Promise<SendEventResponse> => {
+    const eventId = await ctx.services.rooms.sendMessage(requester, params.roomId, params.eventType, body, params.txnId);
     ctx.userWasActive(requester.userId);
     return { event_id: eventId };
   };
-  app.put("/_matrix/client/v3/rooms/:roomId/send/:eventType/:txnId", { schema: { params: sendEventParams, body: eventContentBody } }, send);
-  // Without a txnId nothing deduplicates a retry: each request is a new event (Synapse serves this too).
-  app.post("/_matrix/client/v3/rooms/:roomId/send/:eventType", { schema: { params: sendEventWithoutTxnParams, body: eventContentBody } }, send);
+  defineRoute(app, ctx.guards, sendEventRoute, send);
+  defineRoute(app, ctx.guards, sendEventWithoutTxnRoute, send);
 }

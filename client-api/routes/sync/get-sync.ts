@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ClientApiContext } from "../../client-api-context.js";
-import { getSyncQuery, type GetSyncQuery } from "../../../schemas/client/sync/get-sync.js";
+import { defineRoute } from "../../http/define-route.js";
+import { getSyncRoute } from "../../../schemas/client/sync/get-sync.js";
 
 /**
  * GET /sync as a long-poll; the wait ends early when the client goes away, and when the server shuts down:
@@ -12,9 +13,7 @@ export function registerGetSync(app: FastifyInstance, ctx: ClientApiContext): vo
     for (const wait of parked) wait.abort();
     done();
   });
-  app.get("/_matrix/client/v3/sync", { schema: { querystring: getSyncQuery } }, async (request, reply) => {
-    const requester = await ctx.auth(request);
-    const query = request.query as GetSyncQuery;
+  defineRoute(app, ctx.guards, getSyncRoute, async ({ query }, requester, reply) => {
     const gone = new AbortController();
     const onClose = () => {
       if (!reply.raw.writableFinished) gone.abort();
@@ -22,7 +21,7 @@ export function registerGetSync(app: FastifyInstance, ctx: ClientApiContext): vo
     reply.raw.once("close", onClose);
     parked.add(gone);
     try {
-      return await ctx.app.sync.sync(requester, {
+      return await ctx.services.sync.sync(requester, {
         since: query.since,
         timeoutMs: query.timeout,
         fullState: query.full_state,

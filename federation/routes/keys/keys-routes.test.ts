@@ -27,7 +27,7 @@ describe.each(testDrivers())("key endpoints (%s)", (driver) => {
       { now: () => now },
     );
     const response = makeKeyResponse(OFFLINE, remoteKey, now + DAY);
-    await createFederationKeyServices(app.ctx).keyCache.storeResponse(parseServerKeyResponse(response, OFFLINE, now), response, OFFLINE, now);
+    await createFederationKeyServices(app.ctx, app.ctx.stores.serverKeys).keyCache.storeResponse(parseServerKeyResponse(response, OFFLINE, now), response, OFFLINE, now);
   });
   afterAll(() => app.dispose());
 

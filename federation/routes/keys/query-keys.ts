@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { AppContext } from "../../../homeserver/app/app-context.js";
+import type { FederationApiServices } from "../../federation-api-services.js";
 import { errors } from "../../../homeserver/errors.js";
 import {
   keyQueryByServerQuerystringSchema,
@@ -19,9 +19,9 @@ function requireServerName(name: string): string {
  * The notary API: POST /_matrix/key/v2/query and GET /_matrix/key/v2/query/{serverName}, plus the
  * `/{keyId}` GET form that v1.6 removed. Unauthenticated, as the spec has it: anyone may ask.
  */
-export function registerQueryKeys(app: FastifyInstance, ctx: AppContext): void {
+export function registerQueryKeys(app: FastifyInstance, { notary }: Pick<FederationApiServices, "notary">): void {
   app.post<{ Body: KeyQueryRequest }>("/_matrix/key/v2/query", { schema: { body: keyQueryRequestSchema } }, async (request): Promise<KeyQueryResponse> => ({
-    server_keys: await ctx.federation.notary.query(request.body.server_keys),
+    server_keys: await notary.query(request.body.server_keys),
   }));
 
   app.get<{ Params: { serverName: string }; Querystring: { minimum_valid_until_ts?: number } }>(
@@ -29,7 +29,7 @@ export function registerQueryKeys(app: FastifyInstance, ctx: AppContext): void {
     { schema: { querystring: keyQueryByServerQuerystringSchema } },
     async (request): Promise<KeyQueryResponse> => ({
       // No key ids means all keys; an absent minimum means "now" (the notary's default).
-      server_keys: await ctx.federation.notary.query({ [requireServerName(request.params.serverName)]: {} }, request.query.minimum_valid_until_ts),
+      server_keys: await notary.query({ [requireServerName(request.params.serverName)]: {} }, request.query.minimum_valid_until_ts),
     }),
   );
 
@@ -40,7 +40,7 @@ export function registerQueryKeys(app: FastifyInstance, ctx: AppContext): void {
       const serverName = requireServerName(request.params.serverName);
       if (!isQueryableKeyId(request.params.keyId)) throw errors.invalidParam("keyId is not a valid key id");
       return {
-        server_keys: await ctx.federation.notary.query({
+        server_keys: await notary.query({
           [serverName]: { [request.params.keyId]: { minimum_valid_until_ts: request.query.minimum_valid_until_ts } },
         }),
       };

@@ -1,19 +1,17 @@
 import type { FastifyInstance } from "fastify";
-import type { AppContext } from "../../../homeserver/app/app-context.js";
+import type { FederationApiServices } from "../../federation-api-services.js";
 import { makeKnockQuery, type MakeKnockQuery, type MakeKnockResponse } from "../../../schemas/federation/membership/make-knock.js";
 import { roomAndUserParams, type RoomAndUserParams } from "../../../schemas/federation/pdu.js";
 import { requireFederationOrigin } from "../../auth/federation-auth.js";
-import { federationRooms } from "../federation-rooms.js";
 
 /** GET /_matrix/federation/v1/make_knock/{roomId}/{userId}?ver=: a knock template, in room versions that have knocking. */
-export function registerMakeKnock(app: FastifyInstance, ctx: AppContext): void {
+export function registerMakeKnock(app: FastifyInstance, { rooms }: Pick<FederationApiServices, "rooms">): void {
   app.get<{ Params: RoomAndUserParams; Querystring: MakeKnockQuery }>(
     "/_matrix/federation/v1/make_knock/:roomId/:userId",
     { schema: { params: roomAndUserParams, querystring: makeKnockQuery } },
     async (request): Promise<MakeKnockResponse> => {
       const origin = requireFederationOrigin(request);
       const { roomId, userId } = request.params;
-      const rooms = federationRooms(ctx);
       await rooms.acls.requireAllowed(origin, roomId);
       return rooms.knocks.makeKnock(origin, roomId, userId, request.query.ver);
     },

@@ -91,6 +91,18 @@ describe.each(testDrivers())("membership over federation (%s)", (driver) => {
       expect(await call(b, a, "PUT", leave.path("v1"), leave.wire)).toEqual({ status: 200, json: [200, {}] });
     });
 
+    it("a send_leave that the room's rules refuse is 403 and stores nothing (auth is checked before anything is written)", async () => {
+      const userId = `@banned-leaver:${b.name}`;
+      const join = await signedFromTemplate("join", roomId, userId);
+      expect((await call(b, a, "PUT", join.path("v2"), join.wire)).status).toBe(200);
+      const leave = await signedFromTemplate("leave", roomId, userId);
+      // Banned between make_leave and send_leave: a banned user may not leave on their own.
+      await a.app.ctx.rooms.service.membership(alice, roomId, "ban", userId);
+      expect(await call(b, a, "PUT", leave.path("v2"), leave.wire)).toMatchObject({ status: 403, json: { errcode: "M_FORBIDDEN" } });
+      expect(await a.app.ctx.stores.events.get(leave.event.event_id)).toBeUndefined();
+      expect((await memoryOnA(roomId)).membershipOf(userId)).toBe("ban");
+    });
+
     it("send_join refuses an event whose id does not match the path, or that B's server did not sign", async () => {
       const { wire, path } = await signedFromTemplate("join", roomId, `@mismatch:${b.name}`);
       const other = `/_matrix/federation/v2/send_join/${encodeURIComponent(roomId)}/${encodeURIComponent("$not-this-one")}`;
@@ -175,7 +187,7 @@ describe.each(testDrivers())("membership over federation (%s)", (driver) => {
       const incremental = await b.app.ctx.sync.sync(bob, { since: before.next_batch });
       expect(incremental.rooms?.invite?.[roomId]).toBeDefined();
       // The stripped room state travels with the stored invite for the invite section.
-      const stored = await b.app.ctx.rooms.persister.events.get(eventId);
+      const stored = await b.app.ctx.stores.events.get(eventId);
       const kept = stored?.unsigned?.invite_room_state as Array<{ type: string; content: JsonObject }>;
       expect(kept.find((e) => e.type === "m.room.name")?.content.name).toBe("Secret plans");
       expect(kept.every((e) => Object.keys(e).sort().join() === "content,sender,state_key,type")).toBe(true);

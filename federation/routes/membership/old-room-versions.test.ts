@@ -20,7 +20,7 @@ describe.each(testDrivers())("membership in room versions 1 and 2 over federatio
 
   /** The v1/v2 reference of an event A holds, computed here from the spec's definition. */
   async function referenceOnA(eventId: string, versionId: string): Promise<EventReference> {
-    const stored = (await a.app.ctx.rooms.persister.events.get(eventId))!;
+    const stored = (await a.app.ctx.stores.events.get(eventId))!;
     const hash = computeReferenceHash(redactEvent(stored.pdu, requireRoomVersion(versionId)) as Record<string, unknown>);
     return [eventId, { sha256: encodeUnpaddedBase64(hash) }];
   }
@@ -86,7 +86,7 @@ describe.each(testDrivers())("membership in room versions 1 and 2 over federatio
 
     const event = await call(b, a, "GET", federationPath`/_matrix/federation/v1/event/${joinId}`);
     expect(event.json.pdus[0].event_id).toBe(joinId);
-    expect(event.json.pdus[0].prev_events).toEqual(await Promise.all((await a.app.ctx.rooms.persister.events.get(joinId))!.pdu.prev_events.map((r) => referenceOnA((r as [string, unknown])[0], "1"))));
+    expect(event.json.pdus[0].prev_events).toEqual(await Promise.all((await a.app.ctx.stores.events.get(joinId))!.pdu.prev_events.map((r) => referenceOnA((r as [string, unknown])[0], "1"))));
 
     const state = await call(b, a, "GET", federationPath`/_matrix/federation/v1/state/${roomId}`, undefined, { event_id: joinId });
     expect(state.status).toBe(200);

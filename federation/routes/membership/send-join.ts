@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { AppContext } from "../../../homeserver/app/app-context.js";
+import type { FederationApiServices } from "../../federation-api-services.js";
 import { sendJoinQuery, type SendJoinResponse, type SendJoinV1Response } from "../../../schemas/federation/membership/send-join.js";
 import { membershipEventSchema, roomAndEventParams, type RoomAndEventParams } from "../../../schemas/federation/pdu.js";
 import { requireFederationOrigin } from "../../auth/federation-auth.js";
-import { federationRooms } from "../federation-rooms.js";
 
 type SendJoinRequest = FastifyRequest<{ Params: RoomAndEventParams; Body: Record<string, unknown> }>;
 
@@ -11,11 +10,10 @@ type SendJoinRequest = FastifyRequest<{ Params: RoomAndEventParams; Body: Record
  * PUT /_matrix/federation/v2/send_join/{roomId}/{eventId}, and v1 (deprecated, still sent by older servers),
  * whose answer is the same body inside `[200, body]`.
  */
-export function registerSendJoin(app: FastifyInstance, ctx: AppContext): void {
+export function registerSendJoin(app: FastifyInstance, { rooms }: Pick<FederationApiServices, "rooms">): void {
   const join = async (request: SendJoinRequest): Promise<SendJoinResponse> => {
     const origin = requireFederationOrigin(request);
     const { roomId, eventId } = request.params;
-    const rooms = federationRooms(ctx);
     await rooms.acls.requireAllowed(origin, roomId);
     // omit_members is accepted and ignored: we always send the full state (members_omitted: false).
     return (await rooms.membership.sendMembership(origin, roomId, eventId, request.body, "join")) as SendJoinResponse;

@@ -1,18 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { AppContext } from "../../../homeserver/app/app-context.js";
+import type { FederationApiServices } from "../../federation-api-services.js";
 import type { SendLeaveResponse, SendLeaveV1Response } from "../../../schemas/federation/membership/send-leave.js";
 import { membershipEventSchema, roomAndEventParams, type RoomAndEventParams } from "../../../schemas/federation/pdu.js";
 import { requireFederationOrigin } from "../../auth/federation-auth.js";
-import { federationRooms } from "../federation-rooms.js";
 
 type SendLeaveRequest = FastifyRequest<{ Params: RoomAndEventParams; Body: Record<string, unknown> }>;
 
 /** PUT /_matrix/federation/v2/send_leave/{roomId}/{eventId} (`{}`), and the deprecated v1 (`[200, {}]`). */
-export function registerSendLeave(app: FastifyInstance, ctx: AppContext): void {
+export function registerSendLeave(app: FastifyInstance, { rooms }: Pick<FederationApiServices, "rooms">): void {
   const leave = async (request: SendLeaveRequest): Promise<SendLeaveResponse> => {
     const origin = requireFederationOrigin(request);
     const { roomId, eventId } = request.params;
-    const rooms = federationRooms(ctx);
     await rooms.acls.requireAllowed(origin, roomId);
     await rooms.membership.sendMembership(origin, roomId, eventId, request.body, "leave");
     return {};

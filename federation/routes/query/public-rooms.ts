@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { AppContext } from "../../../homeserver/app/app-context.js";
+import type { FederationApiServices } from "../../federation-api-services.js";
 import {
   getPublicRoomsFederationQuery,
   queryPublicRoomsFederationBody,
@@ -12,10 +12,10 @@ import {
  * GET and POST /_matrix/federation/v1/publicRooms: our published rooms, as the client API lists them. We
  * bridge no third-party networks, so a request for one gets an empty list.
  */
-export function registerPublicRooms(app: FastifyInstance, ctx: AppContext): void {
+export function registerPublicRooms(app: FastifyInstance, { directory }: Pick<FederationApiServices, "directory">): void {
   const list = (request: { limit?: number; since?: string; filter?: QueryPublicRoomsRequest["filter"]; third_party_instance_id?: string }): Promise<PublicRoomsResponse> => {
     if (request.third_party_instance_id !== undefined) return Promise.resolve({ chunk: [], total_room_count_estimate: 0 });
-    return ctx.rooms.directory.publicRooms({ limit: request.limit, since: request.since, filter: request.filter });
+    return directory.publicRooms({ limit: request.limit, since: request.since, filter: request.filter });
   };
   app.get<{ Querystring: GetPublicRoomsFederationQuery }>(
     "/_matrix/federation/v1/publicRooms",

@@ -1,19 +1,19 @@
 import type { FastifyInstance } from "fastify";
-import type { AppContext } from "../../../homeserver/app/app-context.js";
+import type { FederationApiServices } from "../../federation-api-services.js";
 import { errors } from "../../../homeserver/errors.js";
 import { queryProfileQuery, type QueryProfileQuery, type QueryProfileResponse } from "../../../schemas/federation/query/query-profile.js";
 
 const FIELDS = ["displayname", "avatar_url"] as const;
 
 /** GET /_matrix/federation/v1/query/profile?user_id=&field=: one of our users' profile, or only the field asked for. */
-export function registerQueryProfile(app: FastifyInstance, ctx: AppContext): void {
+export function registerQueryProfile(app: FastifyInstance, { serverName, profiles }: Pick<FederationApiServices, "serverName" | "profiles">): void {
   app.get<{ Querystring: QueryProfileQuery }>(
     "/_matrix/federation/v1/query/profile",
     { schema: { querystring: queryProfileQuery } },
     async (request): Promise<QueryProfileResponse> => {
       const { user_id: userId, field } = request.query;
-      if (!userId.startsWith("@") || userId.slice(userId.indexOf(":") + 1) !== ctx.serverName) throw errors.notFound("The user is not on this server");
-      const profile = await ctx.users.profiles.getProfile(userId);
+      if (!userId.startsWith("@") || userId.slice(userId.indexOf(":") + 1) !== serverName) throw errors.notFound("The user is not on this server");
+      const profile = await profiles.getProfile(userId);
       if (!profile) throw errors.notFound("Profile not found");
       const response: QueryProfileResponse = {};
       for (const name of FIELDS) {

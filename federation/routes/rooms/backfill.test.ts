@@ -22,7 +22,7 @@ describe.each(testDrivers())("history from before our server joined (%s)", (driv
     const seen: Array<{ type: string; event_id: string }> = [];
     let from: string | undefined;
     for (let page = 0; page < 20; page++) {
-      const response = await b.app.ctx.sync.reads.timeline.messages(bob, roomId, { dir: "b", limit: 10, from });
+      const response = await b.app.ctx.roomReads.timeline.messages(bob, roomId, { dir: "b", limit: 10, from });
       seen.push(...response.chunk);
       if (!response.end) break;
       from = response.end;
@@ -48,7 +48,7 @@ describe.each(testDrivers())("history from before our server joined (%s)", (driv
     const seen: Array<{ event_id?: string; content?: Record<string, unknown>; unsigned?: Record<string, unknown> }> = [];
     let from: string | undefined;
     for (let page = 0; page < 10; page++) {
-      const response = await b.app.ctx.sync.reads.timeline.messages(bob, roomId, { dir: "b", limit: 10, from });
+      const response = await b.app.ctx.roomReads.timeline.messages(bob, roomId, { dir: "b", limit: 10, from });
       seen.push(...response.chunk);
       if (!response.end) break;
       from = response.end;
@@ -56,6 +56,6 @@ describe.each(testDrivers())("history from before our server joined (%s)", (driv
     const backfilled = seen.find((e) => e.event_id === target);
     expect(backfilled?.content).toEqual({});
     expect((backfilled?.unsigned?.redacted_because as { event_id?: string } | undefined)?.event_id).toBe(redaction);
-    expect((await b.app.ctx.rooms.persister.events.get(target))?.redactedBy).toBe(redaction);
+    expect((await b.app.ctx.stores.events.get(target))?.redactedBy).toBe(redaction);
   });
 });

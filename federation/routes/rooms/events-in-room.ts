@@ -5,7 +5,7 @@ import type { FederationRooms } from "../../../homeserver/rooms/remote/index.js"
  * Those of `eventIds` that are events of `roomId`. The backfill and missing-events walks start from ids the
  * peer names; without this a server in one room could read another room's events by naming them.
  */
-export async function eventIdsInRoom(rooms: FederationRooms, origin: string, roomId: string, eventIds: string[]): Promise<string[]> {
+export async function eventIdsInRoom(rooms: Pick<FederationRooms, "reads">, origin: string, roomId: string, eventIds: string[]): Promise<string[]> {
   const found = await Promise.all(
     [...new Set(eventIds)].map(async (id) => {
       try {

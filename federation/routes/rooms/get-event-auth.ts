@@ -1,20 +1,18 @@
 import type { FastifyInstance } from "fastify";
-import type { AppContext } from "../../../homeserver/app/app-context.js";
+import type { FederationApiServices } from "../../federation-api-services.js";
 import { errors } from "../../../homeserver/errors.js";
 import { roomAndEventParams, type RoomAndEventParams } from "../../../schemas/federation/pdu.js";
 import type { GetEventAuthResponse } from "../../../schemas/federation/rooms/get-event-auth.js";
 import { requireFederationOrigin } from "../../auth/federation-auth.js";
-import { federationRooms } from "../federation-rooms.js";
 
 /** GET /_matrix/federation/v1/event_auth/{roomId}/{eventId}: the event's full auth chain. */
-export function registerGetEventAuth(app: FastifyInstance, ctx: AppContext): void {
+export function registerGetEventAuth(app: FastifyInstance, { rooms }: Pick<FederationApiServices, "rooms">): void {
   app.get<{ Params: RoomAndEventParams }>(
     "/_matrix/federation/v1/event_auth/:roomId/:eventId",
     { schema: { params: roomAndEventParams } },
     async (request): Promise<GetEventAuthResponse> => {
       const origin = requireFederationOrigin(request);
       const { roomId, eventId } = request.params;
-      const rooms = federationRooms(ctx);
       await rooms.acls.requireAllowed(origin, roomId);
       // Also proves the origin may see the event's room, and that the event is in the room the path names.
       const event = await rooms.reads.event(origin, eventId);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { AppContext } from "../../../homeserver/app/app-context.js";
+import type { FederationApiServices } from "../../federation-api-services.js";
 import { roomIdParams, type RoomParams } from "../../../schemas/federation/pdu.js";
 import {
   getMissingEventsBody,
@@ -7,7 +7,6 @@ import {
   type GetMissingEventsResponse,
 } from "../../../schemas/federation/rooms/get-missing-events.js";
 import { requireFederationOrigin } from "../../auth/federation-auth.js";
-import { federationRooms } from "../federation-rooms.js";
 import { eventIdsInRoom, pdusOfRoom } from "./events-in-room.js";
 
 const DEFAULT_LIMIT = 10;
@@ -15,14 +14,13 @@ const DEFAULT_LIMIT = 10;
 const MAX_LIMIT = 100;
 
 /** POST /_matrix/federation/v1/get_missing_events/{roomId}: events between what the peer has and what it saw referenced. */
-export function registerGetMissingEvents(app: FastifyInstance, ctx: AppContext): void {
+export function registerGetMissingEvents(app: FastifyInstance, { rooms }: Pick<FederationApiServices, "rooms">): void {
   app.post<{ Params: RoomParams; Body: GetMissingEventsRequest }>(
     "/_matrix/federation/v1/get_missing_events/:roomId",
     { schema: { params: roomIdParams, body: getMissingEventsBody } },
     async (request): Promise<GetMissingEventsResponse> => {
       const origin = requireFederationOrigin(request);
       const { roomId } = request.params;
-      const rooms = federationRooms(ctx);
       await rooms.acls.requireAllowed(origin, roomId);
       await rooms.reads.requireServerInRoom(origin, roomId);
       const body = request.body;

@@ -37,7 +37,7 @@ export async function craftEvent(
 
 /** An event `peer` holds, in wire form, as its server would send it in a transaction. */
 export async function wireEvent(peer: Peer, eventId: string): Promise<Record<string, unknown>> {
-  const stored = (await peer.app.ctx.rooms.persister.events.get(eventId))!;
+  const stored = (await peer.app.ctx.stores.events.get(eventId))!;
   const memory = (await peer.app.ctx.rooms.persister.roomMemory(stored.pdu.room_id ?? `!${eventId.slice(1)}`))!;
   return toWirePdu(stored.pdu, memory.version);
 }

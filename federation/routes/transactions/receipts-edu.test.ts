@@ -42,7 +42,7 @@ describe.each(testDrivers())("m.receipt EDUs between two servers (%s)", (driver)
   const say = async (peer: Peer, who: Requester, body: string, extra: Record<string, unknown> = {}) => {
     const eventId = await peer.app.ctx.rooms.service.sendMessage(who, roomId, "m.room.message", { msgtype: "m.text", body, ...extra }, `${body}-${++txn}`);
     const other = peer === a ? b : a;
-    await eventually(async () => ((await other.app.ctx.rooms.persister.events.get(eventId)) ? true : undefined), `${eventId} on the other server`);
+    await eventually(async () => ((await other.app.ctx.stores.events.get(eventId)) ? true : undefined), `${eventId} on the other server`);
     return eventId;
   };
   /** `viewer`'s receipts in a fresh initial sync on `peer`. */

@@ -29,7 +29,7 @@ describe.each(testDrivers())("redactions received over federation (%s)", (driver
     for (const result of Object.values(answer.json.pdus as Record<string, { error?: string }>)) expect(result.error).toBeUndefined();
   };
   const say = (who: Requester, body: string) => a.app.ctx.rooms.service.sendMessage(who, roomId, "m.room.message", { msgtype: "m.text", body }, `say-${body}`);
-  const reads = () => b.app.ctx.sync.reads;
+  const reads = () => b.app.ctx.roomReads;
   const timelineOf = async (since?: string) => (await b.app.ctx.sync.sync(bob, since ? { since } : {})).rooms?.join?.[roomId]?.timeline.events ?? [];
   const byId = (events: Array<{ event_id?: string; content?: Record<string, unknown> }>, id: string) => events.find((e) => e.event_id === id);
 
@@ -91,9 +91,9 @@ describe.each(testDrivers())("redactions received over federation (%s)", (driver
     const target = await craftEvent(a, roomId, { type: "m.room.message", sender: alice.userId, content: { msgtype: "m.text", body: "sent late" } });
     const redaction = await craftEvent(a, roomId, { type: "m.room.redaction", sender: alice.userId, content: { redacts: target.pdu.event_id } });
     await deliverWire([redaction.wire]);
-    expect((await b.app.ctx.rooms.persister.events.get(redaction.pdu.event_id))?.streamPos).toBeGreaterThan(0);
+    expect((await b.app.ctx.stores.events.get(redaction.pdu.event_id))?.streamPos).toBeGreaterThan(0);
     await deliverWire([target.wire]);
-    expect((await b.app.ctx.rooms.persister.events.get(target.pdu.event_id))?.redactedBy).toBe(redaction.pdu.event_id);
+    expect((await b.app.ctx.stores.events.get(target.pdu.event_id))?.redactedBy).toBe(redaction.pdu.event_id);
     expect((await reads().state.event(bob, roomId, target.pdu.event_id)).content).toEqual({});
     expect(byId(await timelineOf(), target.pdu.event_id)?.content).toEqual({});
   });
@@ -106,7 +106,7 @@ describe.each(testDrivers())("redactions received over federation (%s)", (driver
     // effect on an event of B's user. (A's own clients could not send it; a server may.)
     const redaction = await craftEvent(a, roomId, { type: "m.room.redaction", sender: carol.userId, content: { redacts: bobs } });
     await deliverWire([redaction.wire]);
-    expect((await b.app.ctx.rooms.persister.events.get(redaction.pdu.event_id))?.streamPos).toBeGreaterThan(0);
+    expect((await b.app.ctx.stores.events.get(redaction.pdu.event_id))?.streamPos).toBeGreaterThan(0);
     expect((await reads().state.event(bob, roomId, bobs)).content.body).toBe("mine");
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDrivers } from "../../../homeserver/app/test-app.js";
 import { generateSigningKey } from "../../../homeserver/crypto/signing-key.js";
-import type { Logger } from "../../../homeserver/app/logger.js";
+import type { Logger } from "../../../homeserver/core/logger.js";
 import { InboundTransactions } from "../../../homeserver/rooms/remote/inbound-transactions.js";
 import { RemoteEventIngest } from "../../../homeserver/rooms/remote/ingest-events.js";
 import type { Requester } from "../../../homeserver/users/requester.js";
@@ -24,8 +24,8 @@ describe.each(testDrivers())("PUT /send between two servers (%s)", (driver) => {
 
   const send = (pdus: unknown[], extra: Record<string, unknown> = {}, txnId = `t${++txn}`) =>
     call(a, b, "PUT", federationPath`/_matrix/federation/v1/send/${txnId}`, { origin: a.name, origin_server_ts: Date.now(), pdus, ...extra });
-  const onB = (eventId: string) => b.app.ctx.rooms.persister.events.get(eventId);
-  const statusOnB = async (eventId: string) => (await b.app.ctx.rooms.persister.events.knownStatus([eventId])).get(eventId);
+  const onB = (eventId: string) => b.app.ctx.stores.events.get(eventId);
+  const statusOnB = async (eventId: string) => (await b.app.ctx.stores.events.knownStatus([eventId])).get(eventId);
   const aliceSays = async (body: string) => {
     const eventId = await a.app.ctx.rooms.service.sendMessage(alice, roomId, "m.room.message", { msgtype: "m.text", body }, `m-${body}`);
     return { eventId, wire: await wireEvent(a, eventId) };
@@ -144,8 +144,8 @@ describe.each(testDrivers())("PUT /send between two servers (%s)", (driver) => {
     };
     const ctx = b.app.ctx;
     const core = { ...ctx, logger };
-    const ingest = new RemoteEventIngest(core, ctx.rooms.persister, ctx.serverKeys, new RemoteRoomsClient(ctx.federation.client));
-    const transactions = new InboundTransactions(core, ctx.rooms.persister, ingest, ctx.rooms.federation!.acls, ctx.edus.dispatcher);
+    const ingest = new RemoteEventIngest(core, ctx.rooms.persister, ctx.stores, ctx.serverKeys, new RemoteRoomsClient(ctx.federation.client));
+    const transactions = new InboundTransactions(core, ctx.rooms.persister, ctx.stores, ingest, ctx.rooms.federation!.acls, ctx.edus.dispatcher);
 
     const forger = { ...generateSigningKey(), keyId: a.app.ctx.signingKey.keyId };
     const forged = await craftEvent(a, roomId, { type: "m.room.message", sender: alice.userId, content: { body: "forged again" } }, forger);

@@ -27,15 +27,6 @@ const KNOWN_OTHER: Array<{ endpoint?: string; match: RegExp; reason: string }> =
     match: /M_UNRECOGNIZED with status 426/,
     reason: "426 Upgrade Required for a plain GET of the sync WebSocket endpoint (RFC 9110 15.5.22), deliberately: the client must upgrade",
   },
-  {
-    endpoint: "PUT /_matrix/federation/v1/send_leave/:roomId/:eventId",
-    match: /refused with 403 but wrote: events/,
-    reason:
-      "a refused leave is stored as a rejected event (never served or synced) before the 403, as every rejected PDU is; " +
-      "Synapse checks auth first and stores nothing: to do (serve-membership.ts sendMembership)",
-  },
-  { endpoint: "PUT /_matrix/federation/v2/send_leave/:roomId/:eventId", match: /refused with 403 but wrote: events/, reason: "v2 send_leave: as v1 send_leave" },
-  { endpoint: "PUT /_matrix/federation/v1/send_knock/:roomId/:eventId", match: /refused with 403 but wrote: events/, reason: "send_knock: a refused knock is stored rejected, as with send_leave" },
 ];
 
 /** The allow-list entry a finding is, if any. */

@@ -1,5 +1,5 @@
 import { createServer } from "node:net";
-import type { Clock } from "../clock.js";
+import type { Clock } from "../../core/clock.js";
 import { createTestApp, type DriverName, type TestApp } from "../test-app.js";
 import type { Requester } from "../../users/requester.js";
 

@@ -1,4 +1,4 @@
-import type { CoreContext } from "../../app/core-context.js";
+import type { CoreContext } from "../../core/core-context.js";
 import type { RoomServices } from "../../rooms/index.js";
 import type { EduHandler, FederationOutbox } from "../edu-contracts.js";
 import { PresenceService } from "./presence-service.js";
@@ -17,7 +17,7 @@ export interface PresenceParts {
 }
 
 export function createPresence(core: CoreContext, deps: { rooms: RoomServices; outbox: FederationOutbox }): PresenceParts {
-  const shared = new SharedRooms(deps.rooms.persister);
+  const shared = new SharedRooms(deps.rooms);
   const service = new PresenceService(core, shared, deps.outbox);
   const onJoin = new PresenceOnJoin(core, service, shared);
   return {

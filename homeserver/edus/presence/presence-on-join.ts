@@ -1,6 +1,4 @@
-import type { CoreContext } from "../../app/core-context.js";
-import type { Audience } from "../../sync/notifier.js";
-import type { StreamName } from "../../streams/sync-token.js";
+import type { CoreContext } from "../../core/core-context.js";
 import type { PresenceService } from "./presence-service.js";
 import { serverOf, type SharedRooms } from "./shared-rooms.js";
 
@@ -27,7 +25,7 @@ export class PresenceOnJoin {
 
   /** Follows the events stream; member events come with their state keys as the audience's users. */
   start(): () => void {
-    const unsubscribe = this.core.notifier.subscribe((stream: StreamName, _position: number, audience: Audience) => {
+    const unsubscribe = this.core.notifier.subscribe((stream, _position, audience) => {
       if (stream !== "events" || !this.presence.enabled) return;
       const users = [...(audience.users ?? [])];
       if (users.length === 0) return;

@@ -1,4 +1,4 @@
-import type { CoreContext } from "../../app/core-context.js";
+import type { CoreContext } from "../../core/core-context.js";
 import { errors } from "../../errors.js";
 import type { Requester } from "../../users/requester.js";
 import { PRESENCE_VALUES, type PresenceContent, type PresenceValue } from "../../../schemas/client/presence/presence-content.js";

@@ -1,7 +1,7 @@
 import type { BasicEventJson } from "../../../schemas/client/sync/get-sync.js";
 import type { PresenceEventJson, PresenceValue } from "../../../schemas/client/presence/presence-content.js";
-import type { CoreContext } from "../../app/core-context.js";
-import type { EphemeralWindow, PresenceSyncSource } from "../edu-contracts.js";
+import type { CoreContext } from "../../core/core-context.js";
+import type { EphemeralWindow, PresenceSyncSource } from "../sync-sources.js";
 import type { PresenceService } from "./presence-service.js";
 import type { SharedRooms } from "./shared-rooms.js";
 

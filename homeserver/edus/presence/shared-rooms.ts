@@ -1,4 +1,4 @@
-import type { EventPersister } from "../../rooms/persist-events.js";
+import type { RoomServices } from "../../rooms/index.js";
 
 export const serverOf = (userId: string): string => userId.slice(userId.indexOf(":") + 1);
 
@@ -8,10 +8,10 @@ export const serverOf = (userId: string): string => userId.slice(userId.indexOf(
  * state (one indexed query); memberships in a given room are read from the room's in-memory state.
  */
 export class SharedRooms {
-  constructor(private readonly persister: EventPersister) {}
+  constructor(private readonly rooms: Pick<RoomServices, "joinedRoomIds" | "persister">) {}
 
-  async joinedRooms(userId: string): Promise<string[]> {
-    return (await this.persister.rooms.roomsForUser(userId, ["join"])).map((r) => r.roomId);
+  joinedRooms(userId: string): Promise<string[]> {
+    return this.rooms.joinedRoomIds(userId);
   }
 
   /** Exact, from the viewer's current rooms: for GET /presence. */
@@ -32,7 +32,7 @@ export class SharedRooms {
   bothJoinedInMemory(rooms: readonly string[], viewer: string, other: string): boolean | undefined {
     let unknown = false;
     for (const roomId of rooms) {
-      const memory = this.persister.loadedRoomMemory(roomId);
+      const memory = this.rooms.persister.loadedRoomMemory(roomId);
       if (!memory) unknown = true;
       else if (memory.membershipOf(viewer) === "join" && memory.membershipOf(other) === "join") return true;
     }
@@ -41,7 +41,7 @@ export class SharedRooms {
 
   private async bothJoinedInLoading(rooms: readonly string[], viewer: string, other: string): Promise<boolean> {
     for (const roomId of rooms) {
-      const memory = await this.persister.roomMemory(roomId);
+      const memory = await this.rooms.persister.roomMemory(roomId);
       if (memory?.membershipOf(viewer) === "join" && memory.membershipOf(other) === "join") return true;
     }
     return false;
@@ -49,7 +49,7 @@ export class SharedRooms {
 
   /** The users joined to `roomId` now, from its in-memory state. */
   async joinedMembers(roomId: string): Promise<string[]> {
-    const memory = await this.persister.roomMemory(roomId);
+    const memory = await this.rooms.persister.roomMemory(roomId);
     if (!memory) return [];
     const members: string[] = [];
     for (const event of memory.state.values()) {
@@ -62,7 +62,7 @@ export class SharedRooms {
   async serversIn(roomIds: readonly string[], except: string): Promise<Set<string>> {
     const servers = new Set<string>();
     for (const roomId of roomIds) {
-      const memory = await this.persister.roomMemory(roomId);
+      const memory = await this.rooms.persister.roomMemory(roomId);
       if (memory) for (const server of memory.joinedServers(except)) servers.add(server);
     }
     return servers;

@@ -1,9 +1,10 @@
-import type { CoreContext } from "../../app/core-context.js";
+import type { Stores } from "../../storage/stores/stores.js";
+import type { CoreContext } from "../../core/core-context.js";
 import type { RoomServices } from "../../rooms/index.js";
-import { ReceiptsStore } from "../../storage/stores/receipts-store.js";
-import type { SyncServices } from "../../sync/index.js";
+import type { RoomReads } from "../../rooms/room-reads.js";
 import type { UserServices } from "../../users/index.js";
-import type { EduHandler, FederationOutbox, RoomEphemeralSource } from "../edu-contracts.js";
+import type { EduHandler, FederationOutbox } from "../edu-contracts.js";
+import type { RoomEphemeralSource } from "../sync-sources.js";
 import { FullyReadMarkers } from "./fully-read-markers.js";
 import { ReceiptTargets } from "./receipt-target.js";
 import { ReceiptsEdu } from "./receipts-edu.js";
@@ -15,29 +16,30 @@ export { ReceiptsService, type ReadMarkers } from "./receipts-service.js";
 
 export interface ReceiptsDeps {
   rooms: Pick<RoomServices, "persister">;
-  sync: Pick<SyncServices, "reads">;
+  reads: RoomReads;
   users: Pick<UserServices, "accountData">;
   outbox: FederationOutbox;
+  stores: Pick<Stores, "receipts">;
 }
 
 export interface Receipts {
   service: ReceiptsService;
-  /** For sync.ephemeral.addRoomSource. */
+  /** What sync's receipts provider reads. */
   syncSource: RoomEphemeralSource;
   /** For dispatcher.register("m.receipt", ...). */
   onEdu: EduHandler;
 }
 
 export function createReceipts(core: CoreContext, deps: ReceiptsDeps): Receipts {
-  const store = new ReceiptsStore(core.db);
+  const store = deps.stores.receipts;
   const recent = new RecentReceipts(core.streams.receipts.current);
-  const events = deps.sync.reads.reader.events;
+  const events = deps.reads.reader.events;
   const edu = new ReceiptsEdu(core, deps.rooms.persister, events, deps.outbox);
   const service = new ReceiptsService(
     core,
     store,
     recent,
-    new ReceiptTargets(deps.sync.reads),
+    new ReceiptTargets(deps.reads),
     new FullyReadMarkers(deps.users.accountData, events),
     edu,
   );

@@ -1,5 +1,5 @@
-import type { CoreContext } from "../../app/core-context.js";
-import type { RoomMemory } from "../../rooms/room-memory.js";
+import type { CoreContext } from "../../core/core-context.js";
+import type { RoomMemory } from "../../rooms/persist/room-memory.js";
 import { roomIdOf } from "../../rooms/timeline-reads.js";
 import { UNTHREADED } from "../../storage/stores/receipts-store.js";
 import { hasNul } from "../../users/text.js";

@@ -1,4 +1,4 @@
-import type { CoreContext } from "../../app/core-context.js";
+import type { CoreContext } from "../../core/core-context.js";
 import { errors } from "../../errors.js";
 import type { StoredEvent } from "../../storage/stores/events-store.js";
 import { UNTHREADED, type ReceiptRow, type ReceiptsStore } from "../../storage/stores/receipts-store.js";

@@ -1,6 +1,6 @@
 import type { BasicEventJson } from "../../../schemas/client/sync/get-sync.js";
 import { UNTHREADED, type ReceiptRow, type ReceiptsStore } from "../../storage/stores/receipts-store.js";
-import type { EphemeralWindow, RoomEphemeralSource } from "../edu-contracts.js";
+import type { EphemeralWindow, RoomEphemeralSource } from "../sync-sources.js";
 import { READ_PRIVATE } from "./receipt-types.js";
 import type { RecentReceipts } from "./recent-receipts.js";
 

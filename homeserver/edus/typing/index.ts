@@ -1,4 +1,4 @@
-import type { CoreContext } from "../../app/core-context.js";
+import type { CoreContext } from "../../core/core-context.js";
 import type { RoomServices } from "../../rooms/index.js";
 import type { EduHandler, FederationOutbox } from "../edu-contracts.js";
 import type { PresenceService } from "../presence/presence-service.js";

@@ -1,6 +1,6 @@
-import type { CoreContext } from "../../app/core-context.js";
+import type { CoreContext } from "../../core/core-context.js";
 import { errors } from "../../errors.js";
-import type { EventPersister } from "../../rooms/persist-events.js";
+import type { EventPersister } from "../../rooms/persist/event-persister.js";
 import type { Requester } from "../../users/requester.js";
 import type { FederationOutbox } from "../edu-contracts.js";
 import { serverOf } from "../presence/shared-rooms.js";

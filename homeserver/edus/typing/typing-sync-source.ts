@@ -1,5 +1,5 @@
 import type { BasicEventJson } from "../../../schemas/client/sync/get-sync.js";
-import type { EphemeralWindow, RoomEphemeralSource } from "../edu-contracts.js";
+import type { EphemeralWindow, RoomEphemeralSource } from "../sync-sources.js";
 import type { TypingRooms } from "./typing-rooms.js";
 
 /**

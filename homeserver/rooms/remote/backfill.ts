@@ -1,13 +1,13 @@
-import type { CoreContext } from "../../app/core-context.js";
+import type { CoreContext } from "../../core/core-context.js";
+import type { Stores } from "../../storage/stores/stores.js";
 import { referenceIds, type IdentifiedPdu } from "../../events/pdu.js";
 import type { ServerKeys } from "../../federation-keys/server-keys.js";
 import { TimelineStore } from "../../storage/stores/timeline-store.js";
-import type { EventPersister } from "../persist-events.js";
+import type { EventPersister } from "../persist/event-persister.js";
 import { checkIncomingPdu } from "./incoming-pdu.js";
 import { roomIdOf } from "./federation-reads.js";
 import type { RemoteEventIngest } from "./ingest-events.js";
 import type { RemoteServers } from "./remote-servers.js";
-import { RemoteRedactions } from "./remote-redactions.js";
 
 const MAX_BACKFILL = 100;
 
@@ -18,18 +18,17 @@ const MAX_BACKFILL = 100;
  */
 export class Backfiller {
   private readonly timeline: TimelineStore;
-  private readonly redactions: RemoteRedactions;
   private readonly inFlight = new Map<string, Promise<number>>();
 
   constructor(
     private readonly core: CoreContext,
     private readonly persister: EventPersister,
+    private readonly stores: Stores,
     private readonly ingest: RemoteEventIngest,
     private readonly keys: ServerKeys,
     private readonly remote: RemoteServers,
   ) {
-    this.timeline = new TimelineStore(core.db);
-    this.redactions = new RemoteRedactions(persister.events);
+    this.timeline = stores.timeline;
   }
 
   /** Fetches up to `limit` older events; resolves to how many were added (0 when there is nothing more). */
@@ -75,7 +74,7 @@ export class Backfiller {
       const check = await checkIncomingPdu(raw, memory.version, this.keys);
       if (check.ok && roomIdOf(check.pdu) === roomId) checked.push(check.pdu);
     }
-    const known = await this.persister.events.knownStatus(checked.map((p) => p.event_id));
+    const known = await this.stores.events.knownStatus(checked.map((p) => p.event_id));
     // Newest first, so older events get lower positions and /messages walks back through them in order.
     const fresh = checked.filter((p) => !known.get(p.event_id) || known.get(p.event_id)!.outlier).sort((a, b) => b.depth - a.depth);
     let added = 0;
@@ -83,22 +82,9 @@ export class Backfiller {
       await this.ingest.fetchMissingAuthEvents(origin, memory, pdu, { fetches: 0 });
       const verdict = await this.ingest.checkAgainstAuthEvents(memory, pdu);
       if (verdict !== true) continue;
-      const position = await this.ingest.outliers.allocate();
-      await this.core.database.transaction(async (tx) => {
-        if (known.get(pdu.event_id)?.outlier) {
-          // Held already for auth; it becomes part of the visible history now.
-          await tx.updateTable("events").set({ outlier: false, stream_pos: position, state_group_before: stateGroup }).where("event_id", "=", pdu.event_id).execute();
-          return;
-        }
-        // The state at backfilled events is not fetched; history visibility reads the state our
-        // oldest event started from, which puts our users outside the room at those events.
-        await this.persister.events.insertMany(tx, [
-          { roomId, streamPos: position, roomSeq: position, pdu, unsigned: null, senderDevice: null, txnId: null, stateGroupBefore: stateGroup, stateGroupAfter: null },
-        ]);
-        // Newest first: a redaction usually comes before its target here, and is applied when the target does.
-        await this.redactions.redactionWritten(tx, memory, pdu);
-        await this.redactions.targetsWritten(tx, memory, [pdu]);
-      });
+      // Newest first: a redaction usually comes before its target here, and is applied when the target does.
+      const heldAsOutlier = known.get(pdu.event_id)?.outlier === true;
+      await this.persister.writeAccepted({ memory, events: [{ pdu, placement: { kind: "backfilled", stateBeforeGroup: stateGroup, heldAsOutlier } }] });
       added++;
     }
     return added;

@@ -1,11 +1,12 @@
-import type { CoreContext } from "../../app/core-context.js";
+import type { CoreContext } from "../../core/core-context.js";
+import type { Stores } from "../../storage/stores/stores.js";
 import { errors } from "../../errors.js";
 import { referenceIds, type IdentifiedPdu } from "../../events/pdu.js";
 import { redactEvent } from "../../events/redaction.js";
 import type { RoomVersion } from "../../events/room-versions.js";
 import type { StoredEvent } from "../../storage/stores/events-store.js";
 import { computeAuthChain } from "../../state/index.js";
-import type { EventPersister } from "../persist-events.js";
+import type { EventPersister } from "../persist/event-persister.js";
 import { loadEventSource } from "./event-source.js";
 
 const serverOf = (userId: string) => userId.slice(userId.indexOf(":") + 1);
@@ -36,6 +37,7 @@ export class FederationReads {
   constructor(
     private readonly core: CoreContext,
     private readonly persister: EventPersister,
+    private readonly stores: Stores,
   ) {}
 
   async requireServerInRoom(origin: string, roomId: string): Promise<void> {
@@ -49,7 +51,7 @@ export class FederationReads {
   }
 
   async event(origin: string, eventId: string): Promise<{ pdu: Record<string, unknown>; roomId: string }> {
-    const stored = await this.persister.events.get(eventId);
+    const stored = await this.stores.events.get(eventId);
     if (!stored) throw errors.notFound("Unknown event");
     const roomId = stored.pdu.room_id ?? `!${eventId.slice(1)}`;
     await this.requireServerInRoom(origin, roomId);
@@ -60,27 +62,27 @@ export class FederationReads {
   /** The state before `eventId` and its auth chain, as ids (GET /state_ids) or events (GET /state). */
   async stateAt(origin: string, roomId: string, eventId: string): Promise<{ stateIds: string[]; authChainIds: string[] }> {
     await this.requireServerInRoom(origin, roomId);
-    const stored = await this.persister.events.get(eventId);
+    const stored = await this.stores.events.get(eventId);
     if (!stored || (stored.pdu.room_id ?? `!${eventId.slice(1)}`) !== roomId) throw errors.notFound("Unknown event");
-    const state = stored.stateGroupBefore === null ? new Map<string, string>() : await this.persister.state.getState(stored.stateGroupBefore);
+    const state = stored.stateGroupBefore === null ? new Map<string, string>() : await this.stores.state.getState(stored.stateGroupBefore);
     const stateIds = [...state.values()];
-    const source = await loadEventSource(this.persister.events, stateIds);
+    const source = await loadEventSource(this.stores.events, stateIds);
     return { stateIds, authChainIds: [...computeAuthChain(stateIds, source)] };
   }
 
   async eventsAsWire(roomId: string, ids: string[]): Promise<Record<string, unknown>[]> {
     const memory = await this.persister.roomMemory(roomId);
     if (!memory) throw errors.notFound("Unknown room");
-    const events = await this.persister.events.getMany(ids);
+    const events = await this.stores.events.getMany(ids);
     return ids.map((id) => events.get(id)).filter((e) => e !== undefined).map((e) => storedToWire(e!, memory.version));
   }
 
   async authChain(origin: string, roomId: string, eventId: string): Promise<string[]> {
     await this.requireServerInRoom(origin, roomId);
-    const stored = await this.persister.events.get(eventId);
+    const stored = await this.stores.events.get(eventId);
     if (!stored) throw errors.notFound("Unknown event");
     const authIds = referenceIds(stored.pdu.auth_events);
-    const source = await loadEventSource(this.persister.events, authIds);
+    const source = await loadEventSource(this.stores.events, authIds);
     // computeAuthChain gives what the start events depend on; the event's own auth events belong in it too.
     return [...new Set([...authIds, ...computeAuthChain(authIds, source)])];
   }
@@ -96,7 +98,7 @@ export class FederationReads {
     const found: StoredEvent[] = [];
     let frontier = latest;
     while (frontier.length > 0 && found.length < limit) {
-      const events = await this.persister.events.getMany(frontier);
+      const events = await this.stores.events.getMany(frontier);
       const next: string[] = [];
       for (const event of events.values()) {
         // Never walk from (or into) another room's events, whatever ids the peer names.
@@ -107,7 +109,7 @@ export class FederationReads {
           next.push(prev);
         }
       }
-      const prevs = await this.persister.events.getMany(next);
+      const prevs = await this.stores.events.getMany(next);
       for (const id of next) {
         const prev = prevs.get(id);
         if (!prev || roomIdOf(prev.pdu) !== roomId || prev.pdu.depth < minDepth || found.length >= limit) continue;
@@ -126,7 +128,7 @@ export class FederationReads {
     const result: StoredEvent[] = [];
     let frontier = from;
     while (frontier.length > 0 && result.length < limit) {
-      const events = await this.persister.events.getMany(frontier.filter((id) => !seen.has(id)));
+      const events = await this.stores.events.getMany(frontier.filter((id) => !seen.has(id)));
       frontier.forEach((id) => seen.add(id));
       const next: string[] = [];
       for (const event of [...events.values()].sort((a, b) => b.pdu.depth - a.pdu.depth)) {

@@ -1,13 +1,13 @@
-import type { CoreContext } from "../../app/core-context.js";
+import type { CoreContext } from "../../core/core-context.js";
+import type { Stores } from "../../storage/stores/stores.js";
 import { jsonInputProblem, MAX_JSON_DEPTH, textParamProblem } from "../../json-limits.js";
 import type { Pdu } from "../../events/pdu.js";
 import { getRoomVersion, type RoomVersion } from "../../events/room-versions.js";
 import { InboundTxnsStore } from "../../storage/stores/inbound-txns-store.js";
 import { computeEventId } from "../event-factory.js";
-import type { EventPersister } from "../persist-events.js";
+import type { EventPersister } from "../persist/event-persister.js";
 import type { RemoteEventIngest } from "./ingest-events.js";
 import type { ServerAcls } from "./server-acl.js";
-import type { EduDispatcher } from "../../edus/edu-dispatcher.js";
 
 /** A transaction as the route hands it over: the JSON Schema has checked the envelope, not the PDUs. */
 export interface InboundTransaction {
@@ -34,6 +34,11 @@ const GUESS_VERSION = getRoomVersion("12")!;
 const KEEP_TRANSACTIONS_MS = 24 * 60 * 60 * 1000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
+/** Where a transaction's EDUs go (the EDU services' dispatcher, wired by app/): rooms never import edus/. */
+export interface InboundEdus {
+  dispatch(origin: string, edus: readonly unknown[]): Promise<void>;
+}
+
 /**
  * PUT /send/{txnId}: the PDUs and EDUs another server pushes to us. A transaction is processed once per
  * (origin, txnId): a retry gets the stored response, and a retry that arrives while the first attempt is
@@ -48,11 +53,12 @@ export class InboundTransactions {
   constructor(
     private readonly core: CoreContext,
     private readonly persister: EventPersister,
+    private readonly stores: Stores,
     private readonly ingest: RemoteEventIngest,
     private readonly acls: ServerAcls,
-    private readonly edus: EduDispatcher,
+    private readonly edus: InboundEdus,
   ) {
-    this.store = new InboundTxnsStore(core.db);
+    this.store = stores.inboundTxns;
   }
 
   async receive(origin: string, txnId: string, transaction: InboundTransaction): Promise<TransactionResult> {
@@ -89,7 +95,7 @@ export class InboundTransactions {
     const byRoom = new Map<string, unknown[]>();
     const results: PduResult[] = [];
     for (const raw of transaction.pdus) {
-      // The body was parsed leniently (client-api/http/json-body.ts) so that one such PDU is refused alone.
+      // The body was parsed leniently (homeserver/app/http/json-body.ts) so that one such PDU is refused alone.
       const problem = jsonInputProblem(raw, { maxDepth: MAX_JSON_DEPTH + 1 });
       if (problem) {
         results.push(this.refused(origin, txnId, raw, undefined, `PDU refused: ${problem}`));
@@ -135,7 +141,7 @@ export class InboundTransactions {
     const eventId = outcome.eventId ?? eventIdOf(raw, memory.version);
     if (outcome.error !== undefined && eventId !== undefined) {
       // The ingest logs the PDUs it refuses before storing them; those it stored as rejected are logged here.
-      const status = await this.persister.events.knownStatus([eventId]);
+      const status = await this.stores.events.knownStatus([eventId]);
       if (status.get(eventId)?.rejected) this.core.logger.info({ origin, txnId, roomId, eventId, reason: outcome.error }, "PDU rejected by the auth rules");
     }
     return { eventId, error: outcome.error };

@@ -1,9 +1,10 @@
-import type { CoreContext } from "../../app/core-context.js";
+import type { Stores } from "../../storage/stores/stores.js";
+import type { CoreContext } from "../../core/core-context.js";
 import type { ServerKeys } from "../../federation-keys/server-keys.js";
-import type { EventPersister } from "../persist-events.js";
+import type { EventPersister } from "../persist/event-persister.js";
 import type { RoomService } from "../room-service.js";
 import { FederationReads } from "./federation-reads.js";
-import { InboundTransactions } from "./inbound-transactions.js";
+import { InboundTransactions, type InboundEdus } from "./inbound-transactions.js";
 import { RemoteEventIngest } from "./ingest-events.js";
 import { InviteAwareRemoteJoin } from "./join-after-invite.js";
 import { ReceiveInvite } from "./receive-invite.js";
@@ -16,7 +17,6 @@ import { SendRemoteInvite } from "./send-remote-invite.js";
 import { Backfiller } from "./backfill.js";
 import { RemoteKnock } from "./remote-knock.js";
 import { ServerAcls } from "./server-acl.js";
-import type { EduDispatcher } from "../../edus/edu-dispatcher.js";
 
 export type { RemoteMembership, RemoteServers } from "./remote-servers.js";
 export type { InboundTransaction, TransactionResult } from "./inbound-transactions.js";
@@ -52,29 +52,30 @@ export interface FederationRooms {
 export function createFederationRooms(
   core: CoreContext,
   persister: EventPersister,
+  stores: Stores,
   rooms: RoomService,
   keys: ServerKeys,
   remote: RemoteServers & RemoteMembership,
-  edus: EduDispatcher,
+  edus: InboundEdus,
 ): FederationRooms {
-  const ingest = new RemoteEventIngest(core, persister, keys, remote);
-  const reads = new FederationReads(core, persister);
-  const membership = new ServeMembership(core, persister, reads, ingest, keys);
+  const ingest = new RemoteEventIngest(core, persister, stores, keys, remote);
+  const reads = new FederationReads(core, persister, stores);
+  const membership = new ServeMembership(core, persister, stores, reads, ingest, keys);
   const acls = new ServerAcls(persister);
-  const invites = new ReceiveInvite(core, persister, keys, acls);
+  const invites = new ReceiveInvite(core, persister, stores, keys, acls);
   return {
     ingest,
     reads,
     membership,
-    remoteJoin: new RemoteJoin(core, persister, ingest, remote, rooms.memberContent),
-    transactions: new InboundTransactions(core, persister, ingest, acls, edus),
+    remoteJoin: new RemoteJoin(core, persister, stores, ingest, remote, rooms.memberContent),
+    transactions: new InboundTransactions(core, persister, stores, ingest, acls, edus),
     acls,
     invites,
     knocks: new ServeKnock(persister, membership),
-    invitedJoin: new InviteAwareRemoteJoin(core, persister, ingest, remote, rooms.memberContent, invites),
+    invitedJoin: new InviteAwareRemoteJoin(core, persister, stores, ingest, remote, rooms.memberContent, invites),
     inviteRejection: new RejectRemoteInvite(core, remote, invites),
     remoteInvites: new SendRemoteInvite(remote),
-    backfill: new Backfiller(core, persister, ingest, keys, remote),
+    backfill: new Backfiller(core, persister, stores, ingest, keys, remote),
     remoteKnock: new RemoteKnock(core, remote, invites),
   };
 }

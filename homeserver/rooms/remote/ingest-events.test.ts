@@ -59,7 +59,7 @@ describe.each(testDrivers())("receiving events from other servers on %s", (drive
   beforeAll(async () => {
     app = await createTestApp(driver);
     remoteKey = generateSigningKey();
-    ingest = new RemoteEventIngest(app.ctx, app.ctx.rooms.persister, new FakeKeys(new Map([[REMOTE, remoteKey]])), noRemote);
+    ingest = new RemoteEventIngest(app.ctx, app.ctx.rooms.persister, app.ctx.stores, new FakeKeys(new Map([[REMOTE, remoteKey]])), noRemote);
     roomId = await app.ctx.rooms.service.createRoom(alice, { preset: "public_chat" });
   });
   afterAll(() => app.dispose());
@@ -72,18 +72,18 @@ describe.each(testDrivers())("receiving events from other servers on %s", (drive
     const memory = (await app.ctx.rooms.persister.roomMemory(roomId))!;
     expect(memory.membershipOf(`@bob:${REMOTE}`)).toBe("join");
     expect(memory.extremities).toEqual([message.eventId]);
-    const stored = await app.ctx.rooms.persister.events.get(message.eventId);
+    const stored = await app.ctx.stores.events.get(message.eventId);
     expect(stored?.streamPos).toBeGreaterThan(0);
     // Local users keep sending on top of the remote event.
     const local = await app.ctx.rooms.service.sendMessage(alice, roomId, "m.room.message", { body: "hi bob" }, "ingest-1");
-    expect((await app.ctx.rooms.persister.events.get(local))?.pdu.prev_events).toEqual([message.eventId]);
+    expect((await app.ctx.stores.events.get(local))?.pdu.prev_events).toEqual([message.eventId]);
   });
 
   it("refuses an event with a forged signature and stores nothing", async () => {
     const forged = await remoteEvent("m.room.message", `@bob:${REMOTE}`, { body: "forged" }, undefined, generateSigningKey());
     const outcome = await ingest.receive(REMOTE, forged.wire);
     expect(outcome.error).toMatch(/signature/);
-    expect(await app.ctx.rooms.persister.events.get(forged.eventId)).toBeUndefined();
+    expect(await app.ctx.stores.events.get(forged.eventId)).toBeUndefined();
   });
 
   it("keeps an event whose content hash does not match, redacted", async () => {
@@ -91,7 +91,7 @@ describe.each(testDrivers())("receiving events from other servers on %s", (drive
     const tampered = { ...event.wire, content: { body: "tampered" } };
     const outcome = await ingest.receive(REMOTE, tampered);
     expect(outcome.error).toBeUndefined();
-    const stored = await app.ctx.rooms.persister.events.get(outcome.eventId!);
+    const stored = await app.ctx.stores.events.get(outcome.eventId!);
     expect(stored?.pdu.content).toEqual({});
   });
 
@@ -101,7 +101,7 @@ describe.each(testDrivers())("receiving events from other servers on %s", (drive
     const outcome = await ingest.receive(REMOTE, powerGrab.wire);
     expect(outcome.error).toBeDefined();
     expect((await app.ctx.rooms.persister.roomMemory(roomId))!.extremities).toEqual(before);
-    const status = await app.ctx.rooms.persister.events.knownStatus([powerGrab.eventId]);
+    const status = await app.ctx.stores.events.knownStatus([powerGrab.eventId]);
     expect(status.get(powerGrab.eventId)?.rejected).toBe(true);
   });
 
@@ -117,7 +117,7 @@ describe.each(testDrivers())("receiving events from other servers on %s", (drive
     await app.ctx.rooms.service.membership(alice, roomId, "ban", `@bob:${REMOTE}`);
     const outcome = await ingest.receive(REMOTE, stale.wire);
     expect(outcome.error).toBeUndefined();
-    const stored = await app.ctx.rooms.persister.events.get(stale.eventId);
+    const stored = await app.ctx.stores.events.get(stale.eventId);
     expect(stored?.streamPos).toBeLessThan(0);
     const row = await app.ctx.db.selectFrom("events").select("soft_failed").where("event_id", "=", stale.eventId).executeTakeFirst();
     expect(row?.soft_failed).toBe(true);

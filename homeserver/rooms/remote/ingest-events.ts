@@ -1,16 +1,16 @@
-import type { CoreContext } from "../../app/core-context.js";
+import type { CoreContext } from "../../core/core-context.js";
+import type { Stores } from "../../storage/stores/stores.js";
 import { checkAuthEventsSelection, checkEventAuth, stateLookupFromEvents, withStateEvents } from "../../events/auth-rules/index.js";
 import { referenceIds, stateKeyOf, type IdentifiedPdu, type StateLookup } from "../../events/pdu.js";
 import type { ServerKeys } from "../../federation-keys/server-keys.js";
 import { resolveState } from "../../state/index.js";
 import type { StateMap } from "../../storage/stores/state-store.js";
-import type { EventPersister } from "../persist-events.js";
-import type { RoomMemory } from "../room-memory.js";
+import type { Placement } from "../persist/accepted-event.js";
+import type { EventPersister } from "../persist/event-persister.js";
+import type { RoomMemory } from "../persist/room-memory.js";
 import { loadEventSource } from "./event-source.js";
 import { checkIncomingPdu } from "./incoming-pdu.js";
-import { OutlierPositions } from "./outlier-positions.js";
 import type { RemoteServers } from "./remote-servers.js";
-import { writeOutliers, writeRemoteEvent, type RemotePlacement } from "./write-remote-event.js";
 
 /** Outliers checked but not yet written, which later events of the same batch may cite as auth events. */
 interface OutlierBatch {
@@ -36,29 +36,29 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  * with get_missing_events, missing auth events one by one, and a gap that remains is filled from /state_ids.
  */
 export class RemoteEventIngest {
-  /** The one allocator of negative positions (outliers, soft-failed, rejected, backfilled). */
-  readonly outliers: OutlierPositions;
-
   constructor(
     private readonly core: CoreContext,
     private readonly persister: EventPersister,
+    private readonly stores: Stores,
     private readonly keys: ServerKeys,
     private readonly remote: RemoteServers,
-  ) {
-    this.outliers = new OutlierPositions(core.db);
-  }
+  ) {}
 
-  /** One PDU of a transaction; never throws for bad input, so one bad PDU cannot spoil the others. */
-  async receive(origin: string, raw: unknown): Promise<PduOutcome> {
+  /**
+   * One PDU of a transaction; never throws for bad input, so one bad PDU cannot spoil the others.
+   * `keepRefused: false` (send_join, send_leave, send_knock, where the sender is answered at once): an event
+   * that fails auth or would be soft-failed is refused without being stored, as Synapse does.
+   */
+  async receive(origin: string, raw: unknown, options: { keepRefused?: boolean } = {}): Promise<PduOutcome> {
     try {
-      return await this.receiveOne(origin, raw, { fetches: 0 }, true);
+      return await this.receiveOne(origin, raw, { fetches: 0 }, true, options.keepRefused ?? true);
     } catch (error) {
       this.core.logger.warn({ origin, err: (error as Error).message }, "failed to process incoming PDU");
       return { error: (error as Error).message };
     }
   }
 
-  private async receiveOne(origin: string, raw: unknown, budget: { fetches: number }, fillGaps: boolean): Promise<PduOutcome> {
+  private async receiveOne(origin: string, raw: unknown, budget: { fetches: number }, fillGaps: boolean, keepRefused = true): Promise<PduOutcome> {
     if (!isObject(raw) || typeof raw.room_id !== "string") return { error: "PDU has no room_id" };
     const roomId = raw.room_id;
     const memory = await this.persister.roomMemory(roomId);
@@ -69,18 +69,18 @@ export class RemoteEventIngest {
       return { eventId: check.eventId, error: check.reason };
     }
     const pdu = check.pdu;
-    const known = await this.persister.events.knownStatus([pdu.event_id]);
+    const known = await this.stores.events.knownStatus([pdu.event_id]);
     // Held already (in the timeline, or as an outlier fetched for auth): nothing more to do.
     if (known.has(pdu.event_id)) return { eventId: pdu.event_id };
 
     if (fillGaps) await this.fetchMissingPrevEvents(origin, memory, pdu, budget);
     await this.fetchMissingAuthEvents(origin, memory, pdu, budget);
-    return this.persister.serialise(roomId, () => this.place(origin, memory, pdu, budget));
+    return this.persister.serialise(roomId, () => this.place(origin, memory, pdu, budget, keepRefused));
   }
 
   private async fetchMissingPrevEvents(origin: string, memory: RoomMemory, pdu: IdentifiedPdu, budget: { fetches: number }): Promise<void> {
     const prevIds = referenceIds(pdu.prev_events);
-    const known = await this.persister.events.knownStatus(prevIds);
+    const known = await this.stores.events.knownStatus(prevIds);
     if (prevIds.every((id) => known.has(id) && !known.get(id)!.outlier)) return;
     let fetched: unknown[] = [];
     try {
@@ -104,7 +104,7 @@ export class RemoteEventIngest {
 
   async fetchMissingAuthEvents(origin: string, memory: RoomMemory, pdu: IdentifiedPdu, budget: { fetches: number }): Promise<void> {
     const authIds = referenceIds(pdu.auth_events);
-    const known = await this.persister.events.knownStatus(authIds);
+    const known = await this.stores.events.knownStatus(authIds);
     for (const id of authIds) {
       if (known.has(id)) continue;
       if (++budget.fetches > MAX_FETCHES_PER_EVENT) throw new Error("too many missing auth events");
@@ -121,8 +121,8 @@ export class RemoteEventIngest {
     if (check.pdu.event_id !== eventId) throw new Error(`asked for ${eventId}, got ${check.pdu.event_id}`);
     await this.fetchMissingAuthEvents(origin, memory, check.pdu, budget);
     const verdict = await this.checkAgainstAuthEvents(memory, check.pdu);
-    const placement: RemotePlacement = verdict === true ? { kind: "outlier" } : { kind: "rejected", reason: verdict };
-    await writeRemoteEvent(this.core, this.persister, this.outliers, memory, check.pdu, placement);
+    const placement: Placement = verdict === true ? { kind: "outlier" } : { kind: "rejected", reason: verdict };
+    await this.persister.writeAccepted({ memory, events: [{ pdu: check.pdu, placement }] });
   }
 
   /**
@@ -138,7 +138,7 @@ export class RemoteEventIngest {
       if (check.ok) pending.set(check.pdu.event_id, check.pdu);
       else this.core.logger.warn({ eventId: check.eventId, reason: check.reason }, "ignored invalid event from a resident server");
     }
-    const known = await this.persister.events.knownStatus([...pending.keys()]);
+    const known = await this.stores.events.knownStatus([...pending.keys()]);
     const accepted = new Map<string, IdentifiedPdu>();
     for (const id of known.keys()) {
       if (!known.get(id)!.rejected) accepted.set(id, pending.get(id)!);
@@ -157,10 +157,13 @@ export class RemoteEventIngest {
         else batch.rejected.set(pdu.event_id, { pdu, reason: verdict });
       }
     }
-    await writeOutliers(this.core, this.persister, this.outliers, memory, [
-      ...[...batch.accepted.values()].map((pdu) => ({ pdu })),
-      ...[...batch.rejected.values()].map(({ pdu, reason }) => ({ pdu, rejectedReason: reason })),
-    ]);
+    await this.persister.writeAccepted({
+      memory,
+      events: [
+        ...[...batch.accepted.values()].map((pdu) => ({ pdu, placement: { kind: "outlier" } as const })),
+        ...[...batch.rejected.values()].map(({ pdu, reason }) => ({ pdu, placement: { kind: "rejected", reason } as const })),
+      ],
+    });
     for (const [id, pdu] of batch.accepted) accepted.set(id, pdu);
     return { accepted, idsOfInput };
   }
@@ -172,12 +175,10 @@ export class RemoteEventIngest {
     if (!verdict.ok) throw new Error(`our event fails against the room's state: ${verdict.reason}`);
     const currentState = new Map(state);
     if (typeof pdu.state_key === "string") currentState.set(stateKeyOf(pdu.type, pdu.state_key), pdu);
-    await writeRemoteEvent(this.core, this.persister, this.outliers, memory, pdu, {
-      kind: "timeline",
-      stateBefore,
-      stateBeforeGroup: null,
-      currentState,
-      extremities: [pdu.event_id],
+    await this.persister.writeAccepted({
+      memory,
+      events: [{ pdu, placement: { kind: "timeline", stateBefore: { map: stateBefore, group: null } } }],
+      roomAfter: { currentState, extremities: [pdu.event_id] },
     });
   }
 
@@ -186,8 +187,8 @@ export class RemoteEventIngest {
     const authIds = referenceIds(pdu.auth_events);
     // Events checked earlier in the same batch are not in the database yet.
     const fromDb = authIds.filter((id) => !batch?.accepted.has(id) && !batch?.rejected.has(id));
-    const stored = await this.persister.events.getMany(fromDb);
-    const status = await this.persister.events.knownStatus(fromDb);
+    const stored = await this.stores.events.getMany(fromDb);
+    const status = await this.stores.events.knownStatus(fromDb);
     for (const id of authIds) {
       if (batch?.rejected.has(id)) return `auth event ${id} was rejected`;
       if (batch?.accepted.has(id)) continue;
@@ -200,7 +201,7 @@ export class RemoteEventIngest {
     let lookup: StateLookup = stateLookupFromEvents(authEvents);
     if (memory.version.roomIdFromCreateEvent && pdu.type !== "m.room.create") {
       const createId = `$${memory.roomId.slice(1)}`;
-      const create = memory.stateEvent("m.room.create") ?? batch?.accepted.get(createId) ?? (await this.persister.events.get(createId))?.pdu;
+      const create = memory.stateEvent("m.room.create") ?? batch?.accepted.get(createId) ?? (await this.stores.events.get(createId))?.pdu;
       if (create) lookup = withStateEvents(lookup, [create]);
     }
     const verdict = checkEventAuth(pdu, lookup, memory.version);
@@ -208,8 +209,10 @@ export class RemoteEventIngest {
   }
 
   /** Inside the room's persist queue: decide where the event goes and store it. */
-  private async place(origin: string, memory: RoomMemory, pdu: IdentifiedPdu, budget: { fetches: number }): Promise<PduOutcome> {
-    const write = (placement: RemotePlacement) => writeRemoteEvent(this.core, this.persister, this.outliers, memory, pdu, placement);
+  private async place(origin: string, memory: RoomMemory, pdu: IdentifiedPdu, budget: { fetches: number }, keepRefused: boolean): Promise<PduOutcome> {
+    const write = async (placement: Placement) => {
+      if (placement.kind === "timeline" || keepRefused) await this.persister.writeAccepted({ memory, events: [{ pdu, placement }] });
+    };
     const againstAuth = await this.checkAgainstAuthEvents(memory, pdu);
     if (againstAuth !== true) {
       await write({ kind: "rejected", reason: againstAuth });
@@ -226,7 +229,7 @@ export class RemoteEventIngest {
     const beforeLookup: StateLookup = linear
       ? memory.lookup
       : await (async () => {
-          const source = await loadEventSource(this.persister.events, before.state.values(), [pdu]);
+          const source = await loadEventSource(this.stores.events, before.state.values(), [pdu]);
           return { get: (type: string, key: string) => lookupIn(before.state, source, type, key) };
         })();
     const againstState = checkEventAuth(pdu, beforeLookup, memory.version);
@@ -235,9 +238,10 @@ export class RemoteEventIngest {
       return { eventId: pdu.event_id, error: againstState.reason };
     }
     // Soft fail: valid where it sits in the DAG, but not against what the room is now (e.g. a banned user).
-    if (!checkEventAuth(pdu, memory.lookup, memory.version).ok) {
+    const againstCurrent = checkEventAuth(pdu, memory.lookup, memory.version);
+    if (!againstCurrent.ok) {
       await write({ kind: "soft-failed", stateBeforeGroup: before.group });
-      return { eventId: pdu.event_id };
+      return keepRefused ? { eventId: pdu.event_id } : { eventId: pdu.event_id, error: againstCurrent.reason };
     }
     const prevIds = new Set(referenceIds(pdu.prev_events));
     const extremities = [...memory.extremities.filter((id) => !prevIds.has(id)), pdu.event_id];
@@ -246,7 +250,7 @@ export class RemoteEventIngest {
     let currentIds: StateMap = after;
     if (extremities.length > 1) {
       const currentMap: StateMap = new Map([...memory.state].map(([k, e]) => [k, e.event_id]));
-      const resolveSource = await loadEventSource(this.persister.events, [...currentMap.values(), ...after.values()], [pdu]);
+      const resolveSource = await loadEventSource(this.stores.events, [...currentMap.values(), ...after.values()], [pdu]);
       currentIds = resolveState(memory.version, [currentMap, after], resolveSource);
     }
     let currentState: Map<string, IdentifiedPdu>;
@@ -254,40 +258,44 @@ export class RemoteEventIngest {
       currentState = new Map(memory.state);
       if (typeof pdu.state_key === "string") currentState.set(stateKeyOf(pdu.type, pdu.state_key), pdu);
     } else {
-      const currentSource = await loadEventSource(this.persister.events, currentIds.values(), [pdu]);
+      const currentSource = await loadEventSource(this.stores.events, currentIds.values(), [pdu]);
       currentState = new Map<string, IdentifiedPdu>();
       for (const [key, id] of currentIds) {
         const event = currentSource.get(id);
         if (event) currentState.set(key, event);
       }
     }
-    await write({ kind: "timeline", stateBefore: before.state, stateBeforeGroup: before.group, currentState, extremities, redactionAuthState: beforeLookup });
+    await this.persister.writeAccepted({
+      memory,
+      events: [{ pdu, placement: { kind: "timeline", stateBefore: { map: before.state, group: before.group } }, authState: beforeLookup }],
+      roomAfter: { currentState, extremities },
+    });
     return { eventId: pdu.event_id };
   }
 
   /** The state before `pdu`: resolved across its prev_events, or taken from the origin when there is a gap. */
   private async stateBefore(origin: string, memory: RoomMemory, pdu: IdentifiedPdu, budget: { fetches: number }): Promise<{ state: StateMap; group: number | null }> {
     // prev_events must be events of this room: an id from another room must not lend us its state.
-    const prevEvents = await this.persister.events.getMany(referenceIds(pdu.prev_events));
+    const prevEvents = await this.stores.events.getMany(referenceIds(pdu.prev_events));
     const prevIds = referenceIds(pdu.prev_events).filter((id) => prevEvents.get(id)?.pdu.room_id === memory.roomId || !prevEvents.has(id));
     if (prevIds.length !== pdu.prev_events.length) throw new Error("prev_events name events of another room");
-    const status = await this.persister.events.knownStatus(prevIds);
+    const status = await this.stores.events.knownStatus(prevIds);
     const groups = prevIds.map((id) => status.get(id)).filter((s) => s && !s.outlier && !s.rejected && s.stateGroupAfter !== null);
     if (groups.length === prevIds.length && groups.length > 0) {
-      const stateSets = await Promise.all(groups.map((s) => this.persister.state.getState(s!.stateGroupAfter!)));
+      const stateSets = await Promise.all(groups.map((s) => this.stores.state.getState(s!.stateGroupAfter!)));
       if (stateSets.length === 1) return { state: stateSets[0], group: groups[0]!.stateGroupAfter };
-      const source = await loadEventSource(this.persister.events, stateSets.flatMap((s) => [...s.values()]));
+      const source = await loadEventSource(this.stores.events, stateSets.flatMap((s) => [...s.values()]));
       return { state: resolveState(memory.version, stateSets, source), group: null };
     }
     // A gap we could not close: ask the origin what the state was and hold those events as outliers.
     const { pduIds, authChainIds } = await this.remote.getStateIds(origin, memory.roomId, pdu.event_id);
-    const known = await this.persister.events.knownStatus([...pduIds, ...authChainIds]);
+    const known = await this.stores.events.knownStatus([...pduIds, ...authChainIds]);
     for (const id of [...authChainIds, ...pduIds]) {
       if (known.has(id)) continue;
       if (++budget.fetches > MAX_FETCHES_PER_EVENT * 10) throw new Error("state at the event is too large to fetch");
       await this.fetchOutlier(origin, memory, id, budget);
     }
-    const events = await this.persister.events.getMany(pduIds);
+    const events = await this.stores.events.getMany(pduIds);
     const state: StateMap = new Map();
     for (const event of events.values()) {
       if (typeof event.pdu.state_key === "string") state.set(stateKeyOf(event.pdu.type, event.pdu.state_key), event.pdu.event_id);

@@ -1,7 +1,8 @@
-import type { CoreContext } from "../../app/core-context.js";
+import type { CoreContext } from "../../core/core-context.js";
 import type { JsonObject } from "../../events/pdu.js";
 import type { Requester } from "../../users/requester.js";
-import type { EventPersister } from "../persist-events.js";
+import type { EventPersister } from "../persist/event-persister.js";
+import type { Stores } from "../../storage/stores/stores.js";
 import type { RemoteEventIngest } from "./ingest-events.js";
 import type { ReceiveInvite } from "./receive-invite.js";
 import { RemoteJoin } from "./remote-join.js";
@@ -21,12 +22,13 @@ export class InviteAwareRemoteJoin extends RemoteJoin {
   constructor(
     core: CoreContext,
     persister: EventPersister,
+    stores: Stores,
     ingest: RemoteEventIngest,
     remote: RemoteMembership,
     memberContent: (userId: string, membership: string) => Promise<JsonObject>,
     private readonly invites: ReceiveInvite,
   ) {
-    super(core, persister, ingest, remote, memberContent);
+    super(core, persister, stores, ingest, remote, memberContent);
     this.ourServer = core.serverName;
   }
 

@@ -1,11 +1,16 @@
 import { sql } from "kysely";
-import type { CoreContext } from "../../app/core-context.js";
+import type { Stores } from "../../storage/stores/stores.js";
+import type { Db } from "../../storage/database.js";
+import type { EventsStore } from "../../storage/stores/events-store.js";
 import type { IdentifiedPdu } from "../../events/pdu.js";
 import { DestinationsStore, type DestinationRow } from "../../storage/stores/destinations-store.js";
-import type { EventPersister } from "../persist-events.js";
+import type { EventPersister } from "../persist/event-persister.js";
 import { toWirePdu } from "./federation-reads.js";
 
 export type { DestinationRow } from "../../storage/stores/destinations-store.js";
+
+/** The events stream as the sender reads it: which events a wake-up's positions cover. */
+export type EventStreamRange = Pick<EventsStore, "streamRange">;
 
 const serverOf = (userId: string) => userId.slice(userId.indexOf(":") + 1);
 
@@ -19,10 +24,11 @@ export class OutboundEvents {
   private readonly serversByRoom = new Map<string, { group: number | null; servers: ReadonlySet<string> }>();
 
   constructor(
-    private readonly core: CoreContext,
-    private readonly persister: EventPersister,
+    private readonly core: { serverName: string; db: Db },
+    private readonly persister: Pick<EventPersister, "roomMemory" | "loadedRoomMemory">,
+    private readonly stores: Pick<Stores, "destinations" | "events">,
   ) {
-    this.destinations = new DestinationsStore(core.db);
+    this.destinations = stores.destinations;
   }
 
   /**
@@ -75,7 +81,7 @@ export class OutboundEvents {
         )
       ORDER BY e.stream_pos
       LIMIT ${limit}`.execute(this.core.db);
-    const events = await this.persister.events.getMany(rows.map((r) => r.event_id));
+    const events = await this.stores.events.getMany(rows.map((r) => r.event_id));
     const result: Array<{ streamPos: number; pdu: Record<string, unknown> }> = [];
     for (const row of rows) {
       const stored = events.get(row.event_id);

@@ -1,4 +1,5 @@
-import type { CoreContext } from "../../app/core-context.js";
+import type { CoreContext } from "../../core/core-context.js";
+import type { Stores } from "../../storage/stores/stores.js";
 import { errors, MatrixError } from "../../errors.js";
 import type { IdentifiedPdu, Pdu } from "../../events/pdu.js";
 import { getRoomVersion, type RoomVersion } from "../../events/room-versions.js";
@@ -6,8 +7,8 @@ import type { ServerKeys } from "../../federation-keys/server-keys.js";
 import type { Db, Tx } from "../../storage/database.js";
 import type { StoredEvent } from "../../storage/stores/events-store.js";
 import { UserStore } from "../../users/stores/user-store.js";
-import type { EventPersister } from "../persist-events.js";
-import type { RoomMemory } from "../room-memory.js";
+import type { EventPersister } from "../persist/event-persister.js";
+import type { RoomMemory } from "../persist/room-memory.js";
 import { countersign } from "./complete-template.js";
 import { checkIncomingPdu } from "./incoming-pdu.js";
 import type { ServerAcls } from "./server-acl.js";
@@ -20,9 +21,6 @@ export interface InviteRequest {
   /** v2 carries it in the body; v1 in the event's `unsigned`. */
   inviteRoomState?: unknown;
 }
-
-/** Per-room sequence numbers of pending invites in rooms we do not hold: unique (one live position each), unreachable otherwise. */
-const PENDING_SEQ_BASE = Number.MIN_SAFE_INTEGER;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const serverOf = (userId: string) => userId.slice(userId.indexOf(":") + 1);
@@ -43,6 +41,7 @@ export class ReceiveInvite {
   constructor(
     private readonly core: CoreContext,
     private readonly persister: EventPersister,
+    private readonly stores: Stores,
     private readonly keys: ServerKeys,
     private readonly acls: ServerAcls,
   ) {
@@ -134,7 +133,7 @@ export class ReceiveInvite {
    * state, so /sync lists the room under `knock`.
    */
   async keepPendingKnock(roomId: string, pdu: IdentifiedPdu, knockRoomState: StrippedStateEvent[]): Promise<void> {
-    const roomKnown = (await this.persister.rooms.get(roomId)) !== undefined;
+    const roomKnown = (await this.stores.rooms.get(roomId)) !== undefined;
     await this.keepPending(roomId, roomKnown, pdu, knockRoomState);
   }
 
@@ -142,7 +141,7 @@ export class ReceiveInvite {
   private async keepPending(roomId: string, roomKnown: boolean, pdu: IdentifiedPdu, inviteRoomState: StrippedStateEvent[]): Promise<void> {
     await this.persister.serialise(roomId, async () => {
       // A retried invite request: already kept.
-      if ((await this.persister.events.knownStatus([pdu.event_id])).has(pdu.event_id)) return;
+      if ((await this.stores.events.knownStatus([pdu.event_id])).has(pdu.event_id)) return;
       await this.insertLive(roomId, roomKnown, pdu, { invite_room_state: inviteRoomState });
     });
   }
@@ -154,36 +153,7 @@ export class ReceiveInvite {
     unsigned: Record<string, unknown> | null,
     replacing: StoredEvent[] = [],
   ): Promise<void> {
-    const publisher = this.core.streams.events;
-    const position = publisher.allocate();
-    let committed = false;
-    try {
-      await this.core.database.transaction(async (tx) => {
-        await this.deleteRows(tx, replacing);
-        // Without a rooms row there is no sequence to take from. The room's own sequence counts up from 1
-        // once it is joined, and its outliers count down from -1; this range is far below both.
-        const roomSeq = roomKnown ? await this.persister.rooms.advanceSeq(tx, roomId, 1) : PENDING_SEQ_BASE + position;
-        await this.persister.events.insertMany(tx, [
-          {
-            roomId,
-            streamPos: position,
-            roomSeq,
-            pdu,
-            unsigned,
-            senderDevice: null,
-            txnId: null,
-            stateGroupBefore: null,
-            stateGroupAfter: null,
-            outlier: true,
-          },
-        ]);
-        this.core.database.onCommit(tx, () => {
-          committed = true;
-        });
-      });
-    } finally {
-      publisher.finish(position, committed ? () => this.core.notifier.onNew("events", position, { rooms: [roomId], users: [pdu.state_key!] }) : undefined);
-    }
+    await this.persister.writeOutOfBand({ roomId, roomKnown, pdu, unsigned, before: (tx) => this.deleteRows(tx, replacing) });
   }
 
   /**
@@ -199,7 +169,7 @@ export class ReceiveInvite {
       .where("outlier", "=", true)
       .where("stream_pos", ">", 0)
       .execute();
-    const stored = await this.persister.events.getMany(rows.map((r) => r.event_id));
+    const stored = await this.stores.events.getMany(rows.map((r) => r.event_id));
     return [...stored.values()].sort((a, b) => a.streamPos - b.streamPos);
   }
 
@@ -222,8 +192,8 @@ export class ReceiveInvite {
     const invite = invites.at(-1);
     const unsigned = invite ? { prev_content: invite.pdu.content, prev_sender: invite.pdu.sender, replaces_state: invite.pdu.event_id } : null;
     await this.persister.serialise(roomId, async () => {
-      if ((await this.persister.events.knownStatus([leave.event_id])).has(leave.event_id)) return;
-      const roomKnown = (await this.persister.rooms.get(roomId)) !== undefined;
+      if ((await this.stores.events.knownStatus([leave.event_id])).has(leave.event_id)) return;
+      const roomKnown = (await this.stores.rooms.get(roomId)) !== undefined;
       await this.insertLive(roomId, roomKnown, leave, unsigned, invites);
     });
   }
@@ -243,8 +213,8 @@ export class ReceiveInvite {
     for (const row of rows) {
       const roomId = row.pdu.room_id!;
       await this.persister.serialise(roomId, async () => {
-        if ((await this.persister.events.knownStatus([row.pdu.event_id])).has(row.pdu.event_id)) return;
-        const roomKnown = (await this.persister.rooms.get(roomId)) !== undefined;
+        if ((await this.stores.events.knownStatus([row.pdu.event_id])).has(row.pdu.event_id)) return;
+        const roomKnown = (await this.stores.rooms.get(roomId)) !== undefined;
         await this.insertLive(roomId, roomKnown, row.pdu, row.unsigned);
       });
     }

@@ -1,4 +1,4 @@
-import type { CoreContext } from "../../app/core-context.js";
+import type { CoreContext } from "../../core/core-context.js";
 import { errors, isMatrixError } from "../../errors.js";
 import type { JsonObject } from "../../events/pdu.js";
 import { getRoomVersion } from "../../events/room-versions.js";

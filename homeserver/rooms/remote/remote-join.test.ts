@@ -61,8 +61,8 @@ describe.each(testDrivers())("joining a room on another server (%s)", (driver) =
     a = await createTestApp(driver, { server_name: "a.test" });
     b = await createTestApp(driver, { server_name: "b.test" });
     apps.set("a.test", a).set("b.test", b);
-    fed.set("a.test", createFederationRooms(a.ctx, a.ctx.rooms.persister, a.ctx.rooms.service, keys, transportFrom("a.test"), a.ctx.edus.dispatcher));
-    fed.set("b.test", createFederationRooms(b.ctx, b.ctx.rooms.persister, b.ctx.rooms.service, keys, transportFrom("b.test"), b.ctx.edus.dispatcher));
+    fed.set("a.test", createFederationRooms(a.ctx, a.ctx.rooms.persister, a.ctx.stores, a.ctx.rooms.service, keys, transportFrom("a.test"), a.ctx.edus.dispatcher));
+    fed.set("b.test", createFederationRooms(b.ctx, b.ctx.rooms.persister, b.ctx.stores, b.ctx.rooms.service, keys, transportFrom("b.test"), b.ctx.edus.dispatcher));
   });
   afterAll(async () => {
     await a.dispose();

@@ -1,10 +1,11 @@
-import type { CoreContext } from "../../app/core-context.js";
+import type { CoreContext } from "../../core/core-context.js";
+import type { Stores } from "../../storage/stores/stores.js";
 import { errors, isMatrixError, MatrixError } from "../../errors.js";
 import { stateKeyOf, type IdentifiedPdu, type JsonObject } from "../../events/pdu.js";
 import { getRoomVersion, KNOWN_ROOM_VERSIONS } from "../../events/room-versions.js";
 import type { Requester } from "../../users/requester.js";
-import type { EventPersister } from "../persist-events.js";
-import { RoomMemory } from "../room-memory.js";
+import type { EventPersister } from "../persist/event-persister.js";
+import { RoomMemory } from "../persist/room-memory.js";
 import { completeTemplate } from "./complete-template.js";
 import { toWirePdu } from "./federation-reads.js";
 import type { RemoteEventIngest } from "./ingest-events.js";
@@ -18,6 +19,7 @@ export class RemoteJoin {
   constructor(
     private readonly core: CoreContext,
     private readonly persister: EventPersister,
+    private readonly stores: Stores,
     private readonly ingest: RemoteEventIngest,
     private readonly remote: RemoteMembership,
     private readonly memberContent: (userId: string, membership: string) => Promise<JsonObject>,
@@ -65,12 +67,12 @@ export class RemoteJoin {
       const createRaw = response.state.find((e) => typeof e === "object" && e !== null && (e as { type?: unknown }).type === "m.room.create");
       if (!createRaw) throw errors.unknown("The resident server sent no m.room.create", 502);
       // A room we knew but left (or were only invited to) is rejoined on top of the state we are given now.
-      let memory = (await this.persister.rooms.get(roomId)) ? await this.persister.roomMemory(roomId) : undefined;
+      let memory = (await this.stores.rooms.get(roomId)) ? await this.persister.roomMemory(roomId) : undefined;
       if (memory && memory.version.id !== version.id) throw errors.unknown("The room's version differs from what we knew", 502);
       if (!memory) {
         const creator = String((createRaw as { sender?: unknown }).sender ?? "");
         await this.core.database.transaction(async (tx) => {
-          await this.persister.rooms.create(tx, { roomId, roomVersion: version.id, creator, createdTs: this.core.clock.now(), directoryVisibility: "private" });
+          await this.stores.rooms.create(tx, { roomId, roomVersion: version.id, creator, createdTs: this.core.clock.now(), directoryVisibility: "private" });
         });
         memory = new RoomMemory(roomId, version, new Map(), [], 0, null);
       }

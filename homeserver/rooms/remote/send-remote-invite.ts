@@ -1,7 +1,7 @@
 import type { IdentifiedPdu } from "../../events/pdu.js";
 import { errors } from "../../errors.js";
 import { computeEventId } from "../event-factory.js";
-import type { RoomMemory } from "../room-memory.js";
+import type { RoomMemory } from "../persist/room-memory.js";
 import type { RemoteMembership } from "./remote-servers.js";
 import { toWirePdu } from "./federation-reads.js";
 import { roomStateForInviteOrKnock } from "./stripped-state.js";

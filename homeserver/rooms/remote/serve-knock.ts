@@ -1,6 +1,6 @@
 import { errors, MatrixError } from "../../errors.js";
-import type { EventPersister } from "../persist-events.js";
-import type { RoomMemory } from "../room-memory.js";
+import type { EventPersister } from "../persist/event-persister.js";
+import type { RoomMemory } from "../persist/room-memory.js";
 import type { ServeMembership } from "./serve-membership.js";
 import { roomStateForInviteOrKnock } from "./stripped-state.js";
 

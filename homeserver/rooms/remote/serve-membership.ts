@@ -1,8 +1,9 @@
-import type { CoreContext } from "../../app/core-context.js";
+import type { CoreContext } from "../../core/core-context.js";
+import type { Stores } from "../../storage/stores/stores.js";
 import { errors, MatrixError } from "../../errors.js";
 import { authEventTypesFor, checkEventAuth } from "../../events/auth-rules/index.js";
 import type { IdentifiedPdu, JsonObject } from "../../events/pdu.js";
-import type { EventPersister } from "../persist-events.js";
+import type { EventPersister } from "../persist/event-persister.js";
 import type { FederationReads } from "./federation-reads.js";
 import { toWirePdu } from "./federation-reads.js";
 import type { RemoteEventIngest } from "./ingest-events.js";
@@ -22,6 +23,7 @@ export class ServeMembership {
   constructor(
     private readonly core: CoreContext,
     private readonly persister: EventPersister,
+    private readonly stores: Stores,
     private readonly reads: FederationReads,
     private readonly ingest: RemoteEventIngest,
     private readonly keys: ServerKeys,
@@ -44,7 +46,7 @@ export class ServeMembership {
     // v1/v2 cite events with their reference hashes, so the prev events themselves are needed.
     const prevEvents =
       memory.version.eventIdFormat === "server-generated"
-        ? eventReferences(prevIds, new Map([...(await this.persister.events.getMany(prevIds))].map(([id, e]) => [id, e.pdu])), memory.version)
+        ? eventReferences(prevIds, new Map([...(await this.stores.events.getMany(prevIds))].map(([id, e]) => [id, e.pdu])), memory.version)
         : prevIds;
     const template: Record<string, unknown> = {
       type: "m.room.member",
@@ -75,9 +77,9 @@ export class ServeMembership {
       throw errors.badJson(`Expected an m.room.member ${membership} event for this room`);
     }
     if (pdu.state_key !== pdu.sender || serverOf(pdu.sender) !== origin) throw errors.forbidden("The event was not sent by a user of the requesting server");
-    const outcome = await this.ingest.receive(origin, raw);
+    const outcome = await this.ingest.receive(origin, raw, { keepRefused: false });
     if (outcome.error) throw errors.forbidden(outcome.error);
-    const stored = await this.persister.events.get(eventId);
+    const stored = await this.stores.events.get(eventId);
     if (!stored || stored.streamPos < 0) throw errors.forbidden("The event was not accepted into the room");
     if (membership !== "join") return {};
     // The state before the join is what the joining server needs to start from.
@@ -92,10 +94,10 @@ export class ServeMembership {
   }
 
   private async stateAndChain(eventId: string) {
-    const stored = await this.persister.events.get(eventId);
-    const state = stored?.stateGroupBefore != null ? await this.persister.state.getState(stored.stateGroupBefore) : new Map<string, string>();
+    const stored = await this.stores.events.get(eventId);
+    const state = stored?.stateGroupBefore != null ? await this.stores.state.getState(stored.stateGroupBefore) : new Map<string, string>();
     const ids = [...state.values()];
-    const source = await loadEventSource(this.persister.events, ids);
+    const source = await loadEventSource(this.stores.events, ids);
     return { stateIds: ids, authChainIds: [...computeAuthChain(ids, source)] };
   }
 }

@@ -1,7 +1,7 @@
 import { errors } from "../../errors.js";
-import { LruCache } from "../lru-cache.js";
-import type { EventPersister } from "../persist-events.js";
-import type { RoomMemory } from "../room-memory.js";
+import { LruCache } from "../../core/lru-cache.js";
+import type { EventPersister } from "../persist/event-persister.js";
+import type { RoomMemory } from "../persist/room-memory.js";
 
 /**
  * The host part of a server name: ACLs ignore the port ("evil.com:8448" is "evil.com"). IPv6 literals keep

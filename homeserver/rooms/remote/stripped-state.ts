@@ -1,4 +1,4 @@
-import type { RoomMemory } from "../room-memory.js";
+import type { RoomMemory } from "../persist/room-memory.js";
 import { toWirePdu } from "./federation-reads.js";
 
 /** The state that lets an invitee or knocker recognise a room (spec: Stripped state), create first. */

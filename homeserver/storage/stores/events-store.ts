@@ -124,6 +124,11 @@ export class EventsStore {
     await tx.with("recorded_txns", (db) => db.insertInto("txn_ids").values(txnIds)).insertInto("events").values(values).execute();
   }
 
+  /** An event held as an outlier (fetched for auth) becomes part of the visible history, at `streamPos`. */
+  async promoteOutlier(tx: Tx, eventId: string, streamPos: number, stateGroupBefore: number | null): Promise<void> {
+    await tx.updateTable("events").set({ outlier: false, stream_pos: streamPos, state_group_before: stateGroupBefore }).where("event_id", "=", eventId).execute();
+  }
+
   async markRedacted(tx: Tx, eventId: string, redactionId: string): Promise<void> {
     await tx.updateTable("events").set({ redacted_by: redactionId }).where("event_id", "=", eventId).where("redacted_by", "is", null).execute();
   }

@@ -22,7 +22,7 @@ describe.each(testDrivers())("ReceiptsStore on %s", (driver) => {
     events = [];
     for (let i = 0; i < 3; i++) {
       const id = await h.send(alice, roomId, `m${i}`);
-      events.push({ id, pos: (await app.ctx.sync.reads.reader.events.get(id))!.streamPos });
+      events.push({ id, pos: (await app.ctx.roomReads.reader.events.get(id))!.streamPos });
     }
   });
   afterAll(() => app.dispose());

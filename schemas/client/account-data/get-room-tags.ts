@@ -1,3 +1,6 @@
+import type { ClientRoute } from "../client-route.js";
+import { roomTagsParamsSchema, type RoomTagsParams } from "./account-data-params.js";
+
 /** GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/tags (getRoomTags). */
 export interface Tag {
   order?: number;
@@ -8,4 +11,10 @@ export interface GetRoomTagsResponse {
   tags: Record<string, Tag>;
 }
 
-export { roomTagsParamsSchema as getRoomTagsParamsSchema } from "./account-data-params.js";
+export const getRoomTagsRoute: ClientRoute<"required", { params: RoomTagsParams; response: GetRoomTagsResponse }> = {
+  method: "GET",
+  path: "/_matrix/client/v3/user/:userId/rooms/:roomId/tags",
+  auth: "required",
+  rateLimited: false,
+  params: roomTagsParamsSchema,
+};

@@ -1,3 +1,4 @@
+import type { ClientRoute } from "../client-route.js";
 import { authenticationDataSchema, type AuthenticationData } from "./auth-data.js";
 
 /** POST /_matrix/client/v3/account/password (changePassword). */
@@ -17,3 +18,11 @@ export const changePasswordBodySchema = {
     auth: authenticationDataSchema,
   },
 } as const;
+
+export const changePasswordRoute: ClientRoute<"required", { body: ChangePasswordRequest; response: Record<string, never> }> = {
+  method: "POST",
+  path: "/_matrix/client/v3/account/password",
+  auth: "required",
+  rateLimited: true,
+  body: changePasswordBodySchema,
+};

@@ -1,3 +1,4 @@
+import type { ClientRoute } from "../client-route.js";
 import { authenticationDataSchema, type AuthenticationData } from "./auth-data.js";
 
 /** POST /_matrix/client/v3/account/deactivate (deactivateAccount). */
@@ -19,3 +20,11 @@ export const deactivateAccountBodySchema = {
     erase: { type: "boolean" },
   },
 } as const;
+
+export const deactivateAccountRoute: ClientRoute<"required", { body: DeactivateAccountRequest; response: DeactivateAccountResponse }> = {
+  method: "POST",
+  path: "/_matrix/client/v3/account/deactivate",
+  auth: "required",
+  rateLimited: true,
+  body: deactivateAccountBodySchema,
+};

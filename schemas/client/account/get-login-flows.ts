@@ -1,3 +1,5 @@
+import type { ClientRoute } from "../client-route.js";
+
 /** GET /_matrix/client/v3/login (getLoginFlows). */
 export interface LoginFlow {
   type: string;
@@ -7,3 +9,10 @@ export interface LoginFlow {
 export interface GetLoginFlowsResponse {
   flows: LoginFlow[];
 }
+
+export const getLoginFlowsRoute: ClientRoute<"none", { response: GetLoginFlowsResponse }> = {
+  method: "GET",
+  path: "/_matrix/client/v3/login",
+  auth: "none",
+  rateLimited: false,
+};

@@ -1,3 +1,4 @@
+import type { ClientRoute } from "../client-route.js";
 import type { DiscoveryInformation } from "../discovery/get-wellknown.js";
 
 /** POST /_matrix/client/v3/login (login). */
@@ -47,3 +48,14 @@ export const loginBodySchema = {
     refresh_token: { type: "boolean" },
   },
 } as const;
+
+/** Keys the schema does not name reach the service too: it reads some that older clients send. */
+export type LoginBody = LoginRequest & Record<string, unknown>;
+
+export const loginRoute: ClientRoute<"none", { body: LoginBody; response: LoginResponse }> = {
+  method: "POST",
+  path: "/_matrix/client/v3/login",
+  auth: "none",
+  rateLimited: true,
+  body: loginBodySchema,
+};

@@ -1,3 +1,5 @@
+import type { ClientRoute } from "../client-route.js";
+
 /** POST /_matrix/client/v3/refresh (refresh). */
 export interface RefreshRequest {
   refresh_token: string;
@@ -14,3 +16,12 @@ export const refreshBodySchema = {
   required: ["refresh_token"],
   properties: { refresh_token: { type: "string" } },
 } as const;
+
+/** No access token: the client calls this precisely when its access token has expired. */
+export const refreshRoute: ClientRoute<"none", { body: RefreshRequest; response: RefreshResponse }> = {
+  method: "POST",
+  path: "/_matrix/client/v3/refresh",
+  auth: "none",
+  rateLimited: true,
+  body: refreshBodySchema,
+};

@@ -1,3 +1,4 @@
+import type { ClientRoute } from "../client-route.js";
 import { authenticationDataSchema, type AuthenticationData } from "./auth-data.js";
 
 /** POST /_matrix/client/v3/register (register). */
@@ -41,3 +42,12 @@ export const registerBodySchema = {
     refresh_token: { type: "boolean" },
   },
 } as const;
+
+export const registerRoute: ClientRoute<"none", { query: RegisterQuery; body: RegisterRequest; response: RegisterResponse }> = {
+  method: "POST",
+  path: "/_matrix/client/v3/register",
+  auth: "none",
+  rateLimited: true,
+  query: registerQuerySchema,
+  body: registerBodySchema,
+};

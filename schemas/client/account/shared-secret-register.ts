@@ -1,3 +1,5 @@
+import type { ClientRoute } from "../client-route.js";
+
 /**
  * Synapse's admin API for shared-secret registration, not part of the Matrix spec:
  * GET /_synapse/admin/v1/register returns a nonce; POST registers with an HMAC over it.
@@ -37,3 +39,18 @@ export const sharedSecretRegisterBodySchema = {
     user_type: { type: ["string", "null"] },
   },
 } as const;
+
+export const sharedSecretNonceRoute: ClientRoute<"none", { response: SharedSecretNonceResponse }> = {
+  method: "GET",
+  path: "/_synapse/admin/v1/register",
+  auth: "none",
+  rateLimited: true,
+};
+
+export const sharedSecretRegisterRoute: ClientRoute<"none", { body: SharedSecretRegisterRequest; response: SharedSecretRegisterResponse }> = {
+  method: "POST",
+  path: "/_synapse/admin/v1/register",
+  auth: "none",
+  rateLimited: true,
+  body: sharedSecretRegisterBodySchema,
+};

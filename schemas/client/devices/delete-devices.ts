@@ -1,3 +1,4 @@
+import type { ClientRoute } from "../client-route.js";
 import { authenticationDataSchema, type AuthenticationData } from "../account/auth-data.js";
 
 /** POST /_matrix/client/v3/delete_devices (deleteDevices). */
@@ -14,3 +15,11 @@ export const deleteDevicesBodySchema = {
     auth: authenticationDataSchema,
   },
 } as const;
+
+export const deleteDevicesRoute: ClientRoute<"required", { body: DeleteDevicesRequest; response: Record<string, never> }> = {
+  method: "POST",
+  path: "/_matrix/client/v3/delete_devices",
+  auth: "required",
+  rateLimited: true,
+  body: deleteDevicesBodySchema,
+};

@@ -1,3 +1,5 @@
+import type { ClientRoute } from "../client-route.js";
+
 /** GET /_matrix/client/v3/devices (getDevices). */
 export interface Device {
   device_id: string;
@@ -9,3 +11,10 @@ export interface Device {
 export interface GetDevicesResponse {
   devices: Device[];
 }
+
+export const getDevicesRoute: ClientRoute<"required", { response: GetDevicesResponse }> = {
+  method: "GET",
+  path: "/_matrix/client/v3/devices",
+  auth: "required",
+  rateLimited: false,
+};

@@ -1,4 +1,6 @@
+import type { ClientRoute } from "../client-route.js";
 import { roomIdSchema } from "../common.js";
+import type { RoomIdParams } from "./room-visibility.js";
 
 /** GET /_matrix/client/v3/rooms/{roomId}/aliases */
 export const localAliasesParams = {
@@ -10,3 +12,11 @@ export const localAliasesParams = {
 export interface GetLocalAliasesResponse {
   aliases: string[];
 }
+
+export const getLocalAliasesRoute: ClientRoute<"required", { params: RoomIdParams; response: GetLocalAliasesResponse }> = {
+  method: "GET",
+  path: "/_matrix/client/v3/rooms/:roomId/aliases",
+  auth: "required",
+  rateLimited: true,
+  params: localAliasesParams,
+};

@@ -1,3 +1,5 @@
+import type { ClientRoute } from "../client-route.js";
+
 /** GET /_matrix/client/v3/publicRooms (no authentication) */
 export const getPublicRoomsQuery = {
   type: "object",
@@ -34,3 +36,15 @@ export interface PublicRoomsResponse {
   prev_batch?: string;
   total_room_count_estimate?: number;
 }
+
+/**
+ * The spec asks no access token here. One that is sent is still checked, as Synapse does, so a client
+ * whose session has ended learns it (401) instead of silently browsing as a guest.
+ */
+export const getPublicRoomsRoute: ClientRoute<"optional", { query: GetPublicRoomsQuery; response: PublicRoomsResponse }> = {
+  method: "GET",
+  path: "/_matrix/client/v3/publicRooms",
+  auth: "optional",
+  rateLimited: true,
+  query: getPublicRoomsQuery,
+};

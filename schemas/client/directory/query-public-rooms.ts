@@ -1,3 +1,6 @@
+import type { ClientRoute } from "../client-route.js";
+import type { PublicRoomsResponse } from "./get-public-rooms.js";
+
 /** POST /_matrix/client/v3/publicRooms */
 export const queryPublicRoomsQuery = {
   type: "object",
@@ -34,3 +37,19 @@ export interface QueryPublicRoomsRequest {
   include_all_networks?: boolean;
   third_party_instance_id?: string;
 }
+
+export interface QueryPublicRoomsQuery {
+  server?: string;
+}
+
+export const queryPublicRoomsRoute: ClientRoute<
+  "required",
+  { query: QueryPublicRoomsQuery; body: QueryPublicRoomsRequest; response: PublicRoomsResponse }
+> = {
+  method: "POST",
+  path: "/_matrix/client/v3/publicRooms",
+  auth: "required",
+  rateLimited: true,
+  query: queryPublicRoomsQuery,
+  body: queryPublicRoomsBody,
+};

@@ -8,3 +8,7 @@ export const roomVisibilityParams = {
   required: ["roomId"],
   properties: { roomId: roomIdSchema },
 } as const;
+
+export interface RoomIdParams {
+  roomId: string;
+}

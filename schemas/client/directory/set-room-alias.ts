@@ -1,4 +1,6 @@
+import type { ClientRoute } from "../client-route.js";
 import { roomIdSchema } from "../common.js";
+import { roomAliasParams, type RoomAliasParams } from "./room-alias-params.js";
 
 /** PUT /_matrix/client/v3/directory/room/{roomAlias} */
 export const setRoomAliasBody = {
@@ -12,3 +14,12 @@ export interface SetRoomAliasRequest {
 }
 
 export type SetRoomAliasResponse = Record<string, never>;
+
+export const setRoomAliasRoute: ClientRoute<"required", { params: RoomAliasParams; body: SetRoomAliasRequest; response: SetRoomAliasResponse }> = {
+  method: "PUT",
+  path: "/_matrix/client/v3/directory/room/:roomAlias",
+  auth: "required",
+  rateLimited: true,
+  params: roomAliasParams,
+  body: setRoomAliasBody,
+};

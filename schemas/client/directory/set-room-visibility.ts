@@ -1,4 +1,5 @@
-import type { DirectoryVisibility } from "./room-visibility.js";
+import type { ClientRoute } from "../client-route.js";
+import { roomVisibilityParams, type DirectoryVisibility, type RoomIdParams } from "./room-visibility.js";
 
 /** PUT /_matrix/client/v3/directory/list/room/{roomId} */
 export const setRoomVisibilityBody = {
@@ -12,3 +13,12 @@ export interface SetRoomVisibilityRequest {
 }
 
 export type SetRoomVisibilityResponse = Record<string, never>;
+
+export const setRoomVisibilityRoute: ClientRoute<"required", { params: RoomIdParams; body: SetRoomVisibilityRequest; response: SetRoomVisibilityResponse }> = {
+  method: "PUT",
+  path: "/_matrix/client/v3/directory/list/room/:roomId",
+  auth: "required",
+  rateLimited: true,
+  params: roomVisibilityParams,
+  body: setRoomVisibilityBody,
+};

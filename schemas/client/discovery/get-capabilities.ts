@@ -1,3 +1,5 @@
+import type { ClientRoute } from "../client-route.js";
+
 /** GET /_matrix/client/v3/capabilities (getCapabilities). */
 export interface BooleanCapability {
   enabled: boolean;
@@ -14,3 +16,10 @@ export interface GetCapabilitiesResponse {
     [capability: string]: unknown;
   };
 }
+
+export const getCapabilitiesRoute: ClientRoute<"required", { response: GetCapabilitiesResponse }> = {
+  method: "GET",
+  path: "/_matrix/client/v3/capabilities",
+  auth: "required",
+  rateLimited: false,
+};

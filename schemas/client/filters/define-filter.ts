@@ -1,3 +1,5 @@
+import type { ClientRoute } from "../client-route.js";
+
 /** POST /_matrix/client/v3/user/{userId}/filter (defineFilter). The Filter types follow the spec's schema. */
 export interface EventFilter {
   limit?: number;
@@ -97,3 +99,15 @@ export const filterSchema = {
 } as const;
 
 export const defineFilterBodySchema = filterSchema;
+
+/** The stored filter keeps keys the schema does not name: clients send extensions. */
+export type DefineFilterRequest = Filter & Record<string, unknown>;
+
+export const defineFilterRoute: ClientRoute<"required", { params: FilterUserParams; body: DefineFilterRequest; response: DefineFilterResponse }> = {
+  method: "POST",
+  path: "/_matrix/client/v3/user/:userId/filter",
+  auth: "required",
+  rateLimited: true,
+  params: filterUserParamsSchema,
+  body: defineFilterBodySchema,
+};

@@ -1,6 +1,6 @@
+import type { ClientRoute } from "../client-route.js";
 import { PRESENCE_VALUES, type PresenceValue } from "./presence-content.js";
-
-export { presenceParamsSchema as setPresenceParamsSchema } from "./presence-params.js";
+import { presenceParamsSchema, type PresenceParams } from "./presence-params.js";
 
 /** PUT /_matrix/client/v3/presence/{userId}/status (setPresence): answers {}. */
 export interface SetPresenceRequest {
@@ -18,3 +18,12 @@ export const setPresenceBodySchema = {
     status_msg: { type: "string" },
   },
 } as const;
+
+export const setPresenceRoute: ClientRoute<"required", { params: PresenceParams; body: SetPresenceRequest; response: Record<string, never> }> = {
+  method: "PUT",
+  path: "/_matrix/client/v3/presence/:userId/status",
+  auth: "required",
+  rateLimited: true,
+  params: presenceParamsSchema,
+  body: setPresenceBodySchema,
+};

@@ -1,3 +1,6 @@
+import type { ClientRoute } from "../client-route.js";
+import { profileParamsSchema, type ProfileParams } from "./profile-params.js";
+
 /** GET /_matrix/client/v3/profile/{userId} (getUserProfile). */
 export interface GetUserProfileResponse {
   displayname?: string;
@@ -5,4 +8,10 @@ export interface GetUserProfileResponse {
   [field: string]: unknown;
 }
 
-export { profileParamsSchema as getUserProfileParamsSchema } from "./profile-params.js";
+export const getUserProfileRoute: ClientRoute<"none", { params: ProfileParams; response: GetUserProfileResponse }> = {
+  method: "GET",
+  path: "/_matrix/client/v3/profile/:userId",
+  auth: "none",
+  rateLimited: false,
+  params: profileParamsSchema,
+};

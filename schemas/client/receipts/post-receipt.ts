@@ -1,3 +1,5 @@
+import type { ClientRoute } from "../client-route.js";
+
 /** POST /_matrix/client/v3/rooms/{roomId}/receipt/{receiptType}/{eventId} */
 export const postReceiptParams = {
   type: "object",
@@ -28,3 +30,12 @@ export interface PostReceiptParams {
 export interface PostReceiptRequest {
   thread_id?: unknown;
 }
+
+export const postReceiptRoute: ClientRoute<"required", { params: PostReceiptParams; body: PostReceiptRequest; response: Record<string, never> }> = {
+  method: "POST",
+  path: "/_matrix/client/v3/rooms/:roomId/receipt/:receiptType/:eventId",
+  auth: "required",
+  rateLimited: true,
+  params: postReceiptParams,
+  body: postReceiptBody,
+};

@@ -1,3 +1,5 @@
+import type { ClientRoute } from "../client-route.js";
+
 /** POST /_matrix/client/v3/rooms/{roomId}/read_markers */
 export const setReadMarkersParams = {
   type: "object",
@@ -17,3 +19,16 @@ export interface SetReadMarkersRequest {
   "m.read"?: string;
   "m.read.private"?: string;
 }
+
+export interface SetReadMarkersParams {
+  roomId: string;
+}
+
+export const setReadMarkersRoute: ClientRoute<"required", { params: SetReadMarkersParams; body: SetReadMarkersRequest; response: Record<string, never> }> = {
+  method: "POST",
+  path: "/_matrix/client/v3/rooms/:roomId/read_markers",
+  auth: "required",
+  rateLimited: true,
+  params: setReadMarkersParams,
+  body: setReadMarkersBody,
+};

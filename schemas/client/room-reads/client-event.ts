@@ -30,3 +30,12 @@ export const roomEventParams = {
   required: ["roomId", "eventId"],
   properties: { roomId: { type: "string", minLength: 1 }, eventId: { type: "string", minLength: 1 } },
 } as const;
+
+export interface RoomIdParams {
+  roomId: string;
+}
+
+export interface RoomEventParams {
+  roomId: string;
+  eventId: string;
+}

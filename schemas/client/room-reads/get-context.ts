@@ -1,4 +1,5 @@
-import type { ClientEventJson } from "./client-event.js";
+import type { ClientRoute } from "../client-route.js";
+import { roomEventParams, type ClientEventJson, type RoomEventParams } from "./client-event.js";
 
 /** GET /_matrix/client/v3/rooms/{roomId}/context/{eventId} */
 export const getContextQuery = {
@@ -22,3 +23,12 @@ export interface GetContextResponse {
   events_after: ClientEventJson[];
   state: ClientEventJson[];
 }
+
+export const getContextRoute: ClientRoute<"required", { params: RoomEventParams; query: GetContextQuery; response: GetContextResponse }> = {
+  method: "GET",
+  path: "/_matrix/client/v3/rooms/:roomId/context/:eventId",
+  auth: "required",
+  rateLimited: false,
+  params: roomEventParams,
+  query: getContextQuery,
+};

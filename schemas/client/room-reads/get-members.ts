@@ -1,4 +1,5 @@
-import type { ClientEventJson } from "./client-event.js";
+import type { ClientRoute } from "../client-route.js";
+import { roomIdParams, type ClientEventJson, type RoomIdParams } from "./client-event.js";
 
 const memberships = ["join", "invite", "knock", "leave", "ban"] as const;
 export type MembershipValue = (typeof memberships)[number];
@@ -22,3 +23,12 @@ export interface GetMembersQuery {
 export interface GetMembersResponse {
   chunk: ClientEventJson[];
 }
+
+export const getMembersRoute: ClientRoute<"required", { params: RoomIdParams; query: GetMembersQuery; response: GetMembersResponse }> = {
+  method: "GET",
+  path: "/_matrix/client/v3/rooms/:roomId/members",
+  auth: "required",
+  rateLimited: false,
+  params: roomIdParams,
+  query: getMembersQuery,
+};

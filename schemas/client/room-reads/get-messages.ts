@@ -1,4 +1,5 @@
-import type { ClientEventJson } from "./client-event.js";
+import type { ClientRoute } from "../client-route.js";
+import { roomIdParams, type ClientEventJson, type RoomIdParams } from "./client-event.js";
 
 /** GET /_matrix/client/v3/rooms/{roomId}/messages */
 export const getMessagesQuery = {
@@ -28,3 +29,12 @@ export interface GetMessagesResponse {
   chunk: ClientEventJson[];
   state?: ClientEventJson[];
 }
+
+export const getMessagesRoute: ClientRoute<"required", { params: RoomIdParams; query: GetMessagesQuery; response: GetMessagesResponse }> = {
+  method: "GET",
+  path: "/_matrix/client/v3/rooms/:roomId/messages",
+  auth: "required",
+  rateLimited: false,
+  params: roomIdParams,
+  query: getMessagesQuery,
+};

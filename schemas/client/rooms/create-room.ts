@@ -1,4 +1,5 @@
-import { jsonObjectSchema, userIdSchema } from "../common.js";
+import type { ClientRoute } from "../client-route.js";
+import { jsonObjectSchema, userIdSchema, type JsonObject } from "../common.js";
 
 /** POST /_matrix/client/v3/createRoom */
 export const createRoomBody = {
@@ -26,6 +27,29 @@ export const createRoomBody = {
   },
 } as const;
 
+export interface CreateRoomRequest {
+  visibility?: "public" | "private";
+  room_alias_name?: string;
+  name?: string;
+  topic?: string;
+  invite?: string[];
+  invite_3pid?: unknown[];
+  room_version?: string;
+  creation_content?: JsonObject;
+  initial_state?: Array<{ type: string; state_key?: string; content: JsonObject }>;
+  preset?: "private_chat" | "trusted_private_chat" | "public_chat";
+  is_direct?: boolean;
+  power_level_content_override?: JsonObject;
+}
+
 export interface CreateRoomResponse {
   room_id: string;
 }
+
+export const createRoomRoute: ClientRoute<"required", { body: CreateRoomRequest; response: CreateRoomResponse }> = {
+  method: "POST",
+  path: "/_matrix/client/v3/createRoom",
+  auth: "required",
+  rateLimited: true,
+  body: createRoomBody,
+};

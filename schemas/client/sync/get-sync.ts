@@ -1,3 +1,4 @@
+import type { ClientRoute } from "../client-route.js";
 import type { StrippedStateEventJson } from "../room-reads/client-event.js";
 
 /** GET /_matrix/client/v3/sync */
@@ -93,3 +94,12 @@ export interface SyncResponse {
   to_device?: { events: Array<Record<string, unknown>> };
   device_lists?: { changed?: string[]; left?: string[] };
 }
+
+/** A long-poll: the wait ends early when the client goes away or the server shuts down. */
+export const getSyncRoute: ClientRoute<"required", { query: GetSyncQuery; response: SyncResponse }> = {
+  method: "GET",
+  path: "/_matrix/client/v3/sync",
+  auth: "required",
+  rateLimited: false,
+  query: getSyncQuery,
+};

@@ -1,3 +1,4 @@
+import type { ClientRoute } from "../client-route.js";
 import type { Filter } from "../filters/define-filter.js";
 import type { SyncResponse } from "./get-sync.js";
 
@@ -6,6 +7,17 @@ import type { SyncResponse } from "./get-sync.js";
  * docs/websocket-sync.md). Every message is one JSON object in a text frame; `type` says what it is.
  */
 export const SYNC_WEBSOCKET_PATH = "/_matrix/client/unstable/org.myelin.sync_ws";
+/**
+ * The upgrade request. Its token is checked before the handshake, like any request's, so a bad one gets the
+ * plain HTTP 401 and no socket opens; a GET without an Upgrade header is answered 426.
+ */
+export const syncWebSocketRoute: ClientRoute<"required", { response: never }> = {
+  method: "GET",
+  path: SYNC_WEBSOCKET_PATH,
+  auth: "required",
+  rateLimited: false,
+};
+
 /** Optional: a client that offers subprotocols must offer this one. */
 export const SYNC_WEBSOCKET_SUBPROTOCOL = "org.myelin.sync.v1";
 

@@ -1,3 +1,5 @@
+import type { ClientRoute } from "../client-route.js";
+
 /** PUT /_matrix/client/v3/rooms/{roomId}/typing/{userId} (setTyping): answers {}. */
 export interface SetTypingParams {
   roomId: string;
@@ -24,3 +26,12 @@ export const setTypingBodySchema = {
     timeout: { type: "integer" },
   },
 } as const;
+
+export const setTypingRoute: ClientRoute<"required", { params: SetTypingParams; body: SetTypingRequest; response: Record<string, never> }> = {
+  method: "PUT",
+  path: "/_matrix/client/v3/rooms/:roomId/typing/:userId",
+  auth: "required",
+  rateLimited: true,
+  params: setTypingParamsSchema,
+  body: setTypingBodySchema,
+};

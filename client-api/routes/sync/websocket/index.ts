@@ -10,6 +10,6 @@ export { syncWebSocketPluginOptions } from "./plugin-options.js";
  * which loads after it.
  */
 export function registerSyncWebSocket(app: FastifyInstance, ctx: ClientApiContext): void {
-  if (!ctx.app.config.sync.websocket.enabled) return;
+  if (!ctx.services.syncWebSocket.enabled) return;
   app.register(async (scope) => registerSyncSocketRoute(scope, ctx));
 }

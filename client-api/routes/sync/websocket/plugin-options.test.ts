@@ -2,7 +2,7 @@ import Fastify from "fastify";
 import fastifyWebsocket from "@fastify/websocket";
 import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { buildConfig } from "../../../../homeserver/app/config.js";
+import { buildConfig } from "../../../../homeserver/core/config.js";
 import { boundedDeflateOffers, syncWebSocketPluginOptions } from "./plugin-options.js";
 
 describe("sync WebSocket server options", () => {

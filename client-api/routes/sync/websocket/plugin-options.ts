@@ -1,8 +1,8 @@
 import type { WebsocketPluginOptions } from "@fastify/websocket";
 import type { FastifyInstance } from "fastify";
-import type { SyncWebSocketConfig } from "../../../../homeserver/app/config.js";
 import { SYNC_WEBSOCKET_SUBPROTOCOL } from "../../../../schemas/client/sync/sync-websocket.js";
 import { CLOSE } from "./close-codes.js";
+import type { SyncWebSocketSettings } from "./sync-websocket-settings.js";
 
 /** How long shutdown waits for clients to answer the server's close frame before dropping their connections. */
 const CLOSE_HANDSHAKE_GRACE_MS = 2_000;
@@ -15,7 +15,7 @@ const ZLIB_CHUNK_BYTES = 4096;
  * window and memory level, messages under the threshold go as they are, and no zlib state stays allocated
  * between messages (zlib-release.ts), so an idle connection costs no zlib memory.
  */
-export function syncWebSocketPluginOptions(config: SyncWebSocketConfig, maxPayloadBytes: number): WebsocketPluginOptions {
+export function syncWebSocketPluginOptions(config: SyncWebSocketSettings, maxPayloadBytes: number): WebsocketPluginOptions {
   const { compression } = config;
   return {
     options: {

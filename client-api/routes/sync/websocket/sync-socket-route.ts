@@ -1,9 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { ClientApiContext } from "../../../client-api-context.js";
 import { accessTokenOf } from "../../../http/auth.js";
+import { defineRoute } from "../../../http/define-route.js";
 import { errors } from "../../../../homeserver/errors.js";
-import type { Requester } from "../../../../homeserver/users/requester.js";
-import { SYNC_WEBSOCKET_PATH } from "../../../../schemas/client/sync/sync-websocket.js";
+import { syncWebSocketRoute } from "../../../../schemas/client/sync/sync-websocket.js";
 import { HeartbeatMonitor } from "./heartbeat.js";
 import { boundedDeflateOffers } from "./plugin-options.js";
 import { SyncSocketSession, type SyncSocketServices } from "./sync-socket-session.js";
@@ -15,42 +15,41 @@ const FIRST_MESSAGE_TIMEOUT_MS = 30_000;
  * so a bad one gets the plain HTTP 401 (M_MISSING_TOKEN / M_UNKNOWN_TOKEN) and no socket is opened.
  */
 export function registerSyncSocketRoute(app: FastifyInstance, ctx: ClientApiContext, options: { firstMessageTimeoutMs?: number } = {}): void {
-  const config = ctx.app.config.sync.websocket;
+  const config = ctx.services.syncWebSocket;
   const heartbeat = new HeartbeatMonitor(config.heartbeat_interval_ms);
   const services: SyncSocketServices = {
     http: app,
-    sync: ctx.app.sync,
-    auth: ctx.app.users.auth,
+    sync: ctx.services.sync,
+    auth: ctx.services.auth,
     heartbeat,
     config,
-    maxWaitMs: ctx.app.config.sync.max_timeout_ms,
-    logger: ctx.app.logger,
+    maxWaitMs: ctx.services.maxSyncTimeoutMs,
+    logger: ctx.services.logger,
     firstMessageTimeoutMs: options.firstMessageTimeoutMs ?? FIRST_MESSAGE_TIMEOUT_MS,
     pushes: new WeakMap(),
   };
-  const authenticated = new WeakMap<FastifyRequest, Requester>();
 
-  app.route({
-    method: "GET",
-    url: SYNC_WEBSOCKET_PATH,
-    preHandler: async (request) => {
-      authenticated.set(request, await ctx.auth(request));
-      const offers = request.raw.headers["sec-websocket-extensions"];
-      if (offers !== undefined && config.compression.enabled) {
-        const bounded = boundedDeflateOffers(offers);
-        if (bounded === undefined) delete request.raw.headers["sec-websocket-extensions"];
-        else request.raw.headers["sec-websocket-extensions"] = bounded;
-      }
-    },
+  defineRoute(
+    app,
+    ctx.guards,
+    syncWebSocketRoute,
     // A plain GET (no Upgrade header) is a client mistake; 426 says what to do instead.
-    handler: async () => {
+    async () => {
       throw errors.unrecognized("This endpoint speaks WebSocket only: send an Upgrade request", 426);
     },
-    wsHandler: (socket, request) => {
-      const requester = authenticated.get(request)!;
-      authenticated.delete(request);
-      // The session lives as long as the socket's listeners reference it.
-      new SyncSocketSession(socket, requester, { accessToken: accessTokenOf(request)!, remoteAddress: request.ip }, services);
+    {
+      prepare: (request) => {
+        const offers = request.raw.headers["sec-websocket-extensions"];
+        if (offers !== undefined && config.compression.enabled) {
+          const bounded = boundedDeflateOffers(offers);
+          if (bounded === undefined) delete request.raw.headers["sec-websocket-extensions"];
+          else request.raw.headers["sec-websocket-extensions"] = bounded;
+        }
+      },
+      open: (socket, request, requester) => {
+        // The session lives as long as the socket's listeners reference it.
+        new SyncSocketSession(socket, requester, { accessToken: accessTokenOf(request)!, remoteAddress: request.ip }, services);
+      },
     },
-  });
+  );
 }

@@ -1,12 +1,11 @@
 import { WebSocket, type RawData } from "ws";
 import type { FastifyInstance } from "fastify";
 import { errors, isMatrixError, type MatrixError } from "../../../../homeserver/errors.js";
-import type { Logger } from "../../../../homeserver/app/logger.js";
-import type { SyncWebSocketConfig } from "../../../../homeserver/app/config.js";
-import type { SyncResponse, SyncServices } from "../../../../homeserver/sync/index.js";
+import type { ClientApiLogger, ClientApiServices } from "../../../client-api-services.js";
+import type { SyncResponse } from "../../../../homeserver/sync/index.js";
 import { hasContent } from "../../../../homeserver/sync/sync-builder.js";
-import type { Filter } from "../../../../homeserver/sync/filters.js";
-import type { Requester, TokenAuthenticator, TokenRechecker } from "../../../../homeserver/users/requester.js";
+import type { Filter } from "../../../../homeserver/core/filters.js";
+import type { Requester, TokenRechecker } from "../../../../homeserver/users/requester.js";
 import type {
   SyncWsClientMessage,
   SyncWsRequestMessage,
@@ -19,17 +18,18 @@ import type { Heartbeating, HeartbeatMonitor } from "./heartbeat.js";
 import { PushFlow } from "./push-flow.js";
 import { answerRequest } from "./socket-requests.js";
 import { releaseIdleDeflate, releaseIdleInflate } from "./zlib-release.js";
+import type { SyncWebSocketSettings } from "./sync-websocket-settings.js";
 
 /** What every connection shares; built once per server. */
 export interface SyncSocketServices {
   http: FastifyInstance;
-  sync: SyncServices;
-  auth: TokenAuthenticator & TokenRechecker;
+  sync: ClientApiServices["sync"];
+  auth: TokenRechecker;
   heartbeat: HeartbeatMonitor;
-  config: SyncWebSocketConfig;
+  config: SyncWebSocketSettings;
   /** config.sync.max_timeout_ms: how long one build waits for news before it looks again. */
   maxWaitMs: number;
-  logger: Logger;
+  logger: ClientApiLogger;
   firstMessageTimeoutMs: number;
   /**
    * Each pushed response as sent, by response: the members of a room woken by one message are mostly handed
@@ -138,7 +138,7 @@ export class SyncSocketSession implements Heartbeating {
       while (!this.closed) {
         await this.flow.ready();
         if (this.closed) return;
-        const response = await sync.service.sync(this.requester, {
+        const response = await sync.sync(this.requester, {
           since,
           timeoutMs: maxWaitMs,
           fullState,
@@ -182,7 +182,7 @@ export class SyncSocketSession implements Heartbeating {
    */
   private async filterOf(filter: string | Filter | undefined): Promise<string | undefined> {
     const text = filter === undefined || typeof filter === "string" ? filter : JSON.stringify(filter);
-    await this.services.sync.service.resolveFilter(this.requester.userId, text);
+    await this.services.sync.resolveFilter(this.requester.userId, text);
     return text;
   }
 

@@ -5,7 +5,7 @@ import type { Db } from "../../storage/database.js";
  * Outliers, soft-failed and backfilled events take negative stream positions: they need a unique key and,
  * for backfill, an order before everything live, but they must never appear on the live stream.
  */
-export class OutlierPositions {
+export class OutsidePositions {
   private next: number | undefined;
   private loading: Promise<void> | undefined;
 

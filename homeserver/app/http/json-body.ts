@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import { errors } from "../../homeserver/errors.js";
-import { jsonInputProblem } from "../../homeserver/json-limits.js";
+import { errors } from "../../errors.js";
+import { jsonInputProblem } from "../../json-limits.js";
 
 /** Refuses bytes that are not UTF-8 instead of silently turning them into U+FFFD. */
 const utf8 = new TextDecoder("utf-8", { fatal: true });

@@ -1,4 +1,4 @@
-import type { StreamName } from "../streams/sync-token.js";
+import type { StreamName } from "./sync-token.js";
 import type { StoredEvent } from "../storage/stores/events-store.js";
 
 export interface Audience {

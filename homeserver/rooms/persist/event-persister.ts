@@ -1,21 +1,24 @@
-import type { CoreContext } from "../app/core-context.js";
-import { errors, MatrixError } from "../errors.js";
-import { authEventTypesFor, checkEventAuth, canApplyRedaction, redactsOf } from "../events/auth-rules/index.js";
-import { stateKeyOf, type IdentifiedPdu, type StateLookup } from "../events/pdu.js";
-import { requireRoomVersion, type RoomVersion } from "../events/room-versions.js";
-import { EventsStore } from "../storage/stores/events-store.js";
-import { RoomsStore } from "../storage/stores/rooms-store.js";
-import { StateStore } from "../storage/stores/state-store.js";
-import { TxnStore } from "../storage/stores/txn-store.js";
-import { MessageAppendStore } from "../storage/stores/message-append-store.js";
-import type { Tx } from "../storage/database.js";
-import { TxnIdMemory, txnKey } from "./txn-id-memory.js";
-import { buildLocalEvent, type EventDraft } from "./event-factory.js";
-import { RoomMemory } from "./room-memory.js";
-import { holdUntilSettled } from "./settling-promises.js";
-import { txnRefOf, writeBatch, type AcceptedEvent, type PersistOptions } from "./persist-batch.js";
+import type { CoreContext } from "../../core/core-context.js";
+import { errors, MatrixError } from "../../errors.js";
+import { authEventTypesFor, checkEventAuth } from "../../events/auth-rules/index.js";
+import { stateKeyOf, type IdentifiedPdu, type StateLookup } from "../../events/pdu.js";
+import type { RoomVersion } from "../../events/room-versions.js";
+import type { Stores } from "../../storage/stores/stores.js";
+import type { Tx } from "../../storage/database.js";
+import { TxnIdMemory, txnKey } from "../txn-id-memory.js";
+import { buildLocalEvent, type EventDraft } from "../event-factory.js";
+import { holdUntilSettled } from "../settling-promises.js";
+import { timeline, txnRefOf, type AcceptedEvent, type PersistOptions } from "./accepted-event.js";
+import type { AfterPersist } from "./after-commit.js";
+import { EventWriter, type EventsToWrite } from "./event-writer.js";
+import type { OutOfBandMembership } from "./write-batch.js";
 
-export type { PersistOptions } from "./persist-batch.js";
+export type OutOfBandWrite = Omit<OutOfBandMembership, "position">;
+import { OutsidePositions } from "./outside-positions.js";
+import { RoomMemories } from "./room-memories.js";
+import { RoomMemory } from "./room-memory.js";
+
+export type { PersistOptions } from "./accepted-event.js";
 
 export interface PersistedEvent {
   eventId: string;
@@ -54,31 +57,40 @@ const MAX_PREV_EVENTS = 10;
 const MAX_BATCH = 200;
 
 /**
- * The persist pipeline. One queue per room serialises writes, so each event is authorised against the state
- * it will actually follow, gets the next gapless room sequence and the next stream position, and is stored
- * with its state in one transaction. Sends that arrive while a write is in progress are written together
- * in the next transaction (group commit). Readers are notified once the positions are published.
+ * The persist pipeline's entry: one queue per room serialises writes, so each event is authorised against
+ * the state it will actually follow, gets the next gapless room sequence and the next stream position, and
+ * is stored with its state in one transaction (EventWriter). Local sends that arrive while a write is in
+ * progress are written together in the next transaction (group commit); remote events come in already
+ * checked and placed (rooms/remote/ingest-events.ts) and take the same write.
  */
 export class EventPersister {
   private readonly queues = new Map<string, Promise<void>>();
   private readonly pending = new Map<string, PendingSend[]>();
-  private readonly memory = new Map<string, Promise<RoomMemory>>();
-  private readonly loaded = new Map<string, RoomMemory>();
+  private readonly memories: RoomMemories;
+  private readonly writer: EventWriter;
+  /** The one allocator of negative positions (outliers, soft-failed, rejected, backfilled). */
+  readonly outside: OutsidePositions;
   private lastCreateTs = 0;
-  readonly events: EventsStore;
-  readonly rooms: RoomsStore;
-  readonly state: StateStore;
-  readonly txns: TxnStore;
-  readonly messages: MessageAppendStore;
   private readonly txnMemory: TxnIdMemory;
 
-  constructor(private readonly core: CoreContext) {
-    this.events = new EventsStore(core.db);
-    this.rooms = new RoomsStore(core.db);
-    this.state = new StateStore(core.db);
-    this.txns = new TxnStore(core.db);
-    this.messages = new MessageAppendStore(core.db);
-    this.txnMemory = new TxnIdMemory(this.txns);
+  /** `afterPersist`: work that follows every committed batch of timeline events (push evaluation goes here). */
+  constructor(
+    private readonly core: CoreContext,
+    private readonly stores: Pick<Stores, "events" | "rooms" | "state" | "txns" | "messages">,
+    afterPersist: readonly AfterPersist[] = [],
+  ) {
+    this.txnMemory = new TxnIdMemory(stores.txns);
+    this.memories = new RoomMemories(stores);
+    this.outside = new OutsidePositions(core.db);
+    this.writer = new EventWriter({
+      database: core.database,
+      stores,
+      publisher: core.streams.events,
+      outside: this.outside,
+      notify: (position, notice) => core.notifier.onNew("events", position, notice),
+      clock: core.clock,
+      after: afterPersist,
+    });
   }
 
   /** Runs `work` after every earlier write queued for the same room. */
@@ -90,56 +102,31 @@ export class EventPersister {
   }
 
   /** The in-memory view of a room, loaded once from the database. Undefined if we do not know the room. */
-  async roomMemory(roomId: string): Promise<RoomMemory | undefined> {
-    let loading = this.memory.get(roomId);
-    if (!loading) {
-      loading = this.loadRoomMemory(roomId);
-      this.memory.set(roomId, loading);
-      const started = loading;
-      loading.then(
-        (memory) => {
-          if (this.memory.get(roomId) === started) this.loaded.set(roomId, memory);
-        },
-        () => this.memory.delete(roomId),
-      );
-    }
-    try {
-      return await loading;
-    } catch (error) {
-      if (error instanceof UnknownRoom) return undefined;
-      throw error;
-    }
+  roomMemory(roomId: string): Promise<RoomMemory | undefined> {
+    return this.memories.get(roomId);
   }
 
   /** The memory of a room if it is already loaded (no I/O), for hot paths that can do without it. */
   loadedRoomMemory(roomId: string): RoomMemory | undefined {
-    return this.loaded.get(roomId);
+    return this.memories.getLoaded(roomId);
   }
 
-  private async loadRoomMemory(roomId: string): Promise<RoomMemory> {
-    const room = await this.rooms.get(roomId);
-    if (!room) throw new UnknownRoom();
-    const version = requireRoomVersion(room.roomVersion);
-    const current = await this.rooms.currentState(roomId);
-    const stored = await this.events.getMany(current.map((c) => c.eventId));
-    const state = new Map<string, IdentifiedPdu>();
-    for (const row of current) {
-      const event = stored.get(row.eventId);
-      if (event) state.set(stateKeyOf(row.type, row.stateKey), event.pdu);
-    }
-    const extremities = await this.rooms.forwardExtremities(roomId);
-    const tips = await this.events.getMany(extremities);
-    let maxDepth = 0;
-    let stateGroup: number | null = null;
-    let latest = -1;
-    for (const tip of tips.values()) {
-      maxDepth = Math.max(maxDepth, tip.pdu.depth);
-      if (tip.streamPos > latest) {
-        latest = tip.streamPos;
-        stateGroup = tip.stateGroupAfter;
-      }
-    }
-    return new RoomMemory(roomId, version, state, extremities, maxDepth, stateGroup);
+  /** Holds the memory of a room made outside the queue (a remote join), so later writes build on it. */
+  adoptMemory(memory: RoomMemory): void {
+    this.memories.adopt(memory);
+  }
+
+  /**
+   * Writes events that were checked and placed elsewhere (received over federation); call it from inside
+   * the room's queue (`serialise`). Returns each event's stream position.
+   */
+  writeAccepted(batch: EventsToWrite): Promise<number[]> {
+    return this.writer.write(batch);
+  }
+
+  /** Our user's membership in a room we may not hold (a received invite, a knock, a rejection); from the room's queue. */
+  writeOutOfBand(membership: OutOfBandWrite): Promise<number> {
+    return this.writer.writeOutOfBand(membership);
   }
 
   /**
@@ -168,13 +155,13 @@ export class EventPersister {
 
     // The room as it will stand, event by event: what each next event is authorised against and follows.
     const planned = new RoomMemory(roomId, version, new Map([[stateKeyOf(create.type, ""), create]]), [create.event_id], 1, null);
-    const batch: AcceptedEvent[] = [{ pdu: create, options: {} }];
+    const batch: AcceptedEvent[] = [{ pdu: create, placement: timeline, fresh: true }];
     const plannedPdus = new Map<string, IdentifiedPdu>([[create.event_id, create]]);
     for (const { draft } of room.events) {
       const built = this.build(planned, planned.lookup, draft, planned.extremities, planned.maxDepth + 1, plannedPdus);
       if (built instanceof MatrixError) throw errors.invalidRoomState(`Cannot send ${draft.type}${draft.stateKey ? ` for ${draft.stateKey}` : ""}: ${built.message}`);
       const key = typeof built.state_key === "string" ? stateKeyOf(built.type, built.state_key) : undefined;
-      batch.push({ pdu: built, options: {}, replaced: key ? planned.state.get(key) : undefined });
+      batch.push({ pdu: built, placement: timeline, fresh: true });
       if (key) planned.setState(key, built);
       planned.extremities = [built.event_id];
       plannedPdus.set(built.event_id, built);
@@ -187,12 +174,15 @@ export class EventPersister {
 
     const positions = await this.serialise(roomId, async () => {
       const memory = new RoomMemory(roomId, version, new Map(), [], 0, null);
-      const written = await writeBatch(this.core, this, memory, batch, async (tx) => {
-        await this.rooms.create(tx, { roomId, roomVersion: version.id, creator, createdTs: createTs, directoryVisibility: room.directoryVisibility });
-        await room.alsoWrite?.(tx, roomId);
+      const written = await this.writer.write({
+        memory,
+        events: batch,
+        before: async (tx: Tx) => {
+          await this.stores.rooms.create(tx, { roomId, roomVersion: version.id, creator, createdTs: createTs, directoryVisibility: room.directoryVisibility });
+          await room.alsoWrite?.(tx, roomId);
+        },
       });
-      this.memory.set(roomId, Promise.resolve(memory));
-      this.loaded.set(roomId, memory);
+      this.memories.adopt(memory);
       return written;
     });
     return { roomId, events: batch.map(({ pdu }, i) => ({ eventId: pdu.event_id, streamPos: positions[i], pdu, deduplicated: false })) };
@@ -238,9 +228,9 @@ export class EventPersister {
     // event of this batch for the next. Later versions' ids are the hashes, and need no read.
     const prevPdus = new Map<string, IdentifiedPdu>();
     if (memory.version.eventIdFormat === "server-generated") {
-      for (const [id, stored] of await this.events.getMany(extremities)) prevPdus.set(id, stored.pdu);
+      for (const [id, stored] of await this.stores.events.getMany(extremities)) prevPdus.set(id, stored.pdu);
     }
-    const accepted: Array<AcceptedEvent & { item: PendingSend }> = [];
+    const accepted: Array<AcceptedEvent & { item: PendingSend; options: PersistOptions }> = [];
     const duplicates: Array<{ item: PendingSend; eventId: string }> = [];
     const batchTxns = new Map<string, string>();
     for (const item of items) {
@@ -265,17 +255,17 @@ export class EventPersister {
         item.reject(built);
         continue;
       }
-      const stateKey = typeof built.state_key === "string" ? stateKeyOf(built.type, built.state_key) : undefined;
-      const replaced = stateKey ? (staged.get(stateKey) ?? memory.state.get(stateKey)) : undefined;
-      if (stateKey) staged.set(stateKey, built);
+      if (typeof built.state_key === "string") staged.set(stateKeyOf(built.type, built.state_key), built);
       extremities = [built.event_id];
       prevPdus.set(built.event_id, built);
       depth = built.depth;
       if (key) batchTxns.set(key, built.event_id);
-      accepted.push({ pdu: built, options, replaced, redactionTarget: await this.redactionTargetToApply(built, memory, lookup), item });
+      // A redaction applies to its target by the state it was authorised against, as this batch stands now.
+      const authState = built.type === "m.room.redaction" ? snapshotOf(memory, staged) : undefined;
+      accepted.push({ pdu: built, placement: timeline, options, authState, fresh: true, item });
     }
     if (accepted.length > 0) {
-      const positions = await writeBatch(this.core, this, memory, accepted);
+      const positions = await this.writer.write({ memory, events: accepted });
       for (const { pdu, options } of accepted) {
         const ref = txnRefOf(pdu.sender, options);
         if (ref) this.txnMemory.remember(ref, pdu.event_id);
@@ -283,7 +273,7 @@ export class EventPersister {
       accepted.forEach((a, i) => a.item.resolve({ eventId: a.pdu.event_id, streamPos: positions[i], pdu: a.pdu, deduplicated: false }));
     }
     for (const { item, eventId } of duplicates) {
-      const stored = await this.events.get(eventId);
+      const stored = await this.stores.events.get(eventId);
       if (stored) item.resolve({ eventId, streamPos: stored.streamPos, pdu: stored.pdu, deduplicated: true });
       else item.reject(errors.unknown("Duplicate transaction was not stored", 500));
     }
@@ -314,21 +304,13 @@ export class EventPersister {
     const verdict = checkEventAuth(pdu, lookup, version);
     return verdict.ok ? pdu : errors.forbidden(verdict.reason);
   }
-
-  /** A redaction takes effect on its target only if the sender may redact it (v3+ checks this here). */
-  private async redactionTargetToApply(pdu: IdentifiedPdu, memory: RoomMemory, lookup: StateLookup): Promise<string | undefined> {
-    if (pdu.type !== "m.room.redaction") return undefined;
-    const targetId = redactsOf(pdu, memory.version);
-    const target = targetId ? await this.events.get(targetId) : undefined;
-    if (!target) return undefined;
-    return canApplyRedaction(pdu, target.pdu, lookup, memory.version) ? target.pdu.event_id : undefined;
-  }
-
-  /** Holds the memory of a room made outside the queue (a remote join), so later writes build on it. */
-  adoptMemory(memory: RoomMemory): void {
-    this.memory.set(memory.roomId, Promise.resolve(memory));
-    this.loaded.set(memory.roomId, memory);
-  }
 }
 
-class UnknownRoom extends Error {}
+/**
+ * The state as a batch stands at one of its events: the batch's state so far over memory (which changes only
+ * once the batch commits).
+ */
+function snapshotOf(memory: RoomMemory, staged: ReadonlyMap<string, IdentifiedPdu>): StateLookup {
+  const sofar = new Map(staged);
+  return { get: (type, key) => sofar.get(stateKeyOf(type, key)) ?? memory.state.get(stateKeyOf(type, key)) };
+}

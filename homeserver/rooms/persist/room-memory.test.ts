@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { IdentifiedPdu } from "../events/pdu.js";
-import { requireRoomVersion } from "../events/room-versions.js";
+import type { IdentifiedPdu } from "../../events/pdu.js";
+import { requireRoomVersion } from "../../events/room-versions.js";
 import { RoomMemory } from "./room-memory.js";
 
 let n = 0;

@@ -1,6 +1,6 @@
 import type { Database, Db } from "../storage/database.js";
 import type { SigningKey } from "../crypto/signing-key.js";
-import type { Notifier } from "../sync/notifier.js";
+import type { Notifier } from "../streams/notifier.js";
 import type { OrderedPublisher } from "../streams/ordered-publisher.js";
 import type { Config } from "./config.js";
 import type { Clock } from "./clock.js";

@@ -1,7 +1,7 @@
 import { Ajv } from "ajv";
 import type { FastifyInstance, FastifySchema } from "fastify";
-import { errors } from "../../homeserver/errors.js";
-import { textParamProblem } from "../../homeserver/json-limits.js";
+import { errors } from "../../errors.js";
+import { textParamProblem } from "../../json-limits.js";
 
 /**
  * Two validators: bodies are checked strictly (a wrong JSON type is M_BAD_JSON, never silently coerced),

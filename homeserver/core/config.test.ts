@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { buildConfig, ConfigError } from "./config.js";
-import { SAMPLE_CONFIG } from "./sample-config.js";
+import { SAMPLE_CONFIG } from "../app/sample-config.js";
 
 describe("configuration", () => {
   it("accepts the documented sample file as it is", () => {

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { errors, isMatrixError, MatrixError } from "../../homeserver/errors.js";
-import type { Logger } from "../../homeserver/app/logger.js";
+import { errors, isMatrixError, MatrixError } from "../../errors.js";
+import type { Logger } from "../../core/logger.js";
 
 const METHODS = ["GET", "POST", "PUT", "DELETE"] as const;
 
@@ -59,7 +59,7 @@ export function answerFrameworkError(error: FastifyError, _request: FastifyReque
   void reply.status(matrixError.status).send(matrixError.toJSON());
 }
 
-export function installErrorHandling(app: FastifyInstance, logger: Logger): void {
+export function installErrorHandling(app: FastifyInstance, logger: Pick<Logger, "error">): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const matrixError = toMatrixError(error, request.body !== undefined);
     if (matrixError) {

@@ -1,5 +1,5 @@
-import type { IdentifiedPdu, StateLookup } from "../events/pdu.js";
-import type { RoomVersion } from "../events/room-versions.js";
+import type { IdentifiedPdu, StateLookup } from "../../events/pdu.js";
+import type { RoomVersion } from "../../events/room-versions.js";
 
 const MEMBER_PREFIX = "m.room.member\u0000";
 

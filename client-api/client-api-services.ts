@@ -1,0 +1,75 @@
+import type { AccountDataService } from "../homeserver/users/account-data.js";
+import type { AccountService } from "../homeserver/users/accounts.js";
+import type { DeviceService } from "../homeserver/users/devices.js";
+import type { FilterService } from "../homeserver/users/filters.js";
+import type { ProfileService } from "../homeserver/users/profiles.js";
+import type { SessionService } from "../homeserver/users/sessions.js";
+import type { SharedSecretRegistration } from "../homeserver/users/shared-secret.js";
+import type { AccessTokenAuth } from "../homeserver/users/token-auth.js";
+import type { DirectoryService } from "../homeserver/rooms/directory-service.js";
+import type { RoomService } from "../homeserver/rooms/room-service.js";
+import type { StateReads } from "../homeserver/rooms/state-reads.js";
+import type { TimelineReads } from "../homeserver/rooms/timeline-reads.js";
+import type { SyncService } from "../homeserver/sync/sync-service.js";
+import type { PresenceService } from "../homeserver/edus/presence/presence-service.js";
+import type { ReceiptsService } from "../homeserver/edus/receipts/receipts-service.js";
+import type { TypingService } from "../homeserver/edus/typing/typing-service.js";
+import type { Clock } from "../homeserver/core/clock.js";
+import type { Logger } from "../homeserver/core/logger.js";
+import type { RateLimitSettings } from "./http/rate-limit.js";
+import type { SyncWebSocketSettings } from "./routes/sync/websocket/sync-websocket-settings.js";
+
+/** What client-api logs through: the core's logger, of which it uses these two. */
+export type ClientApiLogger = Pick<Logger, "warn" | "error">;
+
+/** Time for the rate limiter; tests pass a fake. */
+export type ClientApiClock = Clock;
+
+/**
+ * Everything the client API's routes use, and nothing more: app/ builds it once from its context
+ * (homeserver/app/client-api-services.ts). None is optional, so a server mounted without a service the
+ * routes need fails to compile instead of answering clients with errors.
+ */
+export interface ClientApiServices {
+  /** This server's name, which login answers as home_server. */
+  serverName: string;
+  /** The base URL clients reach this server at (well-known, login's well_known). */
+  publicBaseUrl: string;
+  /** The room version /capabilities names as the default. */
+  defaultRoomVersion: string;
+  /** Read at each request: whether registration tokens are in use (GET .../registration_token/validity). */
+  registration: { readonly enabled: boolean; readonly require_token: boolean };
+  rateLimits: RateLimitSettings;
+  /** /sync over WebSocket, and whether /versions advertises it. */
+  syncWebSocket: SyncWebSocketSettings;
+  /** sync.max_timeout_ms: how long one build of the sync socket waits for news before it looks again. */
+  maxSyncTimeoutMs: number;
+  clock: ClientApiClock;
+  logger: ClientApiLogger;
+
+  /** Access tokens; `authenticateHash` lets the sync socket recheck its token before every push. */
+  auth: Pick<AccessTokenAuth, "authenticate" | "authenticateHash">;
+  accounts: Pick<AccountService, "register" | "checkAvailable" | "isRegistrationTokenValid" | "changePassword" | "deactivate">;
+  sessions: Pick<SessionService, "login" | "refresh" | "logout" | "logoutAll">;
+  sharedSecret: Pick<SharedSecretRegistration, "newNonce" | "register">;
+  devices: Pick<DeviceService, "list" | "get" | "update" | "deleteDevices">;
+  profiles: Pick<ProfileService, "requireProfile" | "setField">;
+  accountData: Pick<AccountDataService, "get" | "setFromClient" | "getTags" | "putTag" | "deleteTag">;
+  filters: Pick<FilterService, "create" | "get">;
+
+  rooms: Pick<RoomService, "createRoom" | "sendMessage" | "sendState" | "redact" | "join" | "knock" | "membership" | "forget">;
+  directory: Pick<
+    DirectoryService,
+    "resolveAlias" | "createAlias" | "deleteAlias" | "localAliases" | "visibility" | "setVisibility" | "publicRooms"
+  >;
+  /** /messages and /context. */
+  timeline: Pick<TimelineReads, "messages" | "context">;
+  /** /event, /state, /members, /joined_members, /joined_rooms. */
+  roomState: Pick<StateReads, "event" | "state" | "stateEvent" | "members" | "joinedMembers" | "joinedRooms">;
+  /** Long-poll and WebSocket sync; the socket checks its filter once with resolveFilter before it starts. */
+  sync: Pick<SyncService, "sync" | "resolveFilter">;
+
+  typing: Pick<TypingService, "setTyping">;
+  presence: Pick<PresenceService, "getFor" | "setFromClient" | "markActive">;
+  receipts: Pick<ReceiptsService, "postReceipt" | "setReadMarkers">;
+}

@@ -1,0 +1,33 @@
+import type { LocalServerKeys } from "../homeserver/federation-keys/local-keys.js";
+import type { ServerKeys } from "../homeserver/federation-keys/server-keys.js";
+import type { DirectoryService } from "../homeserver/rooms/directory-service.js";
+import type { FederationRooms } from "../homeserver/rooms/remote/index.js";
+import type { ProfileService } from "../homeserver/users/profiles.js";
+import type { Clock } from "./clock.js";
+import type { KeyNotary } from "./keys/notary.js";
+
+/** The parts of the rooms core that peers' requests reach: reads, ACLs, membership handshakes, invites, /send. */
+export type FederationRoomsForPeers = Pick<FederationRooms, "reads" | "acls" | "membership" | "knocks" | "invites" | "transactions">;
+
+/**
+ * Everything federation's routes use, and nothing more: app/ builds it once from its context. None is optional,
+ * so a server mounted without the rooms core for federation fails at startup instead of answering peers with errors.
+ */
+export interface FederationApiServices {
+  serverName: string;
+  clock: Clock;
+  /** The body limit of other endpoints; PUT /send may carry more. */
+  maxRequestBodyBytes: number;
+  /** Other servers' keys, to check the X-Matrix signature of each request. */
+  serverKeys: ServerKeys;
+  /** Our own keys, as GET /_matrix/key/v2/server publishes them. */
+  localKeys: Pick<LocalServerKeys, "serverKeyResponse">;
+  /** Other servers' keys as we vouch for them (the notary API). */
+  notary: Pick<KeyNotary, "query">;
+  rooms: FederationRoomsForPeers;
+  /** Aliases and the public room list, for the query and publicRooms endpoints. */
+  directory: Pick<DirectoryService, "resolveAlias" | "publicRooms">;
+  profiles: Pick<ProfileService, "getProfile">;
+  /** A signed request from `origin` proves it is up: the sender may retry it now instead of after its backoff. */
+  peerIsUp(origin: string): void;
+}

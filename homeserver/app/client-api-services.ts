@@ -1,0 +1,35 @@
+import type { ClientApiServices } from "../../client-api/client-api-services.js";
+import type { AppContext } from "./app-context.js";
+
+/** The client API's facade over the composed core: each service its routes use, and the settings they read. */
+export function clientApiServices(app: AppContext): ClientApiServices {
+  const { config, users, rooms, sync, edus } = app;
+  return {
+    serverName: app.serverName,
+    publicBaseUrl: config.public_baseurl,
+    defaultRoomVersion: config.default_room_version,
+    // The config's own objects, not copies: what the running server's config says is what the routes read.
+    registration: config.registration,
+    rateLimits: config.rate_limits,
+    syncWebSocket: config.sync.websocket,
+    maxSyncTimeoutMs: config.sync.max_timeout_ms,
+    clock: app.clock,
+    logger: app.logger,
+    auth: users.auth,
+    accounts: users.accounts,
+    sessions: users.sessions,
+    sharedSecret: users.sharedSecret,
+    devices: users.devices,
+    profiles: users.profiles,
+    accountData: users.accountData,
+    filters: users.filters,
+    rooms: rooms.service,
+    directory: rooms.directory,
+    timeline: app.roomReads.timeline,
+    roomState: app.roomReads.state,
+    sync: sync.service,
+    typing: edus.typing,
+    presence: edus.presence,
+    receipts: edus.receipts,
+  };
+}

@@ -1,0 +1,81 @@
+import type { Database, Tx } from "../../storage/database.js";
+import type { OrderedPublisher } from "../../streams/ordered-publisher.js";
+import type { AcceptedEvent, RoomAfter } from "./accepted-event.js";
+import { applyToMemory, publishPositions, type AfterPersist, type NotifyEvents } from "./after-commit.js";
+import { assignPositions } from "./assign-positions.js";
+import type { OutsidePositions } from "./outside-positions.js";
+import type { RoomMemory } from "./room-memory.js";
+import { writeBatch, writeOutOfBand, type OutOfBandMembership, type WriteStores, type WrittenBatch } from "./write-batch.js";
+
+export interface EventWriterDeps {
+  database: Database;
+  stores: WriteStores;
+  /** The events stream's positions: allocated here, published once committed in order. */
+  publisher: OrderedPublisher;
+  outside: OutsidePositions;
+  notify: NotifyEvents;
+  clock: { now(): number };
+  after?: readonly AfterPersist[];
+}
+
+export interface EventsToWrite {
+  memory: RoomMemory;
+  events: readonly AcceptedEvent[];
+  roomAfter?: RoomAfter;
+  before?: (tx: Tx) => Promise<void>;
+}
+
+/**
+ * The write every accepted event goes through, local or remote, called from inside the room's persist queue:
+ * positions, the one transaction, then (once committed) the room's memory, publishing, the readers' wake-up
+ * with the written rows, and the after-persist hooks. Returns each event's stream position.
+ */
+export class EventWriter {
+  constructor(private readonly deps: EventWriterDeps) {}
+
+  async write({ memory, events, roomAfter, before }: EventsToWrite): Promise<number[]> {
+    if (events.length === 0) return [];
+    const { database, stores, publisher, outside, clock } = this.deps;
+    const positions = await assignPositions(publisher, outside, events);
+    const live = positions.filter((_, i) => events[i].placement.kind === "timeline");
+    let written: WrittenBatch | undefined;
+    try {
+      written = await writeBatch(database, stores, { memory, events, positions, roomAfter, before, now: clock.now() });
+      if (written.memory) applyToMemory(memory, written.memory);
+    } finally {
+      publishPositions(publisher, live, written && live.length > 0 ? this.wake(memory.roomId, live[live.length - 1], written) : undefined);
+    }
+    return positions;
+  }
+
+  /** An out-of-band membership (rooms/remote/receive-invite.ts), at the next live position; call it from the room's queue. */
+  async writeOutOfBand(membership: Omit<OutOfBandMembership, "position">): Promise<number> {
+    const { database, stores, publisher, notify } = this.deps;
+    const position = publisher.allocate();
+    let committed = false;
+    try {
+      await writeOutOfBand(database, stores, { ...membership, position });
+      committed = true;
+    } finally {
+      // No rows for the readers' caches: the row is no part of the room's timeline as a read returns it.
+      const users = membership.pdu.state_key ? [membership.pdu.state_key] : [];
+      publishPositions(publisher, [position], committed ? () => notify(position, { rooms: [membership.roomId], users }) : undefined);
+    }
+    return position;
+  }
+
+  private wake(roomId: string, position: number, { rows, rowsCurrent }: WrittenBatch): () => void {
+    return () => {
+      const users = rows.filter((r) => r.pdu.type === "m.room.member" && r.pdu.state_key).map((r) => r.pdu.state_key!);
+      this.deps.notify(position, { rooms: [roomId], users, events: rowsCurrent ? rows : undefined });
+      for (const hook of this.deps.after ?? []) {
+        try {
+          hook.eventsPersisted(roomId, rows);
+        } catch (error) {
+          // It runs while positions are published: a failing hook must not stop readers from seeing them.
+          console.error("after-persist hook failed", error);
+        }
+      }
+    };
+  }
+}

@@ -1,0 +1,23 @@
+import type { EduSyncSources } from "../../edus/sync-sources.js";
+import type { SyncDeps } from "../sync-context.js";
+import { AccountDataProvider } from "./account-data-provider.js";
+import { PresenceProvider } from "./presence-provider.js";
+import type { SyncStreamProvider } from "./provider.js";
+import { RoomEphemeralProvider } from "./room-ephemeral-provider.js";
+import { TimelineProvider } from "./timeline-provider.js";
+
+/**
+ * Every stream sync reads. The order is the order of their parts in a response (rooms, account_data,
+ * presence; receipts before typing in a room's ephemeral) and of their second passes (the timeline's rooms
+ * before presence, which looks at them). A new stream (to-device, device lists, notification counts) is one
+ * more entry here.
+ */
+export function syncStreamProviders(deps: SyncDeps, edus: EduSyncSources): SyncStreamProvider[] {
+  return [
+    new TimelineProvider(deps),
+    new AccountDataProvider(deps.index, deps.users.accountData),
+    new RoomEphemeralProvider("receipts", edus.receipts),
+    new RoomEphemeralProvider("typing", edus.typing),
+    new PresenceProvider(edus.presence),
+  ];
+}

@@ -1,0 +1,4 @@
+export interface Profile {
+  displayname: string | null;
+  avatar_url: string | null;
+}
