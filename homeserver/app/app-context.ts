@@ -3,6 +3,7 @@ import type { UserServices } from "../users/index.js";
 import type { RoomServices } from "../rooms/index.js";
 import type { SyncServices } from "../sync/index.js";
 import type { RoomReads } from "../rooms/room-reads.js";
+import type { FederationRooms } from "../rooms/remote/index.js";
 import type { ServerKeys } from "../federation-keys/server-keys.js";
 import type { FederationServices } from "../../federation/services.js";
 import type { EduServices } from "../edus/index.js";
@@ -20,6 +21,8 @@ export interface AppContext extends CoreContext {
    */
   roomReads: RoomReads;
   sync: SyncServices;
+  /** Rooms as other servers see them (reads, membership handshakes, /send), and remote joins. */
+  federationRooms: FederationRooms;
   /** Receipts, typing, presence; EDUs in and out. */
   edus: EduServices;
   /** Other servers' signing keys, for verifying their signatures (implemented by federation/'s keyring). */

@@ -84,7 +84,7 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
   const federationRooms = createFederationRooms(core, context.rooms.persister, context.stores, context.rooms.service, context.serverKeys, remoteRooms, context.edus.dispatcher);
   context.rooms.directory.useRemote(remoteRooms);
   context.roomReads.timeline.useBackfill((roomId, limit) => federationRooms.backfill.backfill(roomId, limit));
-  context.rooms.federation = federationRooms;
+  context.federationRooms = federationRooms;
   context.rooms.service.useFederation({
     remoteJoin: federationRooms.invitedJoin,
     inviteRejection: federationRooms.inviteRejection,

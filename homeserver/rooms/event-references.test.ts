@@ -1,3 +1,4 @@
+import { requesterFor } from "../users/testing/requesters.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, testDrivers, type TestApp } from "../app/test-app.js";
 import { getRoomVersion } from "../events/room-versions.js";
@@ -6,7 +7,7 @@ import { eventReference } from "./event-references.js";
 
 describe.each(testDrivers())("events this server makes in room versions 1 and 2 cite others with their reference hashes, on %s", (driver) => {
   let app: TestApp;
-  const alice = { userId: "@alice:test.local", deviceId: "ALICE", isAdmin: false, tokenHash: "" };
+  const alice = requesterFor("@alice:test.local", "ALICE");
   beforeAll(async () => {
     app = await createTestApp(driver);
     await app.ctx.users.accounts.createAccount({ localpart: "alice", password: null });

@@ -4,7 +4,6 @@ import type { Stores } from "../storage/stores/stores.js";
 import { EventPersister } from "./persist/event-persister.js";
 import { RoomService } from "./room-service.js";
 import { DirectoryService } from "./directory-service.js";
-import type { FederationRooms } from "./remote/index.js";
 
 export interface RoomServices {
   /** The persist pipeline: local sends, new rooms, and the write remote events take. */
@@ -17,8 +16,6 @@ export interface RoomServices {
   leaveAllRooms(userId: string): Promise<void>;
   /** The rooms a user is joined to, from current state (one indexed query). */
   joinedRoomIds(userId: string): Promise<string[]>;
-  /** Rooms as other servers see them, and remote joins; attached once federation is composed (app/). */
-  federation?: FederationRooms;
 }
 
 export function createRoomServices(core: CoreContext, users: UserServices, stores: Stores): RoomServices {

@@ -1,3 +1,4 @@
+import { newUser } from "../users/testing/requesters.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../app/test-app.js";
 import { testDrivers } from "../storage/test-databases.js";
@@ -6,8 +7,7 @@ import { silentLogger } from "../core/logger.js";
 import type { Requester } from "../users/requester.js";
 import { MatrixError } from "../errors.js";
 
-let counter = 0;
-const user = (name: string): Requester => ({ userId: `@${name}${++counter}:test.local`, deviceId: "DEV", isAdmin: false, tokenHash: "" });
+const user = (name: string): Requester => newUser(name);
 
 describe.each(testDrivers())("rooms on %s", (driver) => {
   let app: TestApp;

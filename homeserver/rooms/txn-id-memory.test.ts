@@ -1,3 +1,4 @@
+import { requesterFor } from "../users/testing/requesters.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, testDrivers, type TestApp } from "../app/test-app.js";
 import { MessageAppendStore } from "../storage/stores/message-append-store.js";
@@ -9,7 +10,7 @@ import type { IdentifiedPdu } from "../events/pdu.js";
 describe.each(testDrivers())("transaction ids and the one-statement message write on %s", (driver) => {
   let app: TestApp;
   let roomId: string;
-  const alice = { userId: "@alice:test.local", deviceId: "ALICE", isAdmin: false, tokenHash: "" };
+  const alice = requesterFor("@alice:test.local", "ALICE");
   beforeAll(async () => {
     app = await createTestApp(driver);
     await app.ctx.users.accounts.createAccount({ localpart: "alice", password: null });

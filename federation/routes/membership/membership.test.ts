@@ -206,7 +206,7 @@ describe.each(testDrivers())("membership over federation (%s)", (driver) => {
       expect(invited.rooms?.invite?.[roomId]).toBeDefined();
 
       // A v12 room id names no server: only the invite says where to join.
-      await b.app.ctx.rooms.federation!.invitedJoin.join(carol, roomId, []);
+      await b.app.ctx.federationRooms.invitedJoin.join(carol, roomId, []);
       expect((await memoryOnA(roomId)).membershipOf(carol.userId)).toBe("join");
 
       const initial = await b.app.ctx.sync.sync(carol, {});
@@ -228,7 +228,7 @@ describe.each(testDrivers())("membership over federation (%s)", (driver) => {
       // Alice changes her mind before Dan accepts: A refuses the join.
       await a.app.ctx.rooms.service.membership(alice, roomId, "kick", dan.userId);
       // The resident server's refusal reaches the client as it was given: 403 M_FORBIDDEN.
-      await expect(b.app.ctx.rooms.federation!.invitedJoin.join(dan, roomId, [])).rejects.toMatchObject({ errcode: "M_FORBIDDEN", status: 403 });
+      await expect(b.app.ctx.federationRooms.invitedJoin.join(dan, roomId, [])).rejects.toMatchObject({ errcode: "M_FORBIDDEN", status: 403 });
       const after = await b.app.ctx.sync.sync(dan, {});
       expect(after.rooms?.invite?.[roomId]).toBeDefined();
       const incremental = await b.app.ctx.sync.sync(dan, { since: invited.next_batch });
@@ -243,7 +243,7 @@ describe.each(testDrivers())("membership over federation (%s)", (driver) => {
       const invited = await b.app.ctx.sync.sync(grace, {});
       expect(invited.rooms?.invite?.[roomId]).toBeDefined();
 
-      await b.app.ctx.rooms.federation!.inviteRejection.reject(grace, roomId, "not today");
+      await b.app.ctx.federationRooms.inviteRejection.reject(grace, roomId, "not today");
       const onA = (await memoryOnA(roomId)).stateEvent("m.room.member", grace.userId);
       expect(onA?.content).toEqual({ membership: "leave", reason: "not today" });
       const incremental = await b.app.ctx.sync.sync(grace, { since: invited.next_batch });
@@ -252,7 +252,7 @@ describe.each(testDrivers())("membership over federation (%s)", (driver) => {
       expect(incremental.rooms?.leave?.[roomId]).toBeDefined();
       const initial = await b.app.ctx.sync.sync(grace, {});
       expect(initial.rooms?.invite?.[roomId]).toBeUndefined();
-      await expect(b.app.ctx.rooms.federation!.inviteRejection.reject(grace, roomId)).rejects.toMatchObject({ errcode: "M_FORBIDDEN" });
+      await expect(b.app.ctx.federationRooms.inviteRejection.reject(grace, roomId)).rejects.toMatchObject({ errcode: "M_FORBIDDEN" });
     });
 
     it("answers the v1 invite (room versions 1 and 2) with [200, {event}]", async () => {

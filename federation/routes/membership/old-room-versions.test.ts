@@ -122,7 +122,7 @@ describe.each(testDrivers())("membership in room versions 1 and 2 over federatio
     const dave = await newUser(b, "dave");
     const roomId = await a.app.ctx.rooms.service.createRoom(alice, { preset: "private_chat", room_version: "2" });
     await a.app.ctx.rooms.service.membership(alice, roomId, "invite", dave.userId);
-    await b.app.ctx.rooms.federation!.inviteRejection.reject(dave, roomId, "no thanks");
+    await b.app.ctx.federationRooms.inviteRejection.reject(dave, roomId, "no thanks");
     const leave = (await a.app.ctx.rooms.persister.roomMemory(roomId))!.stateEvent("m.room.member", dave.userId)!;
     expect(leave.content).toEqual({ membership: "leave", reason: "no thanks" });
     expect(leave.event_id.endsWith(`:${b.name}`)).toBe(true);

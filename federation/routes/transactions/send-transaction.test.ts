@@ -145,7 +145,7 @@ describe.each(testDrivers())("PUT /send between two servers (%s)", (driver) => {
     const ctx = b.app.ctx;
     const core = { ...ctx, logger };
     const ingest = new RemoteEventIngest(core, ctx.rooms.persister, ctx.stores, ctx.serverKeys, new RemoteRoomsClient(ctx.federation.client));
-    const transactions = new InboundTransactions(core, ctx.rooms.persister, ctx.stores, ingest, ctx.rooms.federation!.acls, ctx.edus.dispatcher);
+    const transactions = new InboundTransactions(core, ctx.rooms.persister, ctx.stores, ingest, ctx.federationRooms.acls, ctx.edus.dispatcher);
 
     const forger = { ...generateSigningKey(), keyId: a.app.ctx.signingKey.keyId };
     const forged = await craftEvent(a, roomId, { type: "m.room.message", sender: alice.userId, content: { body: "forged again" } }, forger);

@@ -1,3 +1,4 @@
+import { requesterFor } from "../../users/testing/requesters.js";
 import { createServer } from "node:net";
 import type { Clock } from "../../core/clock.js";
 import { createTestApp, type DriverName, type TestApp } from "../test-app.js";
@@ -36,7 +37,7 @@ export async function startLoopbackServer(driver: DriverName, options: { clock?:
 
 export async function localUser(server: LoopbackServer, localpart: string): Promise<Requester> {
   const { userId } = await server.app.ctx.users.accounts.createAccount({ localpart, password: null });
-  return { userId, deviceId: "DEVICE", isAdmin: false, tokenHash: "" };
+  return requesterFor(userId);
 }
 
 /** Polls `probe` until it returns something other than undefined (federation is asynchronous). */

@@ -1,3 +1,4 @@
+import { newUser } from "../../users/testing/requesters.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../app/test-app.js";
 import { testDrivers } from "../../storage/test-databases.js";
@@ -9,8 +10,7 @@ import type { EventsNotice } from "./after-commit.js";
 import { EventPersister } from "./event-persister.js";
 import type { RoomMemory } from "./room-memory.js";
 
-let counter = 0;
-const user = (name: string): Requester => ({ userId: `@${name}${++counter}:test.local`, deviceId: "DEV", isAdmin: false, tokenHash: "" });
+const user = (name: string): Requester => newUser(name);
 
 /** An event as another server would send it, following the room's current extremities (the write does not check signatures). */
 function remoteEvent(app: TestApp, memory: RoomMemory, draft: EventDraft): IdentifiedPdu {

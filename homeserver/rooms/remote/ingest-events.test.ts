@@ -1,3 +1,4 @@
+import { requesterFor } from "../../users/testing/requesters.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../app/test-app.js";
 import { testDrivers } from "../../storage/test-databases.js";
@@ -37,7 +38,7 @@ describe.each(testDrivers())("receiving events from other servers on %s", (drive
   let remoteKey: SigningKey;
   let ingest: RemoteEventIngest;
   let roomId: string;
-  const alice = { userId: "@alice:test.local", deviceId: "D", isAdmin: false, tokenHash: "" };
+  const alice = requesterFor("@alice:test.local", "D");
 
   /** Builds an event as the remote server would: on top of our room's current extremities and state. */
   async function remoteEvent(type: string, sender: string, content: JsonObject, stateKey?: string, key = remoteKey) {

@@ -1,3 +1,4 @@
+import { requesterFor } from "../../users/testing/requesters.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../app/test-app.js";
 import { testDrivers } from "../../storage/test-databases.js";
@@ -70,8 +71,8 @@ describe.each(testDrivers())("joining a room on another server (%s)", (driver) =
   });
 
   it.each(["12", "10", "3", "2", "1"])("a user of B joins a public v%s room on A and both agree on its state", async (version) => {
-    const alice = { userId: "@alice:a.test", deviceId: "A", isAdmin: false, tokenHash: "" };
-    const bob = { userId: "@bob:b.test", deviceId: "B", isAdmin: false, tokenHash: "" };
+    const alice = requesterFor("@alice:a.test", "A");
+    const bob = requesterFor("@bob:b.test", "B");
     const roomId = await a.ctx.rooms.service.createRoom(alice, { preset: "public_chat", name: "Shared", room_version: version });
     await a.ctx.rooms.service.sendMessage(alice, roomId, "m.room.message", { body: "before bob" }, `pre-${version}`);
 
@@ -94,7 +95,7 @@ describe.each(testDrivers())("joining a room on another server (%s)", (driver) =
   });
 
   it("refuses make_join for a room version the joining server does not support", async () => {
-    const alice = { userId: "@alice:a.test", deviceId: "A", isAdmin: false, tokenHash: "" };
+    const alice = requesterFor("@alice:a.test", "A");
     const roomId = await a.ctx.rooms.service.createRoom(alice, { preset: "public_chat" });
     await expect(fed.get("a.test")!.membership.makeMembership("b.test", roomId, "@bob:b.test", "join", ["1"])).rejects.toMatchObject({
       errcode: "M_INCOMPATIBLE_ROOM_VERSION",
@@ -102,8 +103,8 @@ describe.each(testDrivers())("joining a room on another server (%s)", (driver) =
   });
 
   it("refuses a join into an invite-only room with M_FORBIDDEN", async () => {
-    const alice = { userId: "@alice:a.test", deviceId: "A", isAdmin: false, tokenHash: "" };
-    const bob = { userId: "@bob2:b.test", deviceId: "B", isAdmin: false, tokenHash: "" };
+    const alice = requesterFor("@alice:a.test", "A");
+    const bob = requesterFor("@bob2:b.test", "B");
     const roomId = await a.ctx.rooms.service.createRoom(alice, { preset: "private_chat" });
     await expect(fed.get("b.test")!.remoteJoin.join(bob, roomId, ["a.test"])).rejects.toMatchObject({ errcode: "M_FORBIDDEN" });
   });

@@ -4,13 +4,9 @@ import type { Requester } from "../../users/requester.js";
 import type { SyncOptions } from "../sync-service.js";
 import type { SyncResponse, SyncEventJson } from "../../../schemas/client/sync/get-sync.js";
 
-let counter = 0;
+export { newUser } from "../../users/testing/requesters.js";
 
-/** A requester for the rooms core; accounts are not needed to create and join rooms. */
-export function newUser(name: string, deviceId = "DEVICE"): Requester {
-  counter += 1;
-  return { userId: `@${name}${counter}-${process.pid}:test.local`, deviceId, isAdmin: false, tokenHash: "" };
-}
+let counter = 0;
 
 export class SyncHarness {
   constructor(readonly app: TestApp) {}
