@@ -70,8 +70,8 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
     onProfileChanged: (userId, profile) => context.rooms.onProfileChanged(userId, profile),
     onDeactivated: (userId) => context.rooms.leaveAllRooms(userId),
   };
-  context.users = createUserServices(core, hooks);
   context.stores = createStores(core.db);
+  context.users = createUserServices(core, hooks, context.stores);
   context.rooms = createRoomServices(core, context.users, context.stores);
   // Sync reads the EDU streams (never the other way round), so the EDUs come first; both use the read side of rooms.
   const reads = createRoomReads(core, context.stores);

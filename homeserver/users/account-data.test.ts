@@ -3,7 +3,7 @@ import { createTestApp, type TestApp } from "../app/test-app.js";
 import type { StreamName } from "../streams/sync-token.js";
 import { testDrivers } from "../storage/test-databases.js";
 import { AccountDataService } from "./account-data.js";
-import { AccountDataStore } from "./stores/account-data-store.js";
+import { AccountDataStore } from "../storage/stores/account-data-store.js";
 import { freshLocalpart } from "./testing/http-users.js";
 
 describe.each(testDrivers())("account data service on %s", (driver) => {

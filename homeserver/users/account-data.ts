@@ -1,7 +1,7 @@
 import type { CoreContext } from "../core/core-context.js";
 import { MatrixError, errors } from "../errors.js";
 import { hasNul, requireStorable } from "./text.js";
-import { GLOBAL_ROOM, type AccountDataStore } from "./stores/account-data-store.js";
+import { GLOBAL_ROOM, type AccountDataStore } from "../storage/stores/account-data-store.js";
 
 export interface AccountDataEvent {
   type: string;

@@ -1,6 +1,6 @@
 import { errors } from "../errors.js";
 import { burnPasswordCheck, MAX_PASSWORD_LENGTH, verifyPassword } from "./passwords.js";
-import type { UserRecord, UserStore } from "./stores/user-store.js";
+import type { UserRecord, UserStore } from "../storage/stores/user-store.js";
 import { localUserIdFromIdentifier } from "./user-ids.js";
 
 /** Used for every failed password check, so the answer never tells whether the account exists. */

@@ -1,4 +1,4 @@
-import type { FilterStore } from "./stores/filter-store.js";
+import type { FilterStore } from "../storage/stores/filter-store.js";
 
 /** Sync filters. Stored as given; their meaning belongs to the sync builder. */
 export class FilterService {

@@ -1,3 +1,4 @@
+import type { Stores } from "../storage/stores/stores.js";
 import type { CoreContext } from "../core/core-context.js";
 import { AccountDataService } from "./account-data.js";
 import { AccountService, REGISTRATION_TOKEN_STAGE } from "./accounts.js";
@@ -7,12 +8,7 @@ import { FilterService } from "./filters.js";
 import { ProfileService, type Profile } from "./profiles.js";
 import { SessionService } from "./sessions.js";
 import { SharedSecretRegistration } from "./shared-secret.js";
-import { AccountDataStore } from "./stores/account-data-store.js";
-import { DeviceStore } from "./stores/device-store.js";
-import { FilterStore } from "./stores/filter-store.js";
-import { RegistrationTokenStore } from "./stores/registration-token-store.js";
-import { TokenStore } from "./stores/token-store.js";
-import { UserStore } from "./stores/user-store.js";
+import type { RegistrationTokenStore } from "../storage/stores/registration-token-store.js";
 import { AccessTokenAuth } from "./token-auth.js";
 import { UiaService } from "./uia.js";
 import type { UserHooks } from "./user-hooks.js";
@@ -34,12 +30,12 @@ export interface UserServices {
   registrationTokens: RegistrationTokenStore;
 }
 
-export function createUserServices(core: CoreContext, hooks: UserHooks): UserServices {
-  const users = new UserStore(core.db);
-  const devices = new DeviceStore(core.db);
-  const tokens = new TokenStore(core.db);
-  const accountDataStore = new AccountDataStore(core.db);
-  const registrationTokens = new RegistrationTokenStore(core.db);
+export function createUserServices(
+  core: CoreContext,
+  hooks: UserHooks,
+  stores: Pick<Stores, "users" | "devices" | "tokens" | "accountData" | "registrationTokens" | "filters">,
+): UserServices {
+  const { users, devices, tokens, accountData: accountDataStore, registrationTokens } = stores;
 
   const auth = new AccessTokenAuth(tokens, core.clock);
   const passwords = new PasswordChecker(users, core.config.password_scrypt_log_n);
@@ -67,7 +63,7 @@ export function createUserServices(core: CoreContext, hooks: UserHooks): UserSer
     devices: new DeviceService(core, devices, tokens, uia, auth),
     profiles: new ProfileService(core, users, hooks),
     accountData: new AccountDataService(core, accountDataStore),
-    filters: new FilterService(new FilterStore(core.db)),
+    filters: new FilterService(stores.filters),
     sharedSecret: new SharedSecretRegistration(core, accounts),
     registrationTokens,
   };

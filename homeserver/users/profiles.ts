@@ -3,7 +3,7 @@ import { errors } from "../errors.js";
 import type { Profile } from "./profile.js";
 import type { UserHooks } from "./user-hooks.js";
 import type { Requester } from "./requester.js";
-import type { UserStore } from "./stores/user-store.js";
+import type { UserStore } from "../storage/stores/user-store.js";
 import { hasNul, requireStorable } from "./text.js";
 
 export type { Profile } from "./profile.js";

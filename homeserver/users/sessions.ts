@@ -4,8 +4,8 @@ import { errors } from "../errors.js";
 import { checkPasswordShape, userIdFromLoginDict, type PasswordChecker } from "./credentials.js";
 import type { Requester } from "./requester.js";
 import { hashToken, newAccessToken, newDeviceId, newRefreshToken } from "./secrets.js";
-import type { DeviceStore } from "./stores/device-store.js";
-import type { TokenStore } from "./stores/token-store.js";
+import type { DeviceStore } from "../storage/stores/device-store.js";
+import type { TokenStore } from "../storage/stores/token-store.js";
 import { hasNul, requireStorable } from "./text.js";
 import type { AccessTokenAuth } from "./token-auth.js";
 

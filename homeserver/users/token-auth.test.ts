@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { MatrixError } from "../errors.js";
 import { hashToken } from "./secrets.js";
-import type { AccessTokenOwner, TokenStore } from "./stores/token-store.js";
+import type { AccessTokenOwner, TokenStore } from "../storage/stores/token-store.js";
 import { AccessTokenAuth, CACHE_TTL_MS, REFRESH_AFTER_MS } from "./token-auth.js";
 
 /** An in-memory stand-in for TokenStore's lookup, counting reads and able to hold one open. */

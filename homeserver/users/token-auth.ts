@@ -2,7 +2,7 @@ import type { Clock } from "../core/clock.js";
 import { errors } from "../errors.js";
 import type { Requester, TokenAuthenticator, TokenRechecker } from "./requester.js";
 import { hashToken } from "./secrets.js";
-import type { AccessTokenOwner, TokenStore } from "./stores/token-store.js";
+import type { AccessTokenOwner, TokenStore } from "../storage/stores/token-store.js";
 
 /**
  * How long a looked-up token may be answered from memory. Revocation in this process clears it at once; the

@@ -6,7 +6,7 @@ import { getRoomVersion, type RoomVersion } from "../../events/room-versions.js"
 import type { ServerKeys } from "../../federation-keys/server-keys.js";
 import type { Db, Tx } from "../../storage/database.js";
 import type { StoredEvent } from "../../storage/stores/events-store.js";
-import { UserStore } from "../../users/stores/user-store.js";
+import type { UserStore } from "../../storage/stores/user-store.js";
 import type { EventPersister } from "../persist/event-persister.js";
 import type { RoomMemory } from "../persist/room-memory.js";
 import { countersign } from "./complete-template.js";
@@ -45,7 +45,7 @@ export class ReceiveInvite {
     private readonly keys: ServerKeys,
     private readonly acls: ServerAcls,
   ) {
-    this.users = new UserStore(core.db);
+    this.users = stores.users;
   }
 
   /** Checks and countersigns the invite; returns the event with our signature added, as the response carries it. */

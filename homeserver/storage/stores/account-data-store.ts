@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { Db, Tx } from "../../storage/database.js";
+import type { Db, Tx } from "../database.js";
 
 /** Room id stored for global account data (the column is part of the primary key, so not NULL). */
 export const GLOBAL_ROOM = "";

@@ -1,4 +1,4 @@
-import type { Db, Tx } from "../../storage/database.js";
+import type { Db, Tx } from "../database.js";
 
 export interface UserRecord {
   userId: string;

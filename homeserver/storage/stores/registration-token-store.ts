@@ -1,4 +1,4 @@
-import type { Tx, Db } from "../../storage/database.js";
+import type { Tx, Db } from "../database.js";
 
 /** `registration_tokens`: tokens an admin created, each with an optional use limit and expiry. */
 export class RegistrationTokenStore {

@@ -1,4 +1,4 @@
-import type { Db } from "../../storage/database.js";
+import type { Db } from "../database.js";
 
 /** `user_filters`: filters are immutable once stored, so there is only insert and get. */
 export class FilterStore {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDatabase, testDrivers, type TestDatabase } from "../../storage/test-databases.js";
-import { freshLocalpart } from "../testing/http-users.js";
+import { openTestDatabase, testDrivers, type TestDatabase } from "../test-databases.js";
+import { freshLocalpart } from "../../users/testing/http-users.js";
 import { AccountDataStore } from "./account-data-store.js";
 import { DeviceStore } from "./device-store.js";
 import { FilterStore } from "./filter-store.js";
