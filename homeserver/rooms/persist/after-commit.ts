@@ -1,4 +1,5 @@
 import type { IdentifiedPdu } from "../../events/pdu.js";
+import { redactEvent } from "../../events/redaction.js";
 import type { StoredEvent } from "../../storage/stores/events-store.js";
 import type { OrderedPublisher } from "../../streams/ordered-publisher.js";
 import type { RoomMemory } from "./room-memory.js";
@@ -33,12 +34,20 @@ export interface AfterPersist {
   eventsPersisted(roomId: string, rows: readonly StoredEvent[]): void;
 }
 
-export function applyToMemory(memory: RoomMemory, change: MemoryChange): void {
-  if (change.replace) memory.replaceState(change.state);
-  else for (const [key, pdu] of change.state) memory.setState(key, pdu);
-  memory.extremities = change.extremities;
-  memory.maxDepth = change.maxDepth;
-  memory.stateGroup = change.stateGroup;
+export function applyToMemory(memory: RoomMemory, change: MemoryChange | undefined, redacted: readonly string[]): void {
+  if (change) {
+    if (change.replace) memory.replaceState(change.state);
+    else for (const [key, pdu] of change.state) memory.setState(key, pdu);
+    memory.extremities = change.extremities;
+    memory.maxDepth = change.maxDepth;
+    memory.stateGroup = change.stateGroup;
+  }
+  if (redacted.length === 0) return;
+  // A redacted state event counts in its redacted form from now on (auth, stripped state, the directory).
+  const ids = new Set(redacted);
+  for (const [key, pdu] of memory.state) {
+    if (ids.has(pdu.event_id)) memory.setState(key, { ...(redactEvent(pdu, memory.version) as IdentifiedPdu), event_id: pdu.event_id });
+  }
 }
 
 /**

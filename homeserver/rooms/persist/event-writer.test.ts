@@ -107,6 +107,31 @@ describe.each(testDrivers())("the one persist pipeline on %s", (driver) => {
     expect(notices.filter((n) => n.rooms.includes(roomId)).map((n) => n.events)).toEqual([undefined]);
   });
 
+  it("forgets a redaction waiting for its target once the target arrives and is rejected", async () => {
+    const alice = user("alice");
+    const roomId = await newRoom(alice);
+    const memory = (await persister.roomMemory(roomId))!;
+    const target = remoteEvent(app, memory, { type: "m.room.message", sender: alice.userId, content: { body: "refused later" } });
+    await persister.persistLocal(roomId, { type: "m.room.redaction", sender: alice.userId, content: { redacts: target.event_id } });
+    const waiting = () => app.ctx.db.selectFrom("pending_redactions").select("redaction_id").where("redacts", "=", target.event_id).execute();
+    expect(await waiting()).toHaveLength(1);
+    await persister.serialise(roomId, () => persister.writeAccepted({ memory, events: [{ pdu: target, placement: { kind: "rejected", reason: "test" } }] }));
+    expect(await waiting()).toEqual([]);
+  });
+
+  it("holds a redacted state event in its redacted form in memory, after the redaction and after a reload", async () => {
+    const alice = user("alice");
+    const roomId = await newRoom(alice);
+    const topic = await persister.persistLocal(roomId, { type: "m.room.topic", stateKey: "", sender: alice.userId, content: { topic: "secret plans" } });
+    await persister.persistLocal(roomId, { type: "m.room.redaction", sender: alice.userId, content: { redacts: topic.eventId } });
+    const memory = (await persister.roomMemory(roomId))!;
+    expect(memory.stateEvent("m.room.topic")?.event_id).toBe(topic.eventId);
+    expect(memory.stateEvent("m.room.topic")?.content).toEqual({});
+    const reloaded = (await new EventPersister(app.ctx, app.ctx.stores).roomMemory(roomId))!;
+    expect(reloaded.stateEvent("m.room.topic")?.event_id).toBe(topic.eventId);
+    expect(reloaded.stateEvent("m.room.topic")?.content).toEqual({});
+  });
+
   it("writes outliers without touching the room's current state, extremities or stream", async () => {
     const alice = user("alice");
     const roomId = await newRoom(alice);

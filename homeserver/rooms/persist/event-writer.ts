@@ -41,7 +41,7 @@ export class EventWriter {
     let written: WrittenBatch | undefined;
     try {
       written = await writeBatch(database, stores, { memory, events, positions, roomAfter, before, now: clock.now() });
-      if (written.memory) applyToMemory(memory, written.memory);
+      applyToMemory(memory, written.memory, written.redacted);
     } finally {
       publishPositions(publisher, live, written && live.length > 0 ? this.wake(memory.roomId, live[live.length - 1], written) : undefined);
     }

@@ -1,4 +1,5 @@
 import { stateKeyOf, type IdentifiedPdu } from "../../events/pdu.js";
+import { redactEvent } from "../../events/redaction.js";
 import { requireRoomVersion } from "../../events/room-versions.js";
 import type { EventsStore } from "../../storage/stores/events-store.js";
 import type { RoomsStore } from "../../storage/stores/rooms-store.js";
@@ -59,7 +60,10 @@ export class RoomMemories {
     const state = new Map<string, IdentifiedPdu>();
     for (const row of current) {
       const event = stored.get(row.eventId);
-      if (event) state.set(stateKeyOf(row.type, row.stateKey), event.pdu);
+      if (!event) continue;
+      // As the persist pipeline leaves it after a redaction: the redacted form counts.
+      const pdu = event.redactedBy ? { ...(redactEvent(event.pdu, version) as IdentifiedPdu), event_id: event.pdu.event_id } : event.pdu;
+      state.set(stateKeyOf(row.type, row.stateKey), pdu);
     }
     const extremities = await rooms.forwardExtremities(roomId);
     const tips = await events.getMany(extremities);

@@ -34,6 +34,8 @@ export interface WrittenBatch {
   rows: StoredEvent[];
   /** False when the transaction also redacted some event: then the rows no longer tell readers everything. */
   rowsCurrent: boolean;
+  /** The events this transaction marked redacted (older ones, or written ones a waiting redaction applied to). */
+  redacted: string[];
   /** Absent when nothing in the room's current state, extremities or depth moved (only outliers written). */
   memory?: MemoryChange;
 }
@@ -89,7 +91,7 @@ async function appendMessages(stores: WriteStores, { memory, events, positions }
     stateGroupBefore: group,
     stateGroupAfter: group,
   }));
-  return { rows, rowsCurrent: true, memory: { state: new Map(), replace: false, extremities: [last.event_id], maxDepth: maxDepthOf(memory, events), stateGroup: group } };
+  return { rows, rowsCurrent: true, redacted: [], memory: { state: new Map(), replace: false, extremities: [last.event_id], maxDepth: maxDepthOf(memory, events), stateGroup: group } };
 }
 
 async function writeInTransaction(tx: Tx, stores: WriteStores, batch: BatchToWrite, txnIds: TxnIdRow[]): Promise<WrittenBatch> {
@@ -169,18 +171,18 @@ async function writeInTransaction(tx: Tx, stores: WriteStores, batch: BatchToWri
 
   for (const row of promoted) await stores.events.promoteOutlier(tx, row.eventId, row.streamPos, row.stateGroupBefore);
 
-  let rowsCurrent = true;
+  const redacted: string[] = [];
   const redactions = new Redactions(stores.events);
   const history = events.filter((e) => e.placement.kind === "timeline" || (e.placement.kind === "backfilled" && !e.placement.heldAsOutlier));
-  for (const { pdu, authState } of history) {
-    if (await redactions.redactionWritten(tx, memory, pdu, authState)) rowsCurrent = false;
-  }
+  for (const { pdu, authState } of history) redacted.push(...(await redactions.redactionWritten(tx, memory, pdu, authState)));
   // An outlier held already was checked against the pending redactions when it was first written.
   const mayBeTargets = events.filter((e) => !e.fresh && e.placement.kind !== "rejected" && !(e.placement.kind === "backfilled" && e.placement.heldAsOutlier)).map((e) => e.pdu);
-  if (mayBeTargets.length > 0 && (await redactions.targetsWritten(tx, memory, mayBeTargets))) rowsCurrent = false;
+  if (mayBeTargets.length > 0) redacted.push(...(await redactions.targetsWritten(tx, memory, mayBeTargets)));
+  const rejected = events.filter((e) => e.placement.kind === "rejected").map((e) => e.pdu);
+  if (rejected.length > 0) await redactions.targetsRejected(tx, rejected);
 
   const memoryChange = live.length === 0 ? undefined : await updateRoom(tx, stores, memory, live, changed, group, roomAfter);
-  return { rows: live, rowsCurrent, memory: memoryChange };
+  return { rows: live, rowsCurrent: redacted.length === 0, redacted, memory: memoryChange };
 }
 
 /** The content a state event replaces: from this batch or memory when at hand, else from the database. */

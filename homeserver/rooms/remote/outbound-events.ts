@@ -5,7 +5,7 @@ import type { EventsStore } from "../../storage/stores/events-store.js";
 import type { IdentifiedPdu } from "../../events/pdu.js";
 import { DestinationsStore, type DestinationRow } from "../../storage/stores/destinations-store.js";
 import type { EventPersister } from "../persist/event-persister.js";
-import { toWirePdu } from "./federation-reads.js";
+import { storedToWire } from "./federation-reads.js";
 
 export type { DestinationRow } from "../../storage/stores/destinations-store.js";
 
@@ -86,7 +86,7 @@ export class OutboundEvents {
     for (const row of rows) {
       const stored = events.get(row.event_id);
       const memory = await this.persister.roomMemory(row.room_id);
-      if (stored && memory) result.push({ streamPos: Number(row.stream_pos), pdu: toWirePdu(stored.pdu, memory.version) });
+      if (stored && memory) result.push({ streamPos: Number(row.stream_pos), pdu: storedToWire(stored, memory.version) });
     }
     return result;
   }
