@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -47,6 +47,23 @@ describe("the embedded database lock", () => {
     const lock = await lockEmbeddedDatabase(path, "register-user");
     expect(JSON.parse(readFileSync(lock.path, "utf8")).pid).toBe(process.pid);
     await lock.release();
+  });
+
+  it.skipIf(!existsSync("/proc/self/stat"))("takes over a lock whose holder was killed and is a zombie not yet reaped by its parent", async () => {
+    // `sleep 0` exits at once; its parent has become `sleep 5` (exec), which never reaps it: a zombie.
+    const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
+    try {
+      const zombie = Number((await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(d.toString())))).trim());
+      for (let i = 0; i < 100 && !readFileSync(`/proc/${zombie}/stat`, "utf8").includes(") Z "); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(readFileSync(`/proc/${zombie}/stat`, "utf8")).toContain(") Z ");
+      const path = databasePath();
+      writeFileSync(embeddedDatabaseLockPath(path), JSON.stringify({ pid: zombie, host: hostname(), command: "server" }));
+      const lock = await lockEmbeddedDatabase(path, "server");
+      expect(JSON.parse(readFileSync(lock.path, "utf8")).pid).toBe(process.pid);
+      await lock.release();
+    } finally {
+      parent.kill("SIGKILL");
+    }
   });
 
   it("takes over a lock whose pid now belongs to another process (recorded start time differs)", async () => {

@@ -117,7 +117,7 @@ async function isHeld(path: string, holder: Holder): Promise<boolean> {
   }
   // A container restarted with the same pid as its previous run: that earlier holder is us.
   if (holder.pid === process.pid) return false;
-  if (!isAlive(holder.pid)) return false;
+  if (!isAlive(holder.pid) || isZombie(holder.pid)) return false;
   return holder.started === undefined || holder.started === startTimeOf(holder.pid);
 }
 
@@ -128,6 +128,20 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     // EPERM: it exists but belongs to another user.
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * A killed process stays a zombie until its parent reaps it (a slow parent, or a container's pid 1 that never
+ * reaps): it holds no file and writes nothing any more, so its lock is stale.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+    return state === "Z" || state === "X";
+  } catch {
+    return false;
   }
 }
 
