@@ -12,13 +12,13 @@ import { timeline, txnRefOf, type AcceptedEvent, type PersistOptions } from "./a
 import type { AfterPersist } from "./after-commit.js";
 import { EventWriter, type EventsToWrite } from "./event-writer.js";
 import type { OutOfBandMembership } from "./write-batch.js";
-
-export type OutOfBandWrite = Omit<OutOfBandMembership, "position">;
 import { OutsidePositions } from "./outside-positions.js";
 import { RoomMemories } from "./room-memories.js";
 import { RoomMemory } from "./room-memory.js";
 
 export type { PersistOptions } from "./accepted-event.js";
+
+export type OutOfBandWrite = Omit<OutOfBandMembership, "position">;
 
 export interface PersistedEvent {
   eventId: string;
@@ -69,7 +69,7 @@ export class EventPersister {
   private readonly memories: RoomMemories;
   private readonly writer: EventWriter;
   /** The one allocator of negative positions (outliers, soft-failed, rejected, backfilled). */
-  readonly outside: OutsidePositions;
+  private readonly outside: OutsidePositions;
   private lastCreateTs = 0;
   private readonly txnMemory: TxnIdMemory;
 
