@@ -14,6 +14,7 @@ import { registerDirectoryRoutes } from "./routes/directory/index.js";
 import { registerTypingRoutes } from "./routes/typing/index.js";
 import { registerPresenceRoutes } from "./routes/presence/index.js";
 import { registerReceiptsRoutes } from "./routes/receipts/index.js";
+import { registerPushRulesRoutes } from "./routes/push-rules/index.js";
 import { serveR0Operations } from "./r0-routes.js";
 import { installJsonContentType } from "./http/json-content-type.js";
 
@@ -36,4 +37,5 @@ export function registerClientApi(app: FastifyInstance, services: ClientApiServi
   registerTypingRoutes(app, ctx);
   registerPresenceRoutes(app, ctx);
   registerReceiptsRoutes(app, ctx);
+  registerPushRulesRoutes(app, ctx);
 }

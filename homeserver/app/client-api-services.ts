@@ -23,6 +23,7 @@ export function clientApiServices(app: AppContext): ClientApiServices {
     profiles: users.profiles,
     accountData: users.accountData,
     filters: users.filters,
+    pushRules: users.pushRules,
     rooms: rooms.service,
     directory: rooms.directory,
     timeline: app.roomReads.timeline,

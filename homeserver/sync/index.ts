@@ -25,7 +25,7 @@ export interface SyncServices {
 }
 
 export interface SyncInputs {
-  users: Pick<UserServices, "accountData" | "filters">;
+  users: Pick<UserServices, "accountData" | "filters" | "pushRules">;
   /** The read side of rooms, shared with the EDU services. */
   reads: RoomReads;
   /** The EDU streams sync reads (receipts, typing, presence). */

@@ -15,7 +15,7 @@ import type { PresenceSyncSource } from "../edus/sync-sources.js";
 export interface SyncDeps {
   core: CoreContext;
   reads: RoomReads;
-  users: Pick<UserServices, "accountData" | "filters">;
+  users: Pick<UserServices, "accountData" | "filters" | "pushRules">;
   timelineCache: RoomTimelineCache;
   memberships: UserMemberships;
   index: StreamIndex;

@@ -53,6 +53,16 @@ export class AccountDataService {
     await this.write(userId, roomId, type, () => content);
   }
 
+  /** A read-modify-write of one type under the user's lock (push rules change one rule of the whole set). */
+  async update(
+    userId: string,
+    roomId: string | null,
+    type: string,
+    change: (current: Record<string, unknown> | undefined) => Record<string, unknown>,
+  ): Promise<void> {
+    await this.write(userId, roomId, type, change);
+  }
+
   async getTags(userId: string, roomId: string): Promise<Record<string, Record<string, unknown>>> {
     return tagsOf(await this.get(userId, roomId, TAG_TYPE));
   }

@@ -12,6 +12,7 @@ import type { RegistrationTokenStore } from "../storage/stores/registration-toke
 import { AccessTokenAuth } from "./token-auth.js";
 import { UiaService } from "./uia.js";
 import type { UserHooks } from "./user-hooks.js";
+import { PushRulesService } from "./push-rules/push-rules-service.js";
 
 export type { UserHooks } from "./user-hooks.js";
 
@@ -25,6 +26,8 @@ export interface UserServices {
   devices: DeviceService;
   profiles: ProfileService;
   accountData: AccountDataService;
+  /** Push rules, kept as the `m.push_rules` account data. */
+  pushRules: PushRulesService;
   filters: FilterService;
   sharedSecret: SharedSecretRegistration;
   registrationTokens: RegistrationTokenStore;
@@ -55,6 +58,7 @@ export function createUserServices(
     auth,
     hooks,
   );
+  const accountData = new AccountDataService(core, accountDataStore);
   return {
     auth,
     uia,
@@ -62,7 +66,8 @@ export function createUserServices(
     sessions,
     devices: new DeviceService(core, devices, tokens, uia, auth),
     profiles: new ProfileService(core, users, hooks),
-    accountData: new AccountDataService(core, accountDataStore),
+    accountData,
+    pushRules: new PushRulesService(accountData),
     filters: new FilterService(stores.filters),
     sharedSecret: new SharedSecretRegistration(core, accounts),
     registrationTokens,

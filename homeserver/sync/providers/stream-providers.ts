@@ -15,7 +15,7 @@ import { TimelineProvider } from "./timeline-provider.js";
 export function syncStreamProviders(deps: SyncDeps, edus: EduSyncSources): SyncStreamProvider[] {
   return [
     new TimelineProvider(deps),
-    new AccountDataProvider(deps.index, deps.users.accountData),
+    new AccountDataProvider(deps.index, deps.users.accountData, deps.users.pushRules),
     new RoomEphemeralProvider("receipts", edus.receipts),
     new RoomEphemeralProvider("typing", edus.typing),
     new PresenceProvider(edus.presence),
