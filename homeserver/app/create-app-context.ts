@@ -77,7 +77,7 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
   const reads = createRoomReads(core, context.stores);
   context.roomReads = reads;
   context.edus = await createEduServices(core, { rooms: context.rooms, reads, users: context.users, stores: context.stores });
-  context.sync = createSyncServices(core, { users: context.users, reads, edus: context.edus.syncSources });
+  context.sync = createSyncServices(core, { users: context.users, reads, edus: context.edus.syncSources, pushActions: context.stores.pushActions });
   context.federation = createFederationServices(core, createFederationKeyServices(core, context.stores.serverKeys), options.federation);
   context.serverKeys = context.federation.keyring;
   const remoteRooms = new RemoteRoomsClient(context.federation.client);

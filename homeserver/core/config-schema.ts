@@ -181,6 +181,12 @@ export const CONFIG_SCHEMA = {
       default: {},
     },
     federation: FEDERATION_CONFIG_SCHEMA,
+    push: {
+      type: "object",
+      additionalProperties: false,
+      properties: { enabled: { type: "boolean", default: true } },
+      default: {},
+    },
     presence: {
       type: "object",
       additionalProperties: false,

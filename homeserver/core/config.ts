@@ -68,7 +68,16 @@ export interface Config {
   default_room_version: string;
   sync: { max_timeout_ms: number; websocket: SyncWebSocketConfig };
   federation: FederationConfig;
+  push: PushConfig;
   presence: PresenceConfig;
+}
+
+export interface PushConfig {
+  /**
+   * Off: push rules are not evaluated, so no event counts as a notification (unread counts stay 0, nothing is
+   * listed in /notifications). For measuring what evaluation costs; leave it on.
+   */
+  enabled: boolean;
 }
 
 export interface PresenceConfig {

@@ -31,6 +31,8 @@ export interface SyncFilter {
   timelineLimit: number;
   lazyLoadMembers: boolean;
   includeRedundantMembers: boolean;
+  /** The timeline filter's unread_thread_notifications: counts per thread, the main timeline's apart. */
+  threadedCounts: boolean;
   eventFields?: string[];
 }
 
@@ -79,6 +81,7 @@ export function syncFilterOf(filter: Filter = {}): SyncFilter {
     timelineLimit: Math.min(Math.max(0, timeline.limit ?? DEFAULT_TIMELINE_LIMIT), MAX_TIMELINE_LIMIT),
     lazyLoadMembers: state.lazy_load_members === true,
     includeRedundantMembers: state.include_redundant_members === true,
+    threadedCounts: timeline.unread_thread_notifications === true,
     eventFields: filter.event_fields,
   };
 }

@@ -4,6 +4,9 @@ import type { Stores } from "../storage/stores/stores.js";
 import { EventPersister } from "./persist/event-persister.js";
 import { RoomService } from "./room-service.js";
 import { DirectoryService } from "./directory-service.js";
+import { PushEvaluator } from "./push/push-evaluator.js";
+import { RulesetCache } from "./push/ruleset-cache.js";
+import { threadLookup } from "./push/thread-lookup.js";
 
 export interface RoomServices {
   /** The persist pipeline: local sends, new rooms, and the write remote events take. */
@@ -19,7 +22,14 @@ export interface RoomServices {
 }
 
 export function createRoomServices(core: CoreContext, users: UserServices, stores: Stores): RoomServices {
-  const persister = new EventPersister(core, stores);
+  const push = core.config.push.enabled
+    ? new PushEvaluator({
+        serverName: core.serverName,
+        rules: new RulesetCache(stores.accountData, (userId, stored) => users.pushRules.contentFromStored(userId, stored).global, core.notifier),
+        threads: threadLookup(stores.events),
+      })
+    : undefined;
+  const persister = new EventPersister(core, stores, { pushActions: push?.rowsFor });
   const service = new RoomService(core, persister, stores, users);
   return {
     persister,

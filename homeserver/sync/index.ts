@@ -12,6 +12,8 @@ import { SyncBuilder } from "./sync-builder.js";
 import type { SyncDeps } from "./sync-context.js";
 import { SyncService, type SyncOptions } from "./sync-service.js";
 import { UserMemberships } from "./user-memberships.js";
+import { NotificationCounts } from "./notification-counts.js";
+import type { PushActionsStore } from "../storage/stores/push-actions-store.js";
 
 export type { SyncOptions } from "./sync-service.js";
 export type { SyncResponse } from "../../schemas/client/sync/get-sync.js";
@@ -30,9 +32,11 @@ export interface SyncInputs {
   reads: RoomReads;
   /** The EDU streams sync reads (receipts, typing, presence). */
   edus: EduSyncSources;
+  /** Who each event notified, for the unread counts. */
+  pushActions: Pick<PushActionsStore, "counts">;
 }
 
-export function createSyncServices(core: CoreContext, { users, reads, edus }: SyncInputs): SyncServices {
+export function createSyncServices(core: CoreContext, { users, reads, edus, pushActions }: SyncInputs): SyncServices {
   const index = new StreamIndex(core.notifier, { events: core.streams.events.current, accountData: core.streams.accountData.current });
   const deps: SyncDeps = {
     core,
@@ -43,6 +47,7 @@ export function createSyncServices(core: CoreContext, { users, reads, edus }: Sy
     index,
     lazyMembers: new LazyMembersCache(),
     presence: edus.presence,
+    counts: new NotificationCounts(pushActions),
   };
   const builder = new SyncBuilder(deps, syncStreamProviders(deps, edus));
   const service = new SyncService(deps, builder);

@@ -77,6 +77,7 @@ export async function joinedRoomSection(deps: SyncDeps, scope: SyncScope, reques
     ephemeral: noEvents(),
     account_data: noEvents(),
     unread_notifications: {},
+    ...(scope.filter.threadedCounts ? { unread_thread_notifications: {} } : {}),
   };
 }
 

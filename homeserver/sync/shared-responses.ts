@@ -92,7 +92,14 @@ export class SharedResponses {
         if (memberEventId === undefined || !this.deps.lazyMembers.wasSent(scope.userId, scope.deviceId, entry.roomId, sender, memberEventId)) return undefined;
       }
     }
-    return entry.response;
+    return await this.withOwnCounts(entry, scope, to);
+  }
+
+  /** The kept response with this member's own unread counts in the room's section (counts differ per member). */
+  private async withOwnCounts(entry: SharedEntry, scope: SyncScope, to: StreamPositions): Promise<SyncResponse> {
+    const parts = await this.deps.counts.forMember(scope.userId, entry.roomId, to.events, scope.filter.threadedCounts);
+    const join = entry.response.rooms!.join!;
+    return { ...entry.response, rooms: { ...entry.response.rooms, join: { ...join, [entry.roomId]: { ...join[entry.roomId], ...parts } } } };
   }
 
   /** Keeps a response just built for `key` when it is one that others in the same situation would get too. */
@@ -166,9 +173,12 @@ function dedupesMembers(filter: SyncFilter): boolean {
 }
 
 /** What a joined room section may hold; a new, possibly per-user part must be added here knowingly. */
-const SECTION_PARTS = new Set(["summary", "state", "state_after", "timeline", "ephemeral", "account_data", "unread_notifications"]);
+const SECTION_PARTS = new Set(["summary", "state", "state_after", "timeline", "ephemeral", "account_data", "unread_notifications", "unread_thread_notifications"]);
 
-/** The response's only content, when it is one joined room with nothing but new timeline events. */
+/**
+ * The response's only content, when it is one joined room with nothing but new timeline events. Its unread
+ * counts are the builder's own; every member it is handed to gets theirs instead (withOwnCounts).
+ */
 function soleJoinedSection(response: SyncResponse): [string, JoinedRoomJson] | undefined {
   const { next_batch: _token, rooms, ...rest } = response;
   if (Object.keys(rest).length > 0 || !rooms?.join) return undefined;
@@ -183,7 +193,6 @@ function soleJoinedSection(response: SyncResponse): [string, JoinedRoomJson] | u
     (room.ephemeral?.events ?? []).length === 0 &&
     (room.account_data?.events ?? []).length === 0 &&
     Object.keys(room.summary ?? {}).length === 0 &&
-    Object.keys(room.unread_notifications ?? {}).length === 0 &&
     room.timeline?.limited === false;
   return quiet ? joined[0] : undefined;
 }

@@ -10,6 +10,7 @@ import type { RoomTimelineCache } from "./room-timeline-cache.js";
 import type { StreamIndex } from "./stream-index.js";
 import type { UserMemberships } from "./user-memberships.js";
 import type { PresenceSyncSource } from "../edus/sync-sources.js";
+import type { NotificationCounts } from "./notification-counts.js";
 
 /** What the sync builder and its sections use; built once per process. */
 export interface SyncDeps {
@@ -22,6 +23,8 @@ export interface SyncDeps {
   lazyMembers: LazyMembersCache;
   /** A sync request keeps its user present (or sets the client's set_presence). */
   presence: Pick<PresenceSyncSource, "syncing">;
+  /** Unread notification counts per joined room. */
+  counts: NotificationCounts;
 }
 
 /** One sync request's fixed facts. */

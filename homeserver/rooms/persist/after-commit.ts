@@ -28,7 +28,8 @@ export type NotifyEvents = (position: number, notice: EventsNotice) => void;
 
 /**
  * Work that follows every committed batch of a room's timeline events, local or remote, once readers can
- * see them. Push rule evaluation will hook in here: each event evaluated once for all local members.
+ * see them (pushers will hook in here). Push rules are evaluated before the write instead (push-evaluator.ts):
+ * the spec wants an event's notification count in the same /sync response as the event.
  */
 export interface AfterPersist {
   eventsPersisted(roomId: string, rows: readonly StoredEvent[]): void;

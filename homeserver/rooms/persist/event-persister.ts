@@ -10,6 +10,7 @@ import { buildLocalEvent, type EventDraft } from "../event-factory.js";
 import { holdUntilSettled } from "../settling-promises.js";
 import { timeline, txnRefOf, type AcceptedEvent, type PersistOptions } from "./accepted-event.js";
 import type { AfterPersist } from "./after-commit.js";
+import type { PushActionsOf } from "../push/push-evaluator.js";
 import { EventWriter, type EventsToWrite } from "./event-writer.js";
 import type { OutOfBandMembership } from "./write-batch.js";
 import { OutsidePositions } from "./outside-positions.js";
@@ -73,11 +74,14 @@ export class EventPersister {
   private lastCreateTs = 0;
   private readonly txnMemory: TxnIdMemory;
 
-  /** `afterPersist`: work that follows every committed batch of timeline events (push evaluation goes here). */
+  /**
+   * `pushActions`: who each batch's events notify, written in the batch's transaction; `afterPersist`: work that
+   * follows every committed batch of timeline events (pushers, later).
+   */
   constructor(
     private readonly core: CoreContext,
-    private readonly stores: Pick<Stores, "events" | "rooms" | "state" | "txns" | "messages">,
-    afterPersist: readonly AfterPersist[] = [],
+    private readonly stores: Pick<Stores, "events" | "rooms" | "state" | "txns" | "messages" | "pushActions">,
+    options: { pushActions?: PushActionsOf; afterPersist?: readonly AfterPersist[] } = {},
   ) {
     this.txnMemory = new TxnIdMemory(stores.txns);
     this.memories = new RoomMemories(stores);
@@ -89,7 +93,8 @@ export class EventPersister {
       outside: this.outside,
       notify: (position, notice) => core.notifier.onNew("events", position, notice),
       clock: core.clock,
-      after: afterPersist,
+      pushActions: options.pushActions,
+      after: options.afterPersist,
     });
   }
 

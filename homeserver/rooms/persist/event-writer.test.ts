@@ -44,8 +44,8 @@ describe.each(testDrivers())("the one persist pipeline on %s", (driver) => {
   const notices: EventsNotice[] = [];
   beforeAll(async () => {
     app = await createTestApp(driver);
-    // A second persister over the same database, with an after-persist hook (where push evaluation goes).
-    persister = new EventPersister(app.ctx, app.ctx.stores, [{ eventsPersisted: (roomId, rows) => persisted.push({ roomId, rows }) }]);
+    // A second persister over the same database, with an after-persist hook (where pushers will go).
+    persister = new EventPersister(app.ctx, app.ctx.stores, { afterPersist: [{ eventsPersisted: (roomId, rows) => persisted.push({ roomId, rows }) }] });
     app.ctx.notifier.subscribe((stream, _position, audience) => {
       if (stream === "events") notices.push(audience as EventsNotice);
     });

@@ -5,6 +5,8 @@ import { applyToMemory, publishPositions, type AfterPersist, type NotifyEvents }
 import { assignPositions } from "./assign-positions.js";
 import type { OutsidePositions } from "./outside-positions.js";
 import type { RoomMemory } from "./room-memory.js";
+import type { PushActionsOf } from "../push/push-evaluator.js";
+import type { PushActionRow } from "../../storage/stores/push-actions-store.js";
 import { writeBatch, writeOutOfBand, type OutOfBandMembership, type WriteStores, type WrittenBatch } from "./write-batch.js";
 
 export interface EventWriterDeps {
@@ -15,6 +17,8 @@ export interface EventWriterDeps {
   outside: OutsidePositions;
   notify: NotifyEvents;
   clock: { now(): number };
+  /** Who the events notify (push rules), written in the batch's transaction. */
+  pushActions?: PushActionsOf;
   after?: readonly AfterPersist[];
 }
 
@@ -40,12 +44,28 @@ export class EventWriter {
     const live = positions.filter((_, i) => events[i].placement.kind === "timeline");
     let written: WrittenBatch | undefined;
     try {
-      written = await writeBatch(database, stores, { memory, events, positions, roomAfter, before, now: clock.now() });
+      const now = clock.now();
+      const pushActions = await this.pushActionsOf(memory, events, positions, now);
+      written = await writeBatch(database, stores, { memory, events, positions, roomAfter, before, now, pushActions });
       applyToMemory(memory, written.memory, written.redacted);
     } finally {
       publishPositions(publisher, live, written && live.length > 0 ? this.wake(memory.roomId, live[live.length - 1], written) : undefined);
     }
     return positions;
+  }
+
+  /**
+   * A failure to evaluate push rules costs the batch its notifications, never the write itself: the events are
+   * what the senders were promised.
+   */
+  private async pushActionsOf(memory: RoomMemory, events: readonly AcceptedEvent[], positions: readonly number[], now: number): Promise<PushActionRow[]> {
+    if (!this.deps.pushActions) return [];
+    try {
+      return await this.deps.pushActions(memory, events, positions, now);
+    } catch (error) {
+      console.error("push rule evaluation failed; the batch is written without notifications", error);
+      return [];
+    }
   }
 
   /** An out-of-band membership (rooms/remote/receive-invite.ts), at the next live position; call it from the room's queue. */

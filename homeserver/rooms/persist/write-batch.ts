@@ -2,6 +2,7 @@ import { stateKeyOf, type IdentifiedPdu } from "../../events/pdu.js";
 import type { Database, Tx } from "../../storage/database.js";
 import type { EventsStore, NewEventRow, StoredEvent, TxnIdRow } from "../../storage/stores/events-store.js";
 import type { MessageAppendStore } from "../../storage/stores/message-append-store.js";
+import type { PushActionRow, PushActionsStore } from "../../storage/stores/push-actions-store.js";
 import type { RoomsStore } from "../../storage/stores/rooms-store.js";
 import { splitKey, type StateMap, type StateStore } from "../../storage/stores/state-store.js";
 import { txnRefOf, type AcceptedEvent, type RoomAfter } from "./accepted-event.js";
@@ -14,6 +15,7 @@ export interface WriteStores {
   rooms: RoomsStore;
   state: StateStore;
   messages: MessageAppendStore;
+  pushActions: PushActionsStore;
 }
 
 export interface BatchToWrite {
@@ -27,6 +29,8 @@ export interface BatchToWrite {
   /** More rows that belong in the same transaction (a new room's row and alias). */
   before?: (tx: Tx) => Promise<void>;
   now: number;
+  /** Who the batch's events notify, written with them (push-evaluator.ts). */
+  pushActions?: readonly PushActionRow[];
 }
 
 export interface WrittenBatch {
@@ -46,8 +50,8 @@ const ROWS_PER_INSERT = 500;
 /**
  * The one transaction of the persist pipeline, for local sends and remote events alike: the room sequence,
  * state groups, the events with their state deltas (`replaces_state`, `prev_content`), current state,
- * forward extremities, redactions and transaction ids. A batch of plain local messages (the common case in
- * a busy room) is a single statement.
+ * forward extremities, redactions, transaction ids and push actions. A batch of plain local messages (the
+ * common case in a busy room) is a single statement.
  */
 export async function writeBatch(database: Database, stores: WriteStores, batch: BatchToWrite): Promise<WrittenBatch> {
   const txnIds = txnRowsOf(batch);
@@ -75,11 +79,11 @@ function txnRowsOf({ memory, events, now }: BatchToWrite): TxnIdRow[] {
   });
 }
 
-async function appendMessages(stores: WriteStores, { memory, events, positions }: BatchToWrite, txnIds: TxnIdRow[]): Promise<WrittenBatch> {
+async function appendMessages(stores: WriteStores, { memory, events, positions, pushActions }: BatchToWrite, txnIds: TxnIdRow[]): Promise<WrittenBatch> {
   const messages = events.map(({ pdu, options }, i) => ({ streamPos: positions[i], pdu, senderDevice: options?.senderDevice ?? null, txnId: options?.txnId ?? null }));
   const last = events[events.length - 1].pdu;
   const group = memory.stateGroup;
-  const { firstRoomSeq } = await stores.messages.append(memory.roomId, group, messages, txnIds, { remove: memory.extremities, add: last.event_id });
+  const { firstRoomSeq } = await stores.messages.append(memory.roomId, group, messages, txnIds, { remove: memory.extremities, add: last.event_id }, pushActions ?? []);
   const rows = messages.map(({ streamPos, pdu, senderDevice, txnId }, i) => ({
     streamPos,
     roomSeq: firstRoomSeq + i,
@@ -180,6 +184,10 @@ async function writeInTransaction(tx: Tx, stores: WriteStores, batch: BatchToWri
   if (mayBeTargets.length > 0) redacted.push(...(await redactions.targetsWritten(tx, memory, mayBeTargets)));
   const rejected = events.filter((e) => e.placement.kind === "rejected").map((e) => e.pdu);
   if (rejected.length > 0) await redactions.targetsRejected(tx, rejected);
+
+  if (batch.pushActions && batch.pushActions.length > 0) await stores.pushActions.insert(tx, batch.pushActions);
+  // A redacted event notifies no one any more, as Synapse has it.
+  if (redacted.length > 0) await stores.pushActions.deleteForEvents(tx, redacted);
 
   const memoryChange = live.length === 0 ? undefined : await updateRoom(tx, stores, memory, live, changed, group, roomAfter);
   return { rows: live, rowsCurrent: redacted.length === 0, redacted, memory: memoryChange };

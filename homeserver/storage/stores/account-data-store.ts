@@ -37,6 +37,17 @@ export class AccountDataStore {
     return row?.content;
   }
 
+  /** One global type's content for many users at once (push rules for every member a message notifies). */
+  async getForUsers(userIds: readonly string[], type: string): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (userIds.length === 0) return found;
+    const { rows } = await sql<{ user_id: string; content: string }>`
+      SELECT user_id, content FROM account_data
+      WHERE room_id = ${GLOBAL_ROOM} AND type = ${type} AND user_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(userIds)}::jsonb))`.execute(this.db);
+    for (const row of rows) found.set(row.user_id, row.content);
+    return found;
+  }
+
   /** Rows written after `fromPos` up to and including `toPos`, oldest first. */
   async changesSince(userId: string, fromPos: number, toPos: number): Promise<AccountDataChange[]> {
     const rows = await this.db

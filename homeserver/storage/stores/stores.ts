@@ -8,6 +8,7 @@ import { EventsStore } from "./events-store.js";
 import { FilterStore } from "./filter-store.js";
 import { InboundTxnsStore } from "./inbound-txns-store.js";
 import { MessageAppendStore } from "./message-append-store.js";
+import { PushActionsStore } from "./push-actions-store.js";
 import { ReceiptsStore } from "./receipts-store.js";
 import { RegistrationTokenStore } from "./registration-token-store.js";
 import { RoomsStore } from "./rooms-store.js";
@@ -33,6 +34,7 @@ export interface Stores {
   filters: FilterStore;
   inboundTxns: InboundTxnsStore;
   messages: MessageAppendStore;
+  pushActions: PushActionsStore;
   receipts: ReceiptsStore;
   registrationTokens: RegistrationTokenStore;
   rooms: RoomsStore;
@@ -56,6 +58,7 @@ export function createStores(db: Db): Stores {
     filters: new FilterStore(db),
     inboundTxns: new InboundTxnsStore(db),
     messages: new MessageAppendStore(db),
+    pushActions: new PushActionsStore(db),
     receipts: new ReceiptsStore(db),
     registrationTokens: new RegistrationTokenStore(db),
     rooms: new RoomsStore(db),

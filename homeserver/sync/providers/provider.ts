@@ -13,7 +13,7 @@ export type TopLevelParts = Omit<SyncResponse, "next_batch">;
  * What streams other than the room's own events add to a room's section, in the section's wire shape. A section
  * takes the parts it has a place for: a left room has account_data but no ephemeral.
  */
-export type RoomParts = Partial<Pick<JoinedRoomJson, "ephemeral" | "account_data" | "unread_notifications">>;
+export type RoomParts = Partial<Pick<JoinedRoomJson, "ephemeral" | "account_data" | "unread_notifications" | "unread_thread_notifications">>;
 
 /**
  * One provider's part of a response. Only what holds something is given: an absent part is what "nothing

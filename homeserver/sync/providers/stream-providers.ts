@@ -2,6 +2,7 @@ import type { EduSyncSources } from "../../edus/sync-sources.js";
 import type { SyncDeps } from "../sync-context.js";
 import { AccountDataProvider } from "./account-data-provider.js";
 import { PresenceProvider } from "./presence-provider.js";
+import { NotificationCountsProvider } from "./notification-counts-provider.js";
 import type { SyncStreamProvider } from "./provider.js";
 import { RoomEphemeralProvider } from "./room-ephemeral-provider.js";
 import { TimelineProvider } from "./timeline-provider.js";
@@ -19,5 +20,6 @@ export function syncStreamProviders(deps: SyncDeps, edus: EduSyncSources): SyncS
     new RoomEphemeralProvider("receipts", edus.receipts),
     new RoomEphemeralProvider("typing", edus.typing),
     new PresenceProvider(edus.presence),
+    new NotificationCountsProvider(deps.counts),
   ];
 }

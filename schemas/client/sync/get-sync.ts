@@ -64,7 +64,14 @@ export interface JoinedRoomJson extends RoomStateJson {
   timeline: TimelineJson;
   ephemeral: { events: BasicEventJson[] };
   account_data: { events: BasicEventJson[] };
-  unread_notifications: { highlight_count?: number; notification_count?: number };
+  unread_notifications: UnreadCountsJson;
+  /** With the timeline filter's unread_thread_notifications: per thread root, those with something unread. */
+  unread_thread_notifications?: Record<string, UnreadCountsJson>;
+}
+
+export interface UnreadCountsJson {
+  highlight_count?: number;
+  notification_count?: number;
 }
 
 export interface InvitedRoomJson {

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, testDrivers, type TestApp } from "../../app/test-app.js";
+import { bearer, registerTestUser, type TestUser } from "../../users/testing/http-users.js";
+
+const enc = encodeURIComponent;
+let txn = 0;
+
+describe.each(testDrivers())("push rules decide notification counts in /sync on %s", (driver) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp(driver);
+  });
+  afterAll(() => app.dispose());
+
+  const call = async (who: TestUser, method: "GET" | "POST" | "PUT", url: string, payload?: unknown) => {
+    const response = await app.http.inject({ method, url, headers: bearer(who), payload: payload as object | undefined });
+    if (response.statusCode !== 200) throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
+    return response.json();
+  };
+  const send = async (who: TestUser, roomId: string, content: Record<string, unknown>, type = "m.room.message"): Promise<string> =>
+    (await call(who, "PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/send/${type}/t${++txn}`, content)).event_id;
+  const receipt = (who: TestUser, roomId: string, eventId: string, threadId?: string, type = "m.read") =>
+    call(who, "POST", `/_matrix/client/v3/rooms/${enc(roomId)}/receipt/${type}/${enc(eventId)}`, threadId ? { thread_id: threadId } : {});
+  const roomOf = async (who: TestUser, roomId: string, filter?: unknown) => {
+    const query = filter ? `?filter=${enc(JSON.stringify(filter))}` : "";
+    return (await call(who, "GET", `/_matrix/client/v3/sync${query}`)).rooms?.join?.[roomId];
+  };
+
+  /** A room of `members` (the first creates it, the others join). */
+  async function roomWith(...members: TestUser[]): Promise<string> {
+    const { room_id: roomId } = await call(members[0], "POST", "/_matrix/client/v3/createRoom", { preset: "public_chat" });
+    for (const member of members.slice(1)) await call(member, "POST", `/_matrix/client/v3/join/${enc(roomId)}`, {});
+    return roomId;
+  }
+
+  it("counts messages for the other members, highlights mentions, and resets at the reader's receipt", async () => {
+    const [alice, bob, carol] = await Promise.all([registerTestUser(app.http), registerTestUser(app.http), registerTestUser(app.http)]);
+    const roomId = await roomWith(alice, bob, carol);
+    await send(alice, roomId, { msgtype: "m.text", body: "hello all" });
+    const mention = await send(alice, roomId, { msgtype: "m.text", body: "bob, look", "m.mentions": { user_ids: [bob.userId] } });
+    expect((await roomOf(bob, roomId)).unread_notifications).toEqual({ notification_count: 2, highlight_count: 1 });
+    expect((await roomOf(carol, roomId)).unread_notifications).toEqual({ notification_count: 2, highlight_count: 0 });
+    // The sender is never notified by their own events.
+    expect((await roomOf(alice, roomId)).unread_notifications).toEqual({ notification_count: 0, highlight_count: 0 });
+    // A notice (bots) and a reaction notify nobody.
+    await send(alice, roomId, { msgtype: "m.notice", body: "beep" });
+    await send(alice, roomId, { "m.relates_to": { rel_type: "m.annotation", event_id: mention, key: "👍" } }, "m.reaction");
+    expect((await roomOf(carol, roomId)).unread_notifications.notification_count).toBe(2);
+
+    await receipt(bob, roomId, mention);
+    expect((await roomOf(bob, roomId)).unread_notifications).toEqual({ notification_count: 0, highlight_count: 0 });
+    // A private receipt clears too; the one further on counts.
+    const later = await send(alice, roomId, { msgtype: "m.text", body: "more" });
+    await receipt(carol, roomId, later, undefined, "m.read.private");
+    expect((await roomOf(carol, roomId)).unread_notifications.notification_count).toBe(0);
+    expect((await roomOf(bob, roomId)).unread_notifications.notification_count).toBe(1);
+  });
+
+  it("the legacy body rules highlight an event without m.mentions, and not one with it", async () => {
+    const [alice, bob] = await Promise.all([registerTestUser(app.http), registerTestUser(app.http)]);
+    const roomId = await roomWith(alice, bob, await registerTestUser(app.http));
+    await send(alice, roomId, { msgtype: "m.text", body: `hey ${bob.localpart}!` });
+    expect((await roomOf(bob, roomId)).unread_notifications).toEqual({ notification_count: 1, highlight_count: 1 });
+    await send(alice, roomId, { msgtype: "m.text", body: `hey ${bob.localpart}!`, "m.mentions": {} });
+    expect((await roomOf(bob, roomId)).unread_notifications).toEqual({ notification_count: 2, highlight_count: 1 });
+  });
+
+  it("uses the room_one_to_one rule in a room of two and the user's own rules over the defaults", async () => {
+    const [alice, bob] = await Promise.all([registerTestUser(app.http), registerTestUser(app.http)]);
+    const roomId = await roomWith(alice, bob);
+    await send(alice, roomId, { msgtype: "m.text", body: "just us" });
+    expect((await roomOf(bob, roomId)).unread_notifications.notification_count).toBe(1);
+    // Muting the room: a room rule with no actions.
+    await call(bob, "PUT", `/_matrix/client/v3/pushrules/global/room/${enc(roomId)}`, { actions: [] });
+    await send(alice, roomId, { msgtype: "m.text", body: "muted" });
+    expect((await roomOf(bob, roomId)).unread_notifications.notification_count).toBe(1);
+    // A keyword rule highlights even in the muted room (content rules come before room rules).
+    await call(bob, "PUT", "/_matrix/client/v3/pushrules/global/content/cake", { pattern: "cake", actions: ["notify", { set_tweak: "highlight" }] });
+    await send(alice, roomId, { msgtype: "m.text", body: "there is CAKE here" });
+    expect((await roomOf(bob, roomId)).unread_notifications).toEqual({ notification_count: 2, highlight_count: 1 });
+    // The master rule silences everything.
+    await call(bob, "PUT", "/_matrix/client/v3/pushrules/global/override/.m.rule.master/enabled", { enabled: true });
+    await send(alice, roomId, { msgtype: "m.text", body: "cake again" });
+    expect((await roomOf(bob, roomId)).unread_notifications.notification_count).toBe(2);
+  });
+
+  it("partitions counts by thread when the filter asks, and a threaded receipt resets its thread only", async () => {
+    const [alice, bob] = await Promise.all([registerTestUser(app.http), registerTestUser(app.http)]);
+    const roomId = await roomWith(alice, bob, await registerTestUser(app.http));
+    const root = await send(alice, roomId, { msgtype: "m.text", body: "thread root" });
+    const inThread = { msgtype: "m.text", body: "in thread", "m.relates_to": { rel_type: "m.thread", event_id: root } };
+    await send(alice, roomId, inThread);
+    const lastInThread = await send(alice, roomId, inThread);
+    const threaded = { room: { timeline: { unread_thread_notifications: true } } };
+    const room = await roomOf(bob, roomId, threaded);
+    expect(room.unread_notifications).toEqual({ notification_count: 1, highlight_count: 0 });
+    expect(room.unread_thread_notifications).toEqual({ [root]: { notification_count: 2, highlight_count: 0 } });
+    // Without the filter flag, one total.
+    expect((await roomOf(bob, roomId)).unread_notifications.notification_count).toBe(3);
+
+    await receipt(bob, roomId, lastInThread, root);
+    const afterThreadReceipt = await roomOf(bob, roomId, threaded);
+    expect(afterThreadReceipt.unread_thread_notifications).toEqual({});
+    expect(afterThreadReceipt.unread_notifications.notification_count).toBe(1);
+    await receipt(bob, roomId, root, "main");
+    expect((await roomOf(bob, roomId)).unread_notifications.notification_count).toBe(0);
+  });
+
+  it("an incremental sync carries the new count with the event itself, also when members share a response", async () => {
+    const [alice, bob, carol] = await Promise.all([registerTestUser(app.http), registerTestUser(app.http), registerTestUser(app.http)]);
+    const roomId = await roomWith(alice, bob, carol);
+    const tokens = await Promise.all([bob, carol].map(async (u) => (await call(u, "GET", "/_matrix/client/v3/sync")).next_batch as string));
+    await send(alice, roomId, { msgtype: "m.text", body: "for both", "m.mentions": { user_ids: [carol.userId] } });
+    const [bobRoom, carolRoom] = await Promise.all(
+      [bob, carol].map(async (u, i) => (await call(u, "GET", `/_matrix/client/v3/sync?since=${tokens[i]}&timeout=5000`)).rooms.join[roomId]),
+    );
+    expect(bobRoom.timeline.events.map((e: { content: { body?: string } }) => e.content.body)).toContain("for both");
+    expect(bobRoom.unread_notifications).toEqual({ notification_count: 1, highlight_count: 0 });
+    expect(carolRoom.unread_notifications).toEqual({ notification_count: 1, highlight_count: 1 });
+  });
+});
