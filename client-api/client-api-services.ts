@@ -3,6 +3,7 @@ import type { AccountService } from "../homeserver/users/accounts.js";
 import type { DeviceService } from "../homeserver/users/devices.js";
 import type { FilterService } from "../homeserver/users/filters.js";
 import type { PushRulesService } from "../homeserver/users/push-rules/push-rules-service.js";
+import type { NotificationList } from "../homeserver/rooms/push/notification-list.js";
 import type { ProfileService } from "../homeserver/users/profiles.js";
 import type { SessionService } from "../homeserver/users/sessions.js";
 import type { SharedSecretRegistration } from "../homeserver/users/shared-secret.js";
@@ -58,6 +59,8 @@ export interface ClientApiServices {
   accountData: Pick<AccountDataService, "get" | "setFromClient" | "getTags" | "putTag" | "deleteTag">;
   filters: Pick<FilterService, "create" | "get">;
   pushRules: Pick<PushRulesService, "content" | "ruleset" | "rule" | "putRule" | "deleteRule" | "setEnabled" | "setActions">;
+  /** GET /notifications. */
+  notifications: Pick<NotificationList, "list">;
 
   rooms: Pick<RoomService, "createRoom" | "sendMessage" | "sendState" | "redact" | "join" | "knock" | "membership" | "forget">;
   directory: Pick<

@@ -1,5 +1,6 @@
 import type { ClientApiServices } from "../../client-api/client-api-services.js";
 import type { AppContext } from "./app-context.js";
+import { NotificationList } from "../rooms/push/notification-list.js";
 
 /** The client API's facade over the composed core: each service its routes use, and the settings they read. */
 export function clientApiServices(app: AppContext): ClientApiServices {
@@ -24,6 +25,7 @@ export function clientApiServices(app: AppContext): ClientApiServices {
     accountData: users.accountData,
     filters: users.filters,
     pushRules: users.pushRules,
+    notifications: new NotificationList(app.stores, app.roomReads.reader, app.clock),
     rooms: rooms.service,
     directory: rooms.directory,
     timeline: app.roomReads.timeline,

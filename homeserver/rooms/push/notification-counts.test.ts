@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, testDrivers, type TestApp } from "../../app/test-app.js";
 import { bearer, registerTestUser, type TestUser } from "../../users/testing/http-users.js";
+import { specErrors } from "../../users/testing/spec-responses.js";
 
 const enc = encodeURIComponent;
 let txn = 0;
@@ -117,5 +118,27 @@ describe.each(testDrivers())("push rules decide notification counts in /sync on 
     expect(bobRoom.timeline.events.map((e: { content: { body?: string } }) => e.content.body)).toContain("for both");
     expect(bobRoom.unread_notifications).toEqual({ notification_count: 1, highlight_count: 0 });
     expect(carolRoom.unread_notifications).toEqual({ notification_count: 1, highlight_count: 1 });
+  });
+
+  it("GET /notifications lists what notified the user, newest first, with only=highlight and pages", async () => {
+    const [alice, bob] = await Promise.all([registerTestUser(app.http), registerTestUser(app.http)]);
+    const roomId = await roomWith(alice, bob, await registerTestUser(app.http));
+    const first = await send(alice, roomId, { msgtype: "m.text", body: "one" });
+    const mention = await send(alice, roomId, { msgtype: "m.text", body: "two", "m.mentions": { user_ids: [bob.userId] } });
+    const third = await send(alice, roomId, { msgtype: "m.text", body: "three" });
+    await receipt(bob, roomId, first);
+    const all = await call(bob, "GET", "/_matrix/client/v3/notifications");
+    expect(all.notifications.map((n: { event: { event_id: string } }) => n.event.event_id)).toEqual([third, mention, first]);
+    expect(all.notifications.map((n: { read: boolean }) => n.read)).toEqual([false, false, true]);
+    expect(specErrors("GET", "/_matrix/client/v3/notifications", 200, all)).toEqual([]);
+    expect(all.notifications[0]).toMatchObject({ room_id: roomId, actions: ["notify"], event: { content: { body: "three" } } });
+    const highlights = await call(bob, "GET", "/_matrix/client/v3/notifications?only=highlight");
+    expect(highlights.notifications.map((n: { event: { event_id: string } }) => n.event.event_id)).toEqual([mention]);
+    const page = await call(bob, "GET", "/_matrix/client/v3/notifications?limit=2");
+    expect(page.notifications).toHaveLength(2);
+    const rest = await call(bob, "GET", `/_matrix/client/v3/notifications?limit=2&from=${page.next_token}`);
+    expect(rest.notifications.map((n: { event: { event_id: string } }) => n.event.event_id)).toEqual([first]);
+    const bad = await app.http.inject({ method: "GET", url: "/_matrix/client/v3/notifications?from=x", headers: bearer(bob) });
+    expect(bad.statusCode).toBe(400);
   });
 });
