@@ -7,7 +7,7 @@ import * as federationEvents from "./migrations/20261128T1000-federation-events.
 import * as receipts from "./migrations/20261129T0900-receipts.js";
 import * as txnIdScope from "./migrations/20261203T0900-txn-id-scope.js";
 import * as pendingRedactions from "./migrations/20261203T1000-pending-redactions.js";
-import * as pushActions from "./migrations/20261203T1600-push-actions.js";
+import * as pushActions from "./migrations/20261204T0900-push-actions.js";
 
 /**
  * Migrations are listed in code (not read from disk) so they work the same under tsx, bundles and tests.
@@ -21,7 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "20261129T0900-receipts": receipts,
   "20261203T0900-txn-id-scope": txnIdScope,
   "20261203T1000-pending-redactions": pendingRedactions,
-  "20261203T1600-push-actions": pushActions,
+  "20261204T0900-push-actions": pushActions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
