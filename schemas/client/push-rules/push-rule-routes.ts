@@ -1,7 +1,7 @@
 import type { ClientRoute } from "../client-route.js";
 import type { PushAction, PushRule, Ruleset } from "./push-rule.js";
 
-/** `{kind}` and `{ruleId}` of /pushrules/global/{kind}/{ruleId}[/{attr}]; the kind is checked by the handler (Synapse's 400 M_UNRECOGNIZED). */
+/** `{kind}` and `{ruleId}` of /pushrules/global/{kind}/{ruleId}[/{attr}]; the kind is checked by the handler (400 M_INVALID_PARAM). */
 export interface PushRuleParams {
   kind: string;
   ruleId: string;
