@@ -12,12 +12,23 @@ import type { DirectoryService } from "../homeserver/rooms/directory-service.js"
 import type { RoomService } from "../homeserver/rooms/room-service.js";
 import type { StateReads } from "../homeserver/rooms/state-reads.js";
 import type { TimelineReads } from "../homeserver/rooms/timeline-reads.js";
+import type { RelationReads } from "../homeserver/rooms/relations/relation-reads.js";
 import type { SyncService } from "../homeserver/sync/sync-service.js";
 import type { PresenceService } from "../homeserver/edus/presence/presence-service.js";
 import type { ReceiptsService } from "../homeserver/edus/receipts/receipts-service.js";
 import type { TypingService } from "../homeserver/edus/typing/typing-service.js";
 import type { Clock } from "../homeserver/core/clock.js";
+import type { TurnConfig, WellKnownConfig } from "../homeserver/core/config.js";
+import type { ReportService } from "../homeserver/rooms/reports/report-service.js";
+import type { TimestampLookup } from "../homeserver/rooms/timestamp/timestamp-lookup.js";
+import type { SearchService } from "../homeserver/rooms/search/search-service.js";
+import type { OpenIdTokens } from "../homeserver/users/openid/openid-tokens.js";
+import type { LegacyEventStream } from "../homeserver/sync/legacy/legacy-events.js";
+import type { LegacyInitialSync } from "../homeserver/sync/legacy/legacy-initial-sync.js";
 import type { Logger } from "../homeserver/core/logger.js";
+import type { SpaceHierarchy } from "../homeserver/rooms/hierarchy/space-hierarchy.js";
+import type { UserDirectoryService } from "../homeserver/users/directory/user-directory.js";
+import type { RoomUpgrader } from "../homeserver/rooms/upgrade/room-upgrader.js";
 import type { RateLimitSettings } from "./http/rate-limit.js";
 import type { SyncWebSocketSettings } from "./routes/sync/websocket/sync-websocket-settings.js";
 
@@ -71,10 +82,33 @@ export interface ClientApiServices {
   timeline: Pick<TimelineReads, "messages" | "context">;
   /** /event, /state, /members, /joined_members, /joined_rooms. */
   roomState: Pick<StateReads, "event" | "state" | "stateEvent" | "members" | "joinedMembers" | "joinedRooms">;
+  /** /relations and /threads. */
+  relations: Pick<RelationReads, "relations" | "threads">;
   /** Long-poll and WebSocket sync; the socket checks its filter once with resolveFilter before it starts. */
   sync: Pick<SyncService, "sync" | "resolveFilter">;
 
   typing: Pick<TypingService, "setTyping">;
   presence: Pick<PresenceService, "getFor" | "setFromClient" | "markActive">;
   receipts: Pick<ReceiptsService, "postReceipt" | "setReadMarkers">;
+
+  /** turn.*, read at each request: GET /voip/turnServer. */
+  turn: TurnConfig;
+  /** well_known.*: GET /.well-known/matrix/server. */
+  wellKnown: WellKnownConfig;
+  reports: Pick<ReportService, "reportEvent" | "reportRoom" | "reportUser">;
+  /** GET /timestamp_to_event. */
+  timestamps: Pick<TimestampLookup, "forClient">;
+  /** POST /search. */
+  search: Pick<SearchService, "search">;
+  openid: Pick<OpenIdTokens, "issue">;
+  /** The deprecated GET /events and /events/{eventId}. */
+  legacyEvents: Pick<LegacyEventStream, "events" | "event">;
+  /** The deprecated GET /initialSync and /rooms/{roomId}/initialSync. */
+  legacyInitialSync: Pick<LegacyInitialSync, "initialSync" | "roomInitialSync">;
+  /** GET /rooms/{roomId}/hierarchy. */
+  hierarchy: Pick<SpaceHierarchy, "forClient">;
+  /** POST /rooms/{roomId}/upgrade. */
+  upgrades: Pick<RoomUpgrader, "upgrade">;
+  /** POST /user_directory/search. */
+  userDirectory: Pick<UserDirectoryService, "search">;
 }

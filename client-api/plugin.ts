@@ -15,8 +15,19 @@ import { registerTypingRoutes } from "./routes/typing/index.js";
 import { registerPresenceRoutes } from "./routes/presence/index.js";
 import { registerReceiptsRoutes } from "./routes/receipts/index.js";
 import { registerPushRulesRoutes } from "./routes/push-rules/index.js";
+import { registerSearchRoutes } from "./routes/search/index.js";
+import { registerReportsRoutes } from "./routes/reports/index.js";
+import { registerTimestampRoutes } from "./routes/timestamp/index.js";
+import { registerVoipRoutes } from "./routes/voip/index.js";
+import { registerOpenIdRoutes } from "./routes/openid/index.js";
+import { registerThreepidRoutes } from "./routes/threepid/index.js";
+import { registerLegacyRoutes } from "./routes/legacy/index.js";
+import { registerSpacesRoutes } from "./routes/spaces/index.js";
+import { registerUpgradeRoutes } from "./routes/upgrade/index.js";
 import { serveR0Operations } from "./r0-routes.js";
 import { installJsonContentType } from "./http/json-content-type.js";
+import { registerUserDirectoryRoutes } from "./routes/user-directory/index.js";
+import { registerRelationsRoutes } from "./routes/relations/index.js";
 
 /** Mounts `/_matrix/client/*` and `/.well-known/matrix/client` on an app that has the HTTP plumbing installed. */
 export function registerClientApi(app: FastifyInstance, services: ClientApiServices): void {
@@ -38,4 +49,15 @@ export function registerClientApi(app: FastifyInstance, services: ClientApiServi
   registerPresenceRoutes(app, ctx);
   registerReceiptsRoutes(app, ctx);
   registerPushRulesRoutes(app, ctx);
+  registerReportsRoutes(app, ctx);
+  registerTimestampRoutes(app, ctx);
+  registerVoipRoutes(app, ctx);
+  registerOpenIdRoutes(app, ctx);
+  registerThreepidRoutes(app, ctx);
+  registerLegacyRoutes(app, ctx);
+  registerSearchRoutes(app, ctx);
+  registerSpacesRoutes(app, ctx);
+  registerUpgradeRoutes(app, ctx);
+  registerUserDirectoryRoutes(app, ctx);
+  registerRelationsRoutes(app, ctx);
 }

@@ -1,9 +1,12 @@
 import type { LocalServerKeys } from "../homeserver/federation-keys/local-keys.js";
 import type { ServerKeys } from "../homeserver/federation-keys/server-keys.js";
 import type { DirectoryService } from "../homeserver/rooms/directory-service.js";
+import type { SpaceHierarchy } from "../homeserver/rooms/hierarchy/space-hierarchy.js";
 import type { FederationRooms } from "../homeserver/rooms/remote/index.js";
 import type { ProfileService } from "../homeserver/users/profiles.js";
 import type { Clock } from "./clock.js";
+import type { OpenIdTokens } from "../homeserver/users/openid/openid-tokens.js";
+import type { TimestampLookup } from "../homeserver/rooms/timestamp/timestamp-lookup.js";
 import type { KeyNotary } from "./keys/notary.js";
 
 /** The parts of the rooms core that peers' requests reach: reads, ACLs, membership handshakes, invites, /send. */
@@ -30,4 +33,10 @@ export interface FederationApiServices {
   profiles: Pick<ProfileService, "getProfile">;
   /** A signed request from `origin` proves it is up: the sender may retry it now instead of after its backoff. */
   peerIsUp(origin: string): void;
+  /** Whose OpenID token a third party holds (GET /openid/userinfo). */
+  openid: Pick<OpenIdTokens, "userOf">;
+  /** GET /timestamp_to_event/{roomId}. */
+  timestamps: Pick<TimestampLookup, "forServer">;
+  /** GET /hierarchy: our spaces, as other servers may see them. */
+  hierarchy: Pick<SpaceHierarchy, "forServer">;
 }

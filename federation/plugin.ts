@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { installFederationAuth } from "./auth/federation-auth.js";
 import type { FederationApiServices } from "./federation-api-services.js";
 import { registerGetVersion } from "./routes/discovery/get-version.js";
+import { registerGetHierarchy } from "./routes/hierarchy/get-hierarchy.js";
 import { registerGetServerKey } from "./routes/keys/get-server-key.js";
 import { registerQueryKeys } from "./routes/keys/query-keys.js";
 import { registerInvite } from "./routes/membership/invite.js";
@@ -21,6 +22,8 @@ import { registerGetMissingEvents } from "./routes/rooms/get-missing-events.js";
 import { registerGetStateIds } from "./routes/rooms/get-state-ids.js";
 import { registerGetState } from "./routes/rooms/get-state.js";
 import { registerSendTransaction } from "./routes/transactions/send-transaction.js";
+import { registerOpenIdUserInfo } from "./routes/openid/userinfo.js";
+import { registerTimestampToEvent } from "./routes/timestamp/timestamp-to-event.js";
 
 /**
  * Mounts `/_matrix/federation/*` and `/_matrix/key/*`. The auth hook goes first: every federation route
@@ -52,4 +55,7 @@ export function registerFederationApi(app: FastifyInstance, services: Federation
   registerQueryDirectory(app, services);
   registerQueryProfile(app, services);
   registerPublicRooms(app, services);
+  registerGetHierarchy(app, services);
+  registerOpenIdUserInfo(app, services);
+  registerTimestampToEvent(app, services);
 }

@@ -3,6 +3,8 @@ import type { WebSocket } from "ws";
 import type { ClientRoute, ClientRouteAuth, ClientRouteTypes } from "../../schemas/client/client-route.js";
 import type { Requester } from "../../homeserver/users/requester.js";
 import { accessTokenOf, requireUser } from "./auth.js";
+import { guestMayCall } from "./guest-access.js";
+import { errors } from "../../homeserver/errors.js";
 
 /** What the helper needs to admit a request: tokens checked, rates kept. */
 export interface RouteGuards {
@@ -78,6 +80,7 @@ export function defineRoute<Auth extends ClientRouteAuth, Types extends ClientRo
   const admit = async (request: FastifyRequest): Promise<RequesterOf<Auth>> => {
     const requester = await identify(request, guards.authenticator);
     const user: Requester | undefined = requester;
+    if (user?.isGuest && !guestMayCall(route, request.params)) throw errors.guestAccessForbidden();
     if (route.rateLimited) guards.rateLimit(user?.userId ?? request.ip);
     return requester;
   };

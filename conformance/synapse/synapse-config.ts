@@ -18,7 +18,8 @@ export function synapseConfig(dir: string, port: number): Record<string, unknown
         type: "http",
         tls: false,
         x_forwarded: false,
-        resources: [{ names: ["client", "federation"], compress: false }],
+        // openid serves /_matrix/federation/v1/openid/userinfo, which third parties call.
+        resources: [{ names: ["client", "federation", "openid"], compress: false }],
       },
     ],
     database: { name: "sqlite3", args: { database: join(dir, "homeserver.db") } },
@@ -31,6 +32,8 @@ export function synapseConfig(dir: string, port: number): Record<string, unknown
     report_stats: false,
     enable_registration: true,
     enable_registration_without_verification: true,
+    // The guest scenarios need guests; Myelin's conformance target turns guest_access.enabled on likewise.
+    allow_guest_access: true,
     macaroon_secret_key: secret(),
     form_secret: secret(),
     registration_shared_secret: secret(),

@@ -8,6 +8,8 @@ import type { ServerKeys } from "../federation-keys/server-keys.js";
 import type { FederationServices } from "../../federation/services.js";
 import type { EduServices } from "../edus/index.js";
 import type { Stores } from "../storage/stores/stores.js";
+import type { ReportService } from "../rooms/reports/report-service.js";
+import type { LegacySyncServices } from "../sync/legacy/index.js";
 
 /** The composition of the core's services; built once by `createAppContext`. */
 export interface AppContext extends CoreContext {
@@ -29,4 +31,8 @@ export interface AppContext extends CoreContext {
   serverKeys: ServerKeys;
   /** Outgoing federation (signed client, discovery, keyring, notary); composed here, used by federation/. */
   federation: FederationServices;
+  /** Users' reports of events, rooms and users, kept for operators. */
+  reports: ReportService;
+  /** The deprecated /events and /initialSync, on the read side of rooms. */
+  legacySync: LegacySyncServices;
 }

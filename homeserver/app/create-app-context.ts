@@ -16,8 +16,11 @@ import type { Logger } from "../core/logger.js";
 import { createFederationKeyServices } from "../federation-keys/index.js";
 import { createFederationServices, type FederationServiceOptions } from "../../federation/services.js";
 import { RemoteRoomsClient } from "../../federation/client/remote-rooms-client.js";
+import { RemoteHierarchyClient } from "../../federation/client/remote-hierarchy-client.js";
 import { createFederationRooms } from "../rooms/remote/index.js";
 import { createEduServices } from "../edus/index.js";
+import { ReportService } from "../rooms/reports/report-service.js";
+import { createLegacySyncServices } from "../sync/legacy/index.js";
 
 export interface AppContextOptions {
   config: Config;
@@ -77,12 +80,22 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
   const reads = createRoomReads(core, context.stores);
   context.roomReads = reads;
   context.edus = await createEduServices(core, { rooms: context.rooms, reads, users: context.users, stores: context.stores });
+  context.reports = new ReportService({
+    serverName: core.serverName,
+    clock,
+    reports: context.stores.reports,
+    users: context.stores.users,
+    reader: reads.reader,
+    access: reads.access,
+  });
+  context.legacySync = createLegacySyncServices(core, { reads, accountData: context.users.accountData, directory: context.rooms.directory });
   context.sync = createSyncServices(core, { users: context.users, reads, edus: context.edus.syncSources, pushActions: context.stores.pushActions });
   context.federation = createFederationServices(core, createFederationKeyServices(core, context.stores.serverKeys), options.federation);
   context.serverKeys = context.federation.keyring;
   const remoteRooms = new RemoteRoomsClient(context.federation.client);
   const federationRooms = createFederationRooms(core, context.rooms.persister, context.stores, context.rooms.service, context.serverKeys, remoteRooms, context.edus.dispatcher);
   context.rooms.directory.useRemote(remoteRooms);
+  context.rooms.hierarchy.useRemote(new RemoteHierarchyClient(context.federation.client));
   context.roomReads.timeline.useBackfill((roomId, limit) => federationRooms.backfill.backfill(roomId, limit));
   context.federationRooms = federationRooms;
   context.rooms.service.useFederation({

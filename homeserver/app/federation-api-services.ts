@@ -13,7 +13,10 @@ export function federationApiServices(ctx: AppContext): FederationApiServices {
     rooms: ctx.federationRooms,
     directory: ctx.rooms.directory,
     profiles: ctx.users.profiles,
+    hierarchy: ctx.rooms.hierarchy,
     // The sender starts after the listeners (start-server.ts) and may be absent in tests: look it up per request.
     peerIsUp: (origin) => ctx.federation.sender?.peerIsUp(origin),
+    openid: ctx.users.openid,
+    timestamps: ctx.roomReads.timestamps,
   };
 }

@@ -155,6 +155,18 @@ export const CONFIG_SCHEMA = {
       },
       default: {},
     },
+    guest_access: {
+      type: "object",
+      additionalProperties: false,
+      properties: { enabled: { type: "boolean", default: false } },
+      default: {},
+    },
+    user_directory: {
+      type: "object",
+      additionalProperties: false,
+      properties: { search_all_users: { type: "boolean", default: false } },
+      default: {},
+    },
     rate_limits: {
       type: "object",
       additionalProperties: false,
@@ -195,6 +207,27 @@ export const CONFIG_SCHEMA = {
         idle_timeout_ms: { type: "integer", minimum: 1000, default: 300_000 },
         sync_online_timeout_ms: { type: "integer", minimum: 1000, default: 30_000 },
         last_active_granularity_ms: { type: "integer", minimum: 1000, default: 60_000 },
+      },
+      default: {},
+    },
+    turn: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        uris: { type: "array", items: { type: "string", minLength: 1 }, default: [] },
+        shared_secret: { type: ["string", "null"], minLength: 1, default: null },
+        username: { type: ["string", "null"], default: null },
+        password: { type: ["string", "null"], default: null },
+        user_lifetime_ms: { type: "integer", minimum: 1000, default: 3_600_000 },
+      },
+      default: {},
+    },
+    well_known: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        server: { type: ["string", "null"], pattern: "^[A-Za-z0-9.\\-\\[\\]:]+$", default: null },
+        serve_server: { type: "boolean", default: false },
       },
       default: {},
     },

@@ -55,6 +55,10 @@ export interface Config {
   /** Keys this server signed with before, published as old_verify_keys so old events still verify. */
   old_signing_keys: Record<string, { key: string; expired_ts: number }>;
   registration: { enabled: boolean; shared_secret: string | null; require_token: boolean; tokens: string[] };
+  /** Guest accounts (POST /register?kind=guest); off by default, as Synapse's allow_guest_access. */
+  guest_access: { enabled: boolean };
+  /** search_all_users: the directory lists every local user, not only those who share a room or sit in a public one. */
+  user_directory: { search_all_users: boolean };
   rate_limits: { enabled: boolean; per_second: number; burst: number };
   access_token_lifetime_ms: number;
   /**
@@ -70,6 +74,29 @@ export interface Config {
   federation: FederationConfig;
   push: PushConfig;
   presence: PresenceConfig;
+  turn: TurnConfig;
+  well_known: WellKnownConfig;
+}
+
+/** GET /voip/turnServer: the TURN servers clients use for calls. */
+export interface TurnConfig {
+  /** e.g. "turn:turn.example.org:3478?transport=udp"; none: the endpoint answers {} (no TURN offered). */
+  uris: string[];
+  /** The TURN server's static-auth-secret (the TURN REST API scheme: time-limited HMAC credentials). */
+  shared_secret: string | null;
+  /** Fixed credentials instead of the shared secret. */
+  username: string | null;
+  password: string | null;
+  /** How long credentials made from the shared secret stay valid (and the ttl clients are told). */
+  user_lifetime_ms: number;
+}
+
+/** /.well-known/matrix/server: federation delegation for this server name. */
+export interface WellKnownConfig {
+  /** The m.server value ("<host>[:<port>]"); null: not served unless serve_server is on. */
+  server: string | null;
+  /** Serve it even when `server` is null, as public_baseurl's host and port (443 when none). */
+  serve_server: boolean;
 }
 
 export interface PushConfig {

@@ -109,6 +109,7 @@ export function eventFilterAllows(filter: EventFilter, event: { type: string; se
   return true;
 }
 
+/** What one event shows; related_by_rel_types and related_by_senders need its children (rooms/relations/related-by-filter.ts). */
 export function roomEventFilterAllows(
   filter: RoomEventFilter,
   event: { type: string; sender: string; room_id?: string; content: Record<string, unknown> },

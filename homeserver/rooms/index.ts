@@ -7,6 +7,9 @@ import { DirectoryService } from "./directory-service.js";
 import { PushEvaluator } from "./push/push-evaluator.js";
 import { RulesetCache } from "./push/ruleset-cache.js";
 import { threadLookup } from "./push/thread-lookup.js";
+import { RoomUpgrader } from "./upgrade/room-upgrader.js";
+import { SpaceHierarchy } from "./hierarchy/space-hierarchy.js";
+import { GuestEviction } from "./guest-eviction.js";
 
 export interface RoomServices {
   /** The persist pipeline: local sends, new rooms, and the write remote events take. */
@@ -19,6 +22,10 @@ export interface RoomServices {
   leaveAllRooms(userId: string): Promise<void>;
   /** The rooms a user is joined to, from current state (one indexed query). */
   joinedRoomIds(userId: string): Promise<string[]>;
+  /** POST /rooms/{roomId}/upgrade. */
+  upgrades: RoomUpgrader;
+  /** GET /hierarchy, for clients and for other servers. */
+  hierarchy: SpaceHierarchy;
 }
 
 export function createRoomServices(core: CoreContext, users: UserServices, stores: Stores): RoomServices {
@@ -29,8 +36,10 @@ export function createRoomServices(core: CoreContext, users: UserServices, store
         threads: threadLookup(stores.events),
       })
     : undefined;
-  const persister = new EventPersister(core, stores, { pushActions: push?.rowsFor });
+  const guestEviction = new GuestEviction(core.serverName, stores.users, core.logger);
+  const persister = new EventPersister(core, stores, { pushActions: push?.rowsFor, afterPersist: [guestEviction] });
   const service = new RoomService(core, persister, stores, users);
+  guestEviction.useRooms({ roomMemory: (roomId) => persister.roomMemory(roomId), leave: (requester, roomId) => service.membership(requester, roomId, "leave", requester.userId) });
   return {
     persister,
     service,
@@ -38,5 +47,7 @@ export function createRoomServices(core: CoreContext, users: UserServices, store
     onProfileChanged: (userId, profile) => service.propagateProfile(userId, profile),
     leaveAllRooms: (userId) => service.leaveAllRooms(userId),
     joinedRoomIds: async (userId) => (await stores.rooms.roomsForUser(userId, ["join"])).map((r) => r.roomId),
+    upgrades: new RoomUpgrader(core, persister, stores, service),
+    hierarchy: new SpaceHierarchy({ serverName: core.serverName, clock: core.clock, logger: core.logger, roomMemory: (roomId) => persister.roomMemory(roomId) }),
   };
 }

@@ -3,6 +3,7 @@ import type { JsonObject } from "../events/pdu.js";
 import type { Requester } from "../users/requester.js";
 import type { EventPersister } from "./persist/event-persister.js";
 import type { SendRemoteInvite } from "./remote/send-remote-invite.js";
+import type { RoomMemory } from "./persist/room-memory.js";
 
 export type MembershipAction = "invite" | "kick" | "ban" | "unban" | "leave" | "join" | "knock";
 
@@ -12,6 +13,11 @@ export interface MembershipDeps {
   /** Present once federation is composed: invites to users of other servers need their countersignature. */
   remoteInvites?: SendRemoteInvite;
   serverName?: string;
+}
+
+/** The spec lets guests join a room only while its m.room.guest_access says can_join. */
+export function guestsMayJoin(memory: RoomMemory | undefined): boolean {
+  return memory?.stateEvent("m.room.guest_access")?.content.guest_access === "can_join";
 }
 
 /**
@@ -30,6 +36,8 @@ export async function changeMembership(
 ): Promise<string> {
   const memory = await deps.persister.roomMemory(roomId);
   if (!memory) throw action === "join" ? errors.notFound("No known servers to join this room") : errors.forbidden("You are not in this room");
+  // Guests only come and go, and come only where the room lets guests in (Synapse refuses the rest the same way).
+  if (requester.isGuest && (action === "join" ? !guestsMayJoin(memory) : action !== "leave")) throw errors.guestAccessForbidden();
   const current = memory.membershipOf(target);
   let content: JsonObject;
   switch (action) {

@@ -9,7 +9,7 @@ import type { Requester } from "../users/requester.js";
 import { checkRoomIdOrAlias, checkServerName, checkUserId } from "../server-name.js";
 import { createRoom, type CreateRoomRequest } from "./create-room.js";
 import { txnScopes } from "./txn-scopes.js";
-import { changeMembership, type MembershipAction } from "./membership.js";
+import { changeMembership, guestsMayJoin, type MembershipAction } from "./membership.js";
 import { unchangedStateEventId } from "./unchanged-state.js";
 import type { EventPersister } from "./persist/event-persister.js";
 import type { RoomMemory } from "./persist/room-memory.js";
@@ -165,6 +165,8 @@ export class RoomService {
   async join(requester: Requester, roomIdOrAlias: string, content: JsonObject = {}, servers: string[] = []): Promise<string> {
     const { roomId, aliasServers } = await this.resolveRoomAnywhere(roomIdOrAlias, servers);
     const memory = await this.persister.roomMemory(roomId);
+    // Checked on our copy of the room, before any join through another server: a room we cannot see is refused.
+    if (requester.isGuest && !guestsMayJoin(memory)) throw errors.guestAccessForbidden();
     // With none of our users in the room our copy may be stale: join through a resident server.
     if (this.remoteJoin && (!memory || !this.hasJoinedLocalUser(memory))) {
       const candidates = [...servers, ...aliasServers, serverNameOf(roomId), serverNameOf(roomIdOrAlias)].filter(

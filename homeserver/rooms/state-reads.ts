@@ -8,7 +8,7 @@ import type { Requester } from "../users/requester.js";
 import type { GetJoinedMembersResponse, JoinedMemberJson } from "../../schemas/client/room-reads/get-joined-members.js";
 import type { GetMembersQuery } from "../../schemas/client/room-reads/get-members.js";
 import type { ClientEvent } from "./client-event.js";
-import { formatEvents } from "./read-formatting.js";
+import { formatEvents, type AggregationSource } from "./read-formatting.js";
 import type { RoomAccess, RoomAccessChecker } from "./room-access.js";
 import type { RoomStateReader } from "./room-state-reader.js";
 import { roomIdOf } from "./timeline-reads.js";
@@ -24,6 +24,8 @@ export class StateReads {
     private readonly current: CurrentStateReadsStore,
     private readonly reader: RoomStateReader,
     private readonly access: RoomAccessChecker,
+    /** State events get none (the spec), so only /event's message events cost a lookup. */
+    private readonly aggregations: AggregationSource,
   ) {}
 
   async event(requester: Requester, roomId: string, eventId: string): Promise<ClientEvent> {
@@ -106,7 +108,7 @@ export class StateReads {
     const version = await this.reader.roomVersion(roomId);
     if (!version) throw errors.forbidden("Unknown room");
     const viewer = { userId: requester.userId, deviceId: requester.deviceId };
-    return formatEvents(this.reader.events, events, version, this.core.clock.now(), viewer, memberships);
+    return formatEvents(this.reader.events, events, version, this.core.clock.now(), viewer, memberships, this.aggregations);
   }
 }
 

@@ -8,7 +8,8 @@ import { roomEventFilterAllows, sqlFilterOf, type RoomEventFilter } from "../cor
 import type { GetMessagesResponse } from "../../schemas/client/room-reads/get-messages.js";
 import type { GetContextResponse } from "../../schemas/client/room-reads/get-context.js";
 import type { Viewer } from "./history-visibility.js";
-import { formatEvents } from "./read-formatting.js";
+import { formatEvents, type AggregationSource } from "./read-formatting.js";
+import type { RelatedByFilter } from "./relations/related-by-filter.js";
 import type { RoomAccessChecker } from "./room-access.js";
 import type { RoomStateReader } from "./room-state-reader.js";
 
@@ -46,6 +47,8 @@ export class TimelineReads {
     private readonly timeline: TimelineStore,
     private readonly reader: RoomStateReader,
     private readonly access: RoomAccessChecker,
+    /** Bundled aggregations of the events returned, and the filters' related_by_* fields. */
+    private readonly relations: { aggregations: AggregationSource; relatedBy: RelatedByFilter },
   ) {}
 
   /** Set once federation is composed: fetch older history from other servers when ours runs out. */
@@ -83,7 +86,7 @@ export class TimelineReads {
     const now = this.core.clock.now();
     const response: GetMessagesResponse = {
       start: request.from ?? formatRoomToken(from),
-      chunk: await formatEvents(this.reader.events, kept, version, now, viewer, memberships),
+      chunk: await formatEvents(this.reader.events, kept, version, now, viewer, memberships, this.relations.aggregations),
     };
     if (next !== undefined) response.end = formatRoomToken(next);
     if (filter.lazy_load_members && kept.length > 0) {
@@ -123,7 +126,7 @@ export class TimelineReads {
     const viewer = { userId: requester.userId, deviceId: requester.deviceId };
     const now = this.core.clock.now();
     for (const scan of [before, after]) for (const [id, membership] of scan.memberships) memberships.set(id, membership);
-    const format = (events: StoredEvent[]) => formatEvents(this.reader.events, events, version, now, viewer, memberships);
+    const format = (events: StoredEvent[]) => formatEvents(this.reader.events, events, version, now, viewer, memberships, this.relations.aggregations);
     const [eventsBefore, event, eventsAfter, stateEvents] = await Promise.all([format(before.kept), format([target]), format(after.kept), format(state)]);
     return {
       // Tokens continue from the last row looked at, even when it was filtered out.
@@ -157,7 +160,8 @@ export class TimelineReads {
       const rows = await this.timeline.page(roomId, { from: cursor, dir, limit: want, to, filter: sqlFilterOf(filter) });
       scanned += rows.length;
       if (rows.length > 0) cursor = dir === "b" ? rows[rows.length - 1].streamPos - 1 : rows[rows.length - 1].streamPos;
-      const matching = rows.filter((e) => roomEventFilterAllows(filter, { ...e.pdu, room_id: roomId }));
+      const allowed = rows.filter((e) => roomEventFilterAllows(filter, { ...e.pdu, room_id: roomId }));
+      const matching = await this.relations.relatedBy.keep(roomId, allowed, filter);
       kept.push(...(await this.access.visibilityFilter.filter(matching, viewer, memberships)));
       if (rows.length < want) return { kept, memberships }; // the range is exhausted
     }

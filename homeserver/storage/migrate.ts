@@ -7,6 +7,10 @@ import * as federationEvents from "./migrations/20261128T1000-federation-events.
 import * as receipts from "./migrations/20261129T0900-receipts.js";
 import * as txnIdScope from "./migrations/20261203T0900-txn-id-scope.js";
 import * as pendingRedactions from "./migrations/20261203T1000-pending-redactions.js";
+import * as eventRelations from "./migrations/20261203T1100-event-relations.js";
+import * as eventSearch from "./migrations/20261203T1200-event-search.js";
+import * as guestsAndUserDirectory from "./migrations/20261203T1300-guests-and-user-directory.js";
+import * as reportsAndOpenid from "./migrations/20261203T1500-reports-and-openid.js";
 import * as pushActions from "./migrations/20261204T0900-push-actions.js";
 
 /**
@@ -21,6 +25,10 @@ const MIGRATIONS: Record<string, Migration> = {
   "20261129T0900-receipts": receipts,
   "20261203T0900-txn-id-scope": txnIdScope,
   "20261203T1000-pending-redactions": pendingRedactions,
+  "20261203T1100-event-relations": eventRelations,
+  "20261203T1200-event-search": eventSearch,
+  "20261203T1300-guests-and-user-directory": guestsAndUserDirectory,
+  "20261203T1500-reports-and-openid": reportsAndOpenid,
   "20261204T0900-push-actions": pushActions,
 };
 

@@ -24,6 +24,8 @@ export interface Schema {
   registration_tokens: RegistrationTokensTable;
   receipts: ReceiptsTable;
   pending_redactions: PendingRedactionsTable;
+  reports: ReportsTable;
+  openid_tokens: OpenIdTokensTable;
 }
 
 export interface UsersTable {
@@ -35,6 +37,8 @@ export interface UsersTable {
   deactivated: boolean;
   displayname: string | null;
   avatar_url: string | null;
+  /** A guest account (kind=guest registration) until it is upgraded to a full account. */
+  is_guest: Generated<boolean>;
 }
 
 export interface DevicesTable {
@@ -229,4 +233,24 @@ export interface PendingRedactionsTable {
   redacts: string;
   redaction_id: string;
   room_id: string;
+}
+
+/** A user's report of an event, a room or a user, kept for the server's operators. */
+export interface ReportsTable {
+  id: Generated<number>;
+  kind: "event" | "room" | "user";
+  reporter: string;
+  room_id: string | null;
+  event_id: string | null;
+  target_user_id: string | null;
+  reason: string | null;
+  score: number | null;
+  received_ts: number;
+}
+
+/** OpenID tokens a user hands to a third party; keyed by the sha256 of the token, like access tokens. */
+export interface OpenIdTokensTable {
+  token_hash: string;
+  user_id: string;
+  expires_ts: number;
 }

@@ -24,6 +24,7 @@ export interface RoomSectionRequest {
 async function roomBody(deps: SyncDeps, scope: SyncScope, request: RoomSectionRequest, withSummary: boolean, withState = true) {
   const { roomId } = request;
   const timeline = await loadTimeline(deps.timelineCache, deps.reads.visibility, {
+    relatedBy: deps.reads.relatedBy,
     roomId,
     lower: request.lower,
     upper: request.upper,
@@ -54,7 +55,7 @@ async function roomBody(deps: SyncDeps, scope: SyncScope, request: RoomSectionRe
     summary = await roomSummary(deps.reads.currentState, deps.reads.reader, roomId, scope.userId);
   }
   const [timelineEvents, stateEvents] = await Promise.all([
-    formatForSync(deps, scope, roomId, timeline.events, timeline.memberships),
+    formatForSync(deps, scope, roomId, timeline.events, timeline.memberships, timeline.limited),
     formatForSync(deps, scope, roomId, state),
   ]);
   return {

@@ -40,18 +40,23 @@ export interface SyncScope {
   now: number;
 }
 
-/** ClientEventWithoutRoomID, trimmed to the filter's event_fields. */
+/**
+ * ClientEventWithoutRoomID, trimmed to the filter's event_fields. `withAggregations` adds bundled aggregations,
+ * which the spec asks of a timeline that is `limited` (a client that saw the whole range aggregates itself).
+ */
 export async function formatForSync(
   deps: SyncDeps,
   scope: SyncScope,
   roomId: string,
   events: readonly StoredEvent[],
   memberships?: ReadonlyMap<string, string>,
+  withAggregations = false,
 ): Promise<SyncEventJson[]> {
   if (events.length === 0) return [];
   const version = await deps.reads.reader.roomVersion(roomId);
   if (!version) return [];
   const viewer = { userId: scope.userId, deviceId: scope.deviceId };
-  const formatted = await formatEvents(deps.reads.reader.events, events, version, scope.now, viewer, memberships);
+  const aggregations = withAggregations ? deps.reads.aggregations : undefined;
+  const formatted = await formatEvents(deps.reads.reader.events, events, version, scope.now, viewer, memberships, aggregations);
   return formatted.map(({ room_id: _roomId, ...event }) => applyEventFields(event, scope.filter.eventFields));
 }

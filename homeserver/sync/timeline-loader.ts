@@ -2,6 +2,7 @@ import type { StoredEvent } from "../storage/stores/events-store.js";
 import type { VisibilityFilter, Viewer } from "../rooms/history-visibility.js";
 import { roomEventFilterAllows, type RoomEventFilter } from "../core/filters.js";
 import type { RoomTimelineCache } from "./room-timeline-cache.js";
+import type { RelatedByFilter } from "../rooms/relations/related-by-filter.js";
 
 export interface LoadedTimeline {
   /** Oldest first. */
@@ -25,7 +26,16 @@ const MAX_ROUNDS = 4;
 export async function loadTimeline(
   cache: RoomTimelineCache,
   visibility: VisibilityFilter,
-  request: { roomId: string; lower: number; upper: number; limit: number; filter: RoomEventFilter; viewer: Viewer },
+  request: {
+    roomId: string;
+    lower: number;
+    upper: number;
+    limit: number;
+    filter: RoomEventFilter;
+    viewer: Viewer;
+    /** The filter's related_by_* fields, which need the events' children (no query when the filter has neither). */
+    relatedBy?: RelatedByFilter;
+  },
 ): Promise<LoadedTimeline> {
   const { roomId, lower, limit, filter, viewer } = request;
   if (limit === 0) {
@@ -38,7 +48,8 @@ export async function loadTimeline(
   let batch = limit;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const { events, limited } = await cache.between(roomId, lower, upper, batch);
-    const matching = events.filter((e) => roomEventFilterAllows(filter, { ...e.pdu, room_id: roomId }));
+    const allowed = events.filter((e) => roomEventFilterAllows(filter, { ...e.pdu, room_id: roomId }));
+    const matching = request.relatedBy ? await request.relatedBy.keep(roomId, allowed, filter) : allowed;
     collected = [...(await visibility.filter(matching, viewer, memberships)), ...collected];
     if (collected.length >= limit) {
       const kept = collected.slice(collected.length - limit);

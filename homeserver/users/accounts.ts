@@ -1,5 +1,6 @@
 import type { CoreContext } from "../core/core-context.js";
-import { errors } from "../errors.js";
+import { errors, isMatrixError } from "../errors.js";
+import { isGuestLocalpart, newGuestLocalpart } from "./guests/guest-ids.js";
 import type { Tx } from "../storage/database.js";
 import { checkPasswordShape } from "./credentials.js";
 import { hashPassword } from "./passwords.js";
@@ -27,6 +28,8 @@ export interface RegisterBody {
   initial_device_display_name?: string;
   inhibit_login?: boolean;
   refresh_token?: boolean;
+  /** A guest's access token: the registration upgrades that guest, keeping its user id. */
+  guest_access_token?: string;
 }
 
 export type RegisterResult = { user_id: string; home_server: string } & Partial<IssuedTokens>;
@@ -39,6 +42,8 @@ interface KeptRegistrationParams {
   initialDisplayName?: string;
   inhibitLogin?: boolean;
   refreshToken?: boolean;
+  /** The guest this registration upgrades to a full account. */
+  guestUserId?: string;
 }
 
 export interface NewAccount {
@@ -51,6 +56,8 @@ export interface NewAccount {
   /** Counted as used in the same transaction that creates the account. */
   registrationToken?: string;
   session?: Omit<Parameters<SessionService["createSession"]>[1], "userId">;
+  /** A guest account (kind=guest): a generated all-digit localpart and no password. */
+  isGuest?: boolean;
 }
 
 /** Accounts: registration, password changes, deactivation. */
@@ -85,19 +92,21 @@ export class AccountService {
   }
 
   /**
-   * POST /register (user accounts; guests are refused). The UIA session keeps the first request's
-   * parameters, the password as its hash only, so the request that completes the auth need not repeat
-   * them; the same completed session sent again gets the same result (both as Synapse does).
+   * POST /register. The UIA session keeps the first request's parameters, the password as its hash only, so
+   * the request that completes the auth need not repeat them; the same completed session sent again gets the
+   * same result (both as Synapse does). kind=guest is guest registration, which Synapse serves whether or not
+   * registration is enabled: guest_access.enabled alone decides.
    */
   async register(body: RegisterBody, options: { kind: string; ip: string | null }): Promise<RegisterResult> {
+    if (options.kind === "guest") return this.registerGuest(body, options.ip);
     if (!this.core.config.registration.enabled) throw errors.forbiddenRegistration();
-    if (options.kind === "guest") throw errors.guestAccessForbidden();
     const uiaRequest = { operation: "register", flows: this.registrationFlows() };
     // Before the checks below: the username of an account this session created is taken, by that account.
     const earlier = this.uia.earlierOutcome<RegisterResult>(body.auth, uiaRequest);
     if (earlier) return earlier;
     // Username and password problems are reported before UIA, so the user is not sent through auth first.
-    const localpart = body.username === undefined ? undefined : this.normaliseUsername(body.username);
+    const guestUserId = body.guest_access_token === undefined ? undefined : await this.guestToUpgrade(body.guest_access_token, body.username);
+    const localpart = guestUserId !== undefined ? undefined : body.username === undefined ? undefined : this.normaliseUsername(body.username);
     if (localpart !== undefined && (await this.stores.users.localpartTaken(localpart))) throw errors.userInUse();
     if (body.password !== undefined) checkPasswordShape(body.password);
     const params: KeptRegistrationParams = {
@@ -107,10 +116,15 @@ export class AccountService {
       initialDisplayName: body.initial_device_display_name,
       inhibitLogin: body.inhibit_login,
       refreshToken: body.refresh_token,
+      guestUserId,
     };
     return this.uia.authenticateOnce(body.auth, { ...uiaRequest, clientParams: { ...params } }, async (completed, kept) => {
       const registration = kept as KeptRegistrationParams;
       if (registration.passwordHash === undefined) throw errors.missingParam("Missing params: password");
+      if (registration.guestUserId !== undefined) {
+        const tokens = await this.upgradeGuest(registration.guestUserId, registration, completed.get(REGISTRATION_TOKEN_STAGE) as string | undefined, options.ip);
+        return { user_id: registration.guestUserId, home_server: this.core.serverName, ...tokens };
+      }
       const account: NewAccount = {
         localpart: registration.localpart ?? (await this.freeLocalpart()),
         password: null,
@@ -130,7 +144,8 @@ export class AccountService {
    * Shared by /register, shared-secret admin registration and `myelin register-user`.
    */
   async createAccount(account: NewAccount): Promise<{ userId: string; tokens?: IssuedTokens }> {
-    checkNewLocalpart(account.localpart, this.core.serverName);
+    // All-digit localparts are kept for guests; a guest's is generated, never chosen.
+    if (account.isGuest !== true || !isGuestLocalpart(account.localpart)) checkNewLocalpart(account.localpart, this.core.serverName);
     const userId = userIdOf(account.localpart, this.core.serverName);
     if (account.displayname !== undefined) requireStorable(account.displayname, "displayname");
     const passwordHash =
@@ -144,12 +159,70 @@ export class AccountService {
         isAdmin: account.admin ?? false,
         // Like Synapse, a new account starts with its localpart as display name.
         displayname: account.displayname ?? account.localpart,
+        isGuest: account.isGuest === true,
       });
       if (!inserted) throw errors.userInUse();
       await this.consumeRegistrationToken(tx, account.registrationToken);
       return account.session ? this.sessions.createSession(tx, { ...account.session, userId }) : undefined;
     });
     return { userId, tokens };
+  }
+
+  /**
+   * POST /register?kind=guest: no UIA, no password; the account can only ever be used through the tokens it
+   * gets now, until it is upgraded (register with guest_access_token).
+   */
+  private async registerGuest(body: RegisterBody, ip: string | null): Promise<RegisterResult> {
+    if (!this.core.config.guest_access.enabled) throw errors.guestAccessForbidden();
+    for (;;) {
+      try {
+        const { userId, tokens } = await this.createAccount({
+          localpart: newGuestLocalpart(),
+          password: null,
+          isGuest: true,
+          session: { deviceId: body.device_id, initialDisplayName: body.initial_device_display_name, refreshToken: body.refresh_token, ip },
+        });
+        return { user_id: userId, home_server: this.core.serverName, ...tokens };
+      } catch (error) {
+        // A generated number already taken (twelve random digits: rare); draw again.
+        if (!(isMatrixError(error) && error.errcode === "M_USER_IN_USE")) throw error;
+      }
+    }
+  }
+
+  /**
+   * The guest a guest_access_token names, checked before UIA as Synapse does: the token must be a live guest's
+   * and the username, which the spec requires, that guest's localpart (taken as meant when left out).
+   */
+  private async guestToUpgrade(guestAccessToken: string, username: string | undefined): Promise<string> {
+    if (guestAccessToken === "" || hasNul(guestAccessToken)) throw errors.unknownToken();
+    const guest = await this.auth.authenticate(guestAccessToken);
+    const localpart = guest.userId.slice(1, guest.userId.indexOf(":"));
+    if (!guest.isGuest || (username !== undefined && username.toLowerCase() !== localpart)) {
+      throw errors.forbidden("Cannot register taken user ID without valid guest credentials for that user");
+    }
+    return guest.userId;
+  }
+
+  /** Turns the guest into a full account with the registration's password, and logs in a new device. */
+  private async upgradeGuest(userId: string, registration: KeptRegistrationParams, registrationToken: string | undefined, ip: string | null): Promise<IssuedTokens | undefined> {
+    const tokens = await this.core.database.transaction(async (tx) => {
+      if (!(await this.stores.users.upgradeGuest(tx, userId, registration.passwordHash!))) {
+        throw errors.forbidden("Cannot register taken user ID without valid guest credentials for that user");
+      }
+      await this.consumeRegistrationToken(tx, registrationToken);
+      if (registration.inhibitLogin) return undefined;
+      return this.sessions.createSession(tx, {
+        userId,
+        deviceId: registration.deviceId,
+        initialDisplayName: registration.initialDisplayName,
+        refreshToken: registration.refreshToken,
+        ip,
+      });
+    });
+    // Cached lookups of the guest's old tokens still say guest; from now on they are a full account's.
+    this.auth.forgetUser(userId);
+    return tokens;
   }
 
   /** POST /account/password, after m.login.password UIA. */

@@ -13,6 +13,8 @@ import { AccessTokenAuth } from "./token-auth.js";
 import { UiaService } from "./uia.js";
 import type { UserHooks } from "./user-hooks.js";
 import { PushRulesService } from "./push-rules/push-rules-service.js";
+import { OpenIdTokens } from "./openid/openid-tokens.js";
+import { UserDirectoryService } from "./directory/user-directory.js";
 
 export type { UserHooks } from "./user-hooks.js";
 
@@ -31,12 +33,16 @@ export interface UserServices {
   filters: FilterService;
   sharedSecret: SharedSecretRegistration;
   registrationTokens: RegistrationTokenStore;
+  /** OpenID tokens that let a third party learn who a user is. */
+  openid: OpenIdTokens;
+  /** POST /user_directory/search. */
+  directory: UserDirectoryService;
 }
 
 export function createUserServices(
   core: CoreContext,
   hooks: UserHooks,
-  stores: Pick<Stores, "users" | "devices" | "tokens" | "accountData" | "registrationTokens" | "filters">,
+  stores: Pick<Stores, "users" | "devices" | "tokens" | "accountData" | "registrationTokens" | "filters" | "openidTokens" | "userDirectory">,
 ): UserServices {
   const { users, devices, tokens, accountData: accountDataStore, registrationTokens } = stores;
 
@@ -71,5 +77,7 @@ export function createUserServices(
     filters: new FilterService(stores.filters),
     sharedSecret: new SharedSecretRegistration(core, accounts),
     registrationTokens,
+    openid: new OpenIdTokens(core.serverName, core.clock, stores.openidTokens),
+    directory: new UserDirectoryService(stores.userDirectory, core.config.user_directory),
   };
 }

@@ -3,6 +3,11 @@ export interface Requester {
   userId: string;
   deviceId: string;
   isAdmin: boolean;
+  /**
+   * A guest account: only the endpoints the spec lists for guests, and only rooms that let guests in.
+   * Absent means a full account (requesters made inside the server for its own work are never guests).
+   */
+  isGuest?: boolean;
   /** Hash of the access token used, so logout can revoke exactly that one. */
   tokenHash: string;
 }

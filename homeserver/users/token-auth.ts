@@ -54,7 +54,9 @@ export class AccessTokenAuth implements TokenAuthenticator, TokenRechecker {
     if (!options.allowExpired && owner.expiresTs !== null && owner.expiresTs <= this.clock.now()) {
       throw errors.unknownToken("Access token has expired", true);
     }
-    return { userId: owner.userId, deviceId: owner.deviceId, isAdmin: owner.isAdmin, tokenHash };
+    const requester: Requester = { userId: owner.userId, deviceId: owner.deviceId, isAdmin: owner.isAdmin, tokenHash };
+    if (owner.isGuest) requester.isGuest = true;
+    return requester;
   }
 
   /** Call after a transaction that revoked any of the user's tokens (or deactivated them) commits. */

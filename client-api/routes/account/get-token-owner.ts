@@ -7,6 +7,6 @@ export function registerGetTokenOwner(app: FastifyInstance, ctx: ClientApiContex
   defineRoute(app, ctx.guards, getTokenOwnerRoute, async (_request, requester) => ({
     user_id: requester.userId,
     device_id: requester.deviceId,
-    is_guest: false,
+    is_guest: requester.isGuest === true,
   }));
 }

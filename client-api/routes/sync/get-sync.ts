@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ClientApiContext } from "../../client-api-context.js";
 import { defineRoute } from "../../http/define-route.js";
+import { longPollWaits } from "../../http/long-poll-waits.js";
 import { getSyncRoute } from "../../../schemas/client/sync/get-sync.js";
 
 /**
@@ -8,31 +9,18 @@ import { getSyncRoute } from "../../../schemas/client/sync/get-sync.js";
  * then the client gets the usual response for a wait that found nothing, whose next_batch it resumes from.
  */
 export function registerGetSync(app: FastifyInstance, ctx: ClientApiContext): void {
-  const parked = new Set<AbortController>();
-  app.addHook("preClose", (done) => {
-    for (const wait of parked) wait.abort();
-    done();
-  });
-  defineRoute(app, ctx.guards, getSyncRoute, async ({ query }, requester, reply) => {
-    const gone = new AbortController();
-    const onClose = () => {
-      if (!reply.raw.writableFinished) gone.abort();
-    };
-    reply.raw.once("close", onClose);
-    parked.add(gone);
-    try {
-      return await ctx.services.sync.sync(requester, {
+  const waitFor = longPollWaits(app);
+  defineRoute(app, ctx.guards, getSyncRoute, async ({ query }, requester, reply) =>
+    waitFor(reply, (signal) =>
+      ctx.services.sync.sync(requester, {
         since: query.since,
         timeoutMs: query.timeout,
         fullState: query.full_state,
         useStateAfter: query.use_state_after,
         filter: query.filter,
         setPresence: query.set_presence,
-        signal: gone.signal,
-      });
-    } finally {
-      parked.delete(gone);
-      reply.raw.off("close", onClose);
-    }
-  });
+        signal,
+      }),
+    ),
+  );
 }

@@ -54,6 +54,8 @@ function myelinConfig(port: number, dataDir: string, postgresUrl: string | null)
       ? { type: "postgres", url: postgresUrl, pool_size: 10 }
       : { type: "embedded", path: join(dataDir, "db") },
     registration: { enabled: true },
+    // The guest scenarios register guests (Synapse's config sets allow_guest_access for the same reason).
+    guest_access: { enabled: true },
     rate_limits: { enabled: false },
     log_level: "warn",
   };

@@ -4,21 +4,27 @@ import { AliasesStore } from "./aliases-store.js";
 import { CurrentStateReadsStore } from "./current-state-reads-store.js";
 import { DestinationsStore } from "./destinations-store.js";
 import { DeviceStore } from "./device-store.js";
+import { EventSearchStore } from "./event-search-store.js";
 import { EventsStore } from "./events-store.js";
 import { FilterStore } from "./filter-store.js";
 import { InboundTxnsStore } from "./inbound-txns-store.js";
 import { MessageAppendStore } from "./message-append-store.js";
+import { OpenIdTokenStore } from "./openid-token-store.js";
 import { PushActionsStore } from "./push-actions-store.js";
 import { ReceiptsStore } from "./receipts-store.js";
+import { ReportsStore } from "./reports-store.js";
 import { RegistrationTokenStore } from "./registration-token-store.js";
+import { RelationsStore } from "./relations-store.js";
 import { RoomsStore } from "./rooms-store.js";
 import { ServerKeysStore } from "./server-keys-store.js";
 import { StateAtStore } from "./state-at-store.js";
 import { StateStore } from "./state-store.js";
 import { TimelineStore } from "./timeline-store.js";
+import { TimestampLookupStore } from "./timestamp-lookup-store.js";
 import { TokenStore } from "./token-store.js";
 import { TxnStore } from "./txn-store.js";
 import { UserStore } from "./user-store.js";
+import { UserDirectoryStore } from "./user-directory-store.js";
 
 /**
  * Every store, made once by app/ and handed to each service as
@@ -31,20 +37,26 @@ export interface Stores {
   destinations: DestinationsStore;
   devices: DeviceStore;
   events: EventsStore;
+  eventSearch: EventSearchStore;
   filters: FilterStore;
   inboundTxns: InboundTxnsStore;
   messages: MessageAppendStore;
+  openidTokens: OpenIdTokenStore;
   pushActions: PushActionsStore;
   receipts: ReceiptsStore;
+  reports: ReportsStore;
   registrationTokens: RegistrationTokenStore;
+  relations: RelationsStore;
   rooms: RoomsStore;
   serverKeys: ServerKeysStore;
   stateAt: StateAtStore;
   state: StateStore;
   timeline: TimelineStore;
+  timestamps: TimestampLookupStore;
   tokens: TokenStore;
   txns: TxnStore;
   users: UserStore;
+  userDirectory: UserDirectoryStore;
 }
 
 export function createStores(db: Db): Stores {
@@ -55,19 +67,25 @@ export function createStores(db: Db): Stores {
     destinations: new DestinationsStore(db),
     devices: new DeviceStore(db),
     events: new EventsStore(db),
+    eventSearch: new EventSearchStore(db),
     filters: new FilterStore(db),
     inboundTxns: new InboundTxnsStore(db),
     messages: new MessageAppendStore(db),
+    openidTokens: new OpenIdTokenStore(db),
     pushActions: new PushActionsStore(db),
     receipts: new ReceiptsStore(db),
+    reports: new ReportsStore(db),
     registrationTokens: new RegistrationTokenStore(db),
+    relations: new RelationsStore(db),
     rooms: new RoomsStore(db),
     serverKeys: new ServerKeysStore(db),
     stateAt: new StateAtStore(db),
     state: new StateStore(db),
     timeline: new TimelineStore(db),
+    timestamps: new TimestampLookupStore(db),
     tokens: new TokenStore(db),
     txns: new TxnStore(db),
     users: new UserStore(db),
+    userDirectory: new UserDirectoryStore(db),
   };
 }

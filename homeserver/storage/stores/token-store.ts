@@ -6,6 +6,8 @@ export interface AccessTokenOwner {
   expiresTs: number | null;
   isAdmin: boolean;
   deactivated: boolean;
+  /** A guest account; absent: a full one. */
+  isGuest?: boolean;
 }
 
 /** `access_tokens` and `refresh_tokens`, keyed by the sha256 of each token (the tokens are never stored). */
@@ -40,17 +42,19 @@ export class TokenStore {
     const row = await this.db
       .selectFrom("access_tokens as t")
       .innerJoin("users as u", "u.user_id", "t.user_id")
-      .select(["t.user_id", "t.device_id", "t.expires_ts", "u.is_admin", "u.deactivated"])
+      .select(["t.user_id", "t.device_id", "t.expires_ts", "u.is_admin", "u.deactivated", "u.is_guest"])
       .where("t.token_hash", "=", tokenHash)
       .executeTakeFirst();
     if (!row) return undefined;
-    return {
+    const owner: AccessTokenOwner = {
       userId: row.user_id,
       deviceId: row.device_id,
       expiresTs: row.expires_ts === null ? null : Number(row.expires_ts),
       isAdmin: row.is_admin,
       deactivated: row.deactivated,
     };
+    if (row.is_guest) owner.isGuest = true;
+    return owner;
   }
 
   /**

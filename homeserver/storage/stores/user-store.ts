@@ -9,6 +9,7 @@ export interface UserRecord {
   deactivated: boolean;
   displayname: string | null;
   avatarUrl: string | null;
+  isGuest: boolean;
 }
 
 export interface NewUser {
@@ -18,6 +19,8 @@ export interface NewUser {
   createdTs: number;
   isAdmin: boolean;
   displayname: string | null;
+  /** A guest account (kind=guest); absent: a full account. */
+  isGuest?: boolean;
 }
 
 /** The `users` table: accounts, their password hash, admin and deactivation flags, and the profile. */
@@ -37,6 +40,7 @@ export class UserStore {
         deactivated: false,
         displayname: user.displayname,
         avatar_url: null,
+        is_guest: user.isGuest ?? false,
       })
       .onConflict((oc) => oc.doNothing())
       .returning("user_id")
@@ -56,6 +60,7 @@ export class UserStore {
       deactivated: row.deactivated,
       displayname: row.displayname,
       avatarUrl: row.avatar_url,
+      isGuest: row.is_guest,
     };
   }
 
@@ -66,6 +71,29 @@ export class UserStore {
 
   async setPasswordHash(tx: Tx, userId: string, passwordHash: string): Promise<void> {
     await tx.updateTable("users").set({ password_hash: passwordHash }).where("user_id", "=", userId).execute();
+  }
+
+  /**
+   * Turns a guest account into a full one with this password; false when the user is not (or no longer) a
+   * guest. Conditional on is_guest, so two upgrades racing with one guest's token cannot both win.
+   */
+  async upgradeGuest(tx: Tx, userId: string, passwordHash: string): Promise<boolean> {
+    const row = await tx
+      .updateTable("users")
+      .set({ is_guest: false, password_hash: passwordHash })
+      .where("user_id", "=", userId)
+      .where("is_guest", "=", true)
+      .where("deactivated", "=", false)
+      .returning("user_id")
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Which of these users are guest accounts. */
+  async guestsAmong(userIds: readonly string[]): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    const rows = await this.db.selectFrom("users").select("user_id").where("user_id", "in", [...userIds]).where("is_guest", "=", true).execute();
+    return rows.map((row) => row.user_id);
   }
 
   async markDeactivated(tx: Tx, userId: string, erase: boolean): Promise<void> {

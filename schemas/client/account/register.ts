@@ -14,6 +14,8 @@ export interface RegisterRequest {
   initial_device_display_name?: string;
   inhibit_login?: boolean;
   refresh_token?: boolean;
+  /** Upgrades the guest whose access token this is (the guest access module). */
+  guest_access_token?: string;
 }
 
 export interface RegisterResponse {
@@ -40,6 +42,7 @@ export const registerBodySchema = {
     initial_device_display_name: { type: "string" },
     inhibit_login: { type: "boolean" },
     refresh_token: { type: "boolean" },
+    guest_access_token: { type: "string" },
   },
 } as const;
 

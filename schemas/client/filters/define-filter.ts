@@ -16,6 +16,10 @@ export interface RoomEventFilter extends EventFilter {
   not_rooms?: string[];
   rooms?: string[];
   contains_url?: boolean;
+  /** Only events that an event with one of these rel_types relates to (threads: m.thread). */
+  related_by_rel_types?: string[];
+  /** Only events that an event from one of these senders relates to. */
+  related_by_senders?: string[];
 }
 
 export interface RoomFilter {
@@ -73,6 +77,8 @@ const roomEventFilterSchema = {
     not_rooms: strings,
     rooms: strings,
     contains_url: { type: "boolean" },
+    related_by_rel_types: strings,
+    related_by_senders: strings,
   },
 } as const;
 

@@ -1,0 +1,41 @@
+import { Direction, Preset } from "matrix-js-sdk";
+import { describe, expect, it } from "vitest";
+import { createMatrixClient } from "../support/matrix-client.js";
+import { expectMatrixError } from "../support/matrix-error.js";
+import { registerUser } from "../support/register-user.js";
+import { sendText } from "../support/send-text.js";
+
+/** A guest account (POST /register?kind=guest) and a client acting as it. Needs guest access on the server. */
+async function registerGuest() {
+  const { user_id, access_token, device_id } = await createMatrixClient().registerGuest({ body: {} });
+  const client = createMatrixClient({ userId: user_id, accessToken: access_token!, deviceId: device_id! });
+  client.setGuest(true);
+  return { userId: user_id, client };
+}
+
+describe("guest access", () => {
+  it("a guest joins a room whose guest_access is can_join, reads it and writes to it, and nothing more", async () => {
+    const owner = await registerUser("guesthost");
+    const { room_id: open } = await owner.client.createRoom({
+      preset: Preset.PublicChat,
+      initial_state: [{ type: "m.room.guest_access", state_key: "", content: { guest_access: "can_join" } }],
+    });
+    await sendText(owner.client, open, "welcome, guests");
+    const { room_id: closed } = await owner.client.createRoom({ preset: Preset.PublicChat });
+
+    const guest = await registerGuest();
+    expect((await guest.client.whoami()).is_guest).toBe(true);
+
+    await guest.client.joinRoom(open);
+    const page = await guest.client.createMessagesRequest(open, null, 20, Direction.Backward);
+    expect(page.chunk.some((e) => e.type === "m.room.message" && e.content.body === "welcome, guests")).toBe(true);
+    await sendText(guest.client, open, "hello from a guest");
+    const members = await guest.client.members(open);
+    expect(members.chunk.map((e) => e.state_key)).toContain(guest.userId);
+
+    // A public room that does not let guests in refuses the join.
+    expect(await expectMatrixError(() => guest.client.joinRoom(closed))).toEqual({ status: 403, errcode: "M_GUEST_ACCESS_FORBIDDEN" });
+    // And endpoints outside the guest list are refused.
+    expect(await expectMatrixError(() => guest.client.createRoom({}))).toEqual({ status: 403, errcode: "M_GUEST_ACCESS_FORBIDDEN" });
+  });
+});

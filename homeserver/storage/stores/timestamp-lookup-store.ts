@@ -1,0 +1,27 @@
+import type { Db } from "../database.js";
+import { COLUMNS, fromRow, type Row, type StoredEvent } from "./events-store.js";
+
+/** /timestamp_to_event: a room's timeline events nearest to a point in time, in one direction. */
+export class TimestampLookupStore {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Up to `limit` timeline events of the room with origin_server_ts >= ts (dir "f", oldest first) or <= ts
+   * (dir "b", newest first); ties in time go in stream order. Never outliers, soft-failed or rejected events.
+   */
+  async nearest(roomId: string, ts: number, dir: "f" | "b", limit: number): Promise<StoredEvent[]> {
+    let query = this.db
+      .selectFrom("events")
+      .select(COLUMNS)
+      .where("room_id", "=", roomId)
+      .where("outlier", "=", false)
+      .where("soft_failed", "=", false)
+      .where("rejected_reason", "is", null);
+    query =
+      dir === "f"
+        ? query.where("origin_server_ts", ">=", ts).orderBy("origin_server_ts", "asc").orderBy("stream_pos", "asc")
+        : query.where("origin_server_ts", "<=", ts).orderBy("origin_server_ts", "desc").orderBy("stream_pos", "desc");
+    const rows = await query.limit(limit).execute();
+    return rows.map((r) => fromRow(r as Row));
+  }
+}
