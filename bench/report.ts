@@ -36,12 +36,15 @@ export interface BenchResults {
   stateRes: { name: string; ms: number }[];
   federation: FederationFigure[];
   federationDatabase: string | null;
+  /** bench/push-evaluation.ts: a message into a big room with push rules on and off. */
+  push: FederationFigure[];
+  pushDatabase: string | null;
   errors: string[];
 }
 
 /** Prints the table, the side-by-side comparison and one `BENCH_RESULT {...}` JSON line. */
 export function report(results: BenchResults): void {
-  const { config, transports, databaseKind, loadAverageAtStart, setupMs, memberCount, throughput, machineFloor, latencyRuns, idleFigures, memory, cpuShare, stateRes, federation, federationDatabase, errors } = results;
+  const { config, transports, databaseKind, loadAverageAtStart, setupMs, memberCount, throughput, machineFloor, latencyRuns, idleFigures, memory, cpuShare, stateRes, federation, federationDatabase, push, pushDatabase, errors } = results;
   const rows: Array<[string, string, string, string]> = [];
   const row = (label: string, value: unknown, target = "", met = "") => rows.push([label, String(value ?? "-"), target, met]);
   const yesNo = (ok: boolean) => (ok ? "yes" : "NO");
@@ -112,6 +115,8 @@ export function report(results: BenchResults): void {
   for (const result of stateRes) row(result.name, `${result.ms} ms`);
   if (federationDatabase) row(`federation peers' database: ${federationDatabase}`, "");
   for (const figure of federation) row(figure.name, `${figure.value} ${figure.unit}`);
+  if (pushDatabase) row(`push evaluation servers' database: ${pushDatabase}`, "");
+  for (const figure of push) row(figure.name, `${figure.value} ${figure.unit}`);
 
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ["figure", "value", "target"][i].length));
   const line = (r: string[]) => `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}`.trimEnd();
@@ -149,6 +154,8 @@ export function report(results: BenchResults): void {
     stateRes,
     federation,
     federationDatabase,
+    push,
+    pushDatabase,
     errors,
   };
   console.log(`\nBENCH_RESULT ${JSON.stringify(result)}`);

@@ -27,6 +27,8 @@
  *   --pg-async-commit         diagnostic: synchronous_commit=off on the bench database (not durable; labelled)
  *   --skip-state-res          do not run bench/state-res.ts
  *   --skip-federation         do not run bench/federation.ts (two in-process peers: inbound /send, remote join)
+ *   --skip-push               do not run bench/push-evaluation.ts (CPU per message into a 1,000-member room, push
+ *                             rules on and off)
  *   --keep-files              keep the server's temp folder (config, log)
  *   --url URL [--pid PID]     benchmark a server that is already running on loopback (registration open, no
  *                             rate limits) instead of starting one; --pid enables RSS/CPU sampling
@@ -42,6 +44,7 @@ import { setUpRoom } from "./room-setup.js";
 import { externalServer, startBenchServer, type BenchServer } from "./server-process.js";
 import { runStateResBench } from "./state-res.js";
 import { federationBenchDriver, runFederationBench, type FederationFigure } from "./federation.js";
+import { pushBenchDriver, runPushBench } from "./push-evaluation.js";
 import { runThroughput, type ThroughputResult } from "./throughput.js";
 import { runWebSocketLatency } from "./latency-websocket.js";
 import { measureIdleConnections, type IdleConnectionFigure } from "./idle-connections.js";
@@ -68,6 +71,7 @@ const { values: args } = parseArgs({
     "server-node-args": { type: "string" },
     "skip-state-res": { type: "boolean", default: false },
     "skip-federation": { type: "boolean", default: false },
+    "skip-push": { type: "boolean", default: false },
     "pg-async-commit": { type: "boolean", default: false },
     "keep-files": { type: "boolean", default: false },
     url: { type: "string" },
@@ -108,6 +112,8 @@ let machineFloor: MachineFloor | null = null;
 let stateRes: { name: string; ms: number }[] = [];
 let federation: FederationFigure[] = [];
 let federationDatabase: string | null = null;
+let push: FederationFigure[] = [];
+let pushDatabase: string | null = null;
 let databaseKind = "not started";
 const cpuShare: Record<string, CpuShare> = {};
 const loadAverageAtStart = loadavg()[0];
@@ -258,5 +264,15 @@ if (!args["skip-federation"]) {
   federationDatabase = federationBenchDriver();
 }
 
-report({ config, transports, databaseKind, loadAverageAtStart, setupMs, memberCount, throughput, machineFloor, latencyRuns, idleFigures, memory, cpuShare, stateRes, federation, federationDatabase, errors });
+if (!args["skip-push"]) {
+  try {
+    log("push evaluation benchmark");
+    push = await runPushBench({ forceEmbedded: args.embedded ?? false, log: (line) => log(`push: ${line}`) });
+  } catch (error) {
+    errors.push(`push: ${(error as Error).message}`);
+  }
+  pushDatabase = pushBenchDriver();
+}
+
+report({ config, transports, databaseKind, loadAverageAtStart, setupMs, memberCount, throughput, machineFloor, latencyRuns, idleFigures, memory, cpuShare, stateRes, federation, federationDatabase, push, pushDatabase, errors });
 process.exitCode = errors.length ? 1 : 0;

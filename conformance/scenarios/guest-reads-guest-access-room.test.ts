@@ -33,8 +33,11 @@ describe("guest access", () => {
     const members = await guest.client.members(open);
     expect(members.chunk.map((e) => e.state_key)).toContain(guest.userId);
 
-    // A public room that does not let guests in refuses the join.
-    expect(await expectMatrixError(() => guest.client.joinRoom(closed))).toEqual({ status: 403, errcode: "M_GUEST_ACCESS_FORBIDDEN" });
+    // A public room that does not let guests in refuses the join: 403, with M_GUEST_ACCESS_FORBIDDEN (Myelin) or
+    // M_FORBIDDEN (Synapse); the spec's /join lets the server pick a meaningful errcode.
+    const refused = await expectMatrixError(() => guest.client.joinRoom(closed));
+    expect(refused.status).toBe(403);
+    expect(["M_GUEST_ACCESS_FORBIDDEN", "M_FORBIDDEN"]).toContain(refused.errcode);
     // And endpoints outside the guest list are refused.
     expect(await expectMatrixError(() => guest.client.createRoom({}))).toEqual({ status: 403, errcode: "M_GUEST_ACCESS_FORBIDDEN" });
   });

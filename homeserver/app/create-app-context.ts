@@ -77,7 +77,7 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
   context.users = createUserServices(core, hooks, context.stores);
   context.rooms = createRoomServices(core, context.users, context.stores);
   // Sync reads the EDU streams (never the other way round), so the EDUs come first; both use the read side of rooms.
-  const reads = createRoomReads(core, context.stores);
+  const reads = createRoomReads(core, context.stores, context.users.ignored);
   context.roomReads = reads;
   context.edus = await createEduServices(core, { rooms: context.rooms, reads, users: context.users, stores: context.stores });
   context.reports = new ReportService({

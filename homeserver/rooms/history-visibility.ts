@@ -1,5 +1,6 @@
 import type { StoredEvent } from "../storage/stores/events-store.js";
 import type { RoomStateReader } from "./room-state-reader.js";
+import { withoutIgnored, type IgnoredUsersSource } from "../users/ignored/ignored-users.js";
 
 export type HistoryVisibility = "world_readable" | "shared" | "invited" | "joined";
 
@@ -71,16 +72,22 @@ export function canSeeEvent(event: StoredEvent, facts: EventVisibilityFacts, vie
 
 /**
  * Decides which of a batch of events a user may see. State is read per distinct state group, two entries
- * at a time (history visibility and the viewer's membership), through the reader's cache.
+ * at a time (history visibility and the viewer's membership), through the reader's cache. Non-state events
+ * of users the viewer ignores are left out here too (the spec's "Ignoring users"), so every read path that
+ * applies history visibility, sync included, applies the ignore list with it, as Synapse does.
  */
 export class VisibilityFilter {
-  constructor(private readonly reader: RoomStateReader) {}
+  constructor(
+    private readonly reader: RoomStateReader,
+    private readonly ignored?: IgnoredUsersSource,
+  ) {}
 
   /**
    * `memberships`, when given, receives the viewer's membership at each visible event (the spec's
    * unsigned.membership, "leave" before they had any), by event id.
    */
-  async filter(events: readonly StoredEvent[], viewer: Viewer, memberships?: Map<string, string>): Promise<StoredEvent[]> {
+  async filter(all: readonly StoredEvent[], viewer: Viewer, memberships?: Map<string, string>): Promise<StoredEvent[]> {
+    const events = all.length > 0 && this.ignored ? withoutIgnored(all, await this.ignored.ignoredBy(viewer.userId)) : all;
     const fast = (e: StoredEvent) => viewer.joinedFrom !== undefined && e.streamPos >= viewer.joinedFrom;
     // Joined without interruption since joinedFrom: the viewer was a member at every later event.
     if (memberships) for (const event of events) if (fast(event)) memberships.set(event.pdu.event_id, "join");

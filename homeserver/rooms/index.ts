@@ -34,6 +34,7 @@ export function createRoomServices(core: CoreContext, users: UserServices, store
         serverName: core.serverName,
         rules: new RulesetCache(stores.accountData, (userId, stored) => users.pushRules.contentFromStored(userId, stored).global, core.notifier),
         threads: threadLookup(stores.events),
+        ignored: users.ignored,
       })
     : undefined;
   const guestEviction = new GuestEviction(core.serverName, stores.users, core.logger);

@@ -12,6 +12,7 @@ import { StateReads } from "./state-reads.js";
 import { TimelineReads } from "./timeline-reads.js";
 import { TimestampLookup } from "./timestamp/timestamp-lookup.js";
 import { SearchService } from "./search/search-service.js";
+import type { IgnoredUsersSource } from "../users/ignored/ignored-users.js";
 
 /** The read side of rooms, shared by the read endpoints and sync (one set of caches per process). */
 export interface RoomReads {
@@ -34,15 +35,17 @@ export interface RoomReads {
   timestamps: TimestampLookup;
   /** POST /search. */
   search: SearchService;
+  /** Whom each reader ignores: the visibility filter applies it; sync's shared responses check it. */
+  ignored: IgnoredUsersSource;
 }
 
-export function createRoomReads(core: CoreContext, stores: Stores): RoomReads {
+export function createRoomReads(core: CoreContext, stores: Stores, ignored: IgnoredUsersSource): RoomReads {
   const reader = new RoomStateReader(stores);
-  const visibility = new VisibilityFilter(reader);
+  const visibility = new VisibilityFilter(reader, ignored);
   const timelineStore = stores.timeline;
   const currentState = stores.currentState;
   const access = new RoomAccessChecker(currentState, timelineStore, reader, visibility);
-  const aggregations = new BundledAggregations(stores.relations, stores.accountData, access);
+  const aggregations = new BundledAggregations(stores.relations, ignored, access);
   const relatedBy = new RelatedByFilter(stores.relations);
   return {
     reader,
@@ -57,5 +60,6 @@ export function createRoomReads(core: CoreContext, stores: Stores): RoomReads {
     relatedBy,
     timestamps: new TimestampLookup(stores.timestamps, access),
     search: new SearchService({ core, store: stores.eventSearch, timeline: timelineStore, reader, visibility, currentState }),
+    ignored,
   };
 }

@@ -111,6 +111,37 @@ describe.each(testDrivers())("shared sync responses on %s", (driver) => {
     expect(forAlice2.rooms!.join![roomId].timeline.events[0].unsigned).toMatchObject({ transaction_id: "txn-shared-1" });
   });
 
+  /** `who` ignores `ignored` (m.ignored_user_list), as a client sets it. */
+  const ignore = (who: Requester, ...ignored: Requester[]) =>
+    app.ctx.users.accountData.setFromClient(who.userId, null, "m.ignored_user_list", { ignored_users: Object.fromEntries(ignored.map((u) => [u.userId, {}])) });
+
+  it("does not hand a response on to a member who ignores one of its senders", async () => {
+    const [alice, bob, carol] = [newUser("alice"), newUser("bob"), newUser("carol")];
+    const roomId = await roomWith(alice, bob, carol);
+    await ignore(bob, alice);
+    const [since] = await settledTokens([carol, bob]);
+    const sent = await h.send(alice, roomId, "hello");
+
+    const forCarol = await sync(carol, { since });
+    const forBob = await sync(bob, { since });
+    expect(timelineIds(forCarol, roomId)).toEqual([sent]);
+    expect(timelineIds(forBob, roomId)).toEqual([]);
+  });
+
+  it("does not keep the response of a member who ignores someone: it may lack events that others are sent", async () => {
+    const [alice, bob, carol, dave] = [newUser("alice"), newUser("bob"), newUser("carol"), newUser("dave")];
+    const roomId = await roomWith(alice, bob, carol, dave);
+    await ignore(bob, alice);
+    const [since] = await settledTokens([bob, carol]);
+    const fromDave = await h.send(dave, roomId, "from dave");
+    const fromAlice = await h.send(alice, roomId, "from alice");
+
+    const forBob = await sync(bob, { since });
+    const forCarol = await sync(carol, { since });
+    expect(timelineIds(forBob, roomId)).toEqual([fromDave]);
+    expect(timelineIds(forCarol, roomId)).toEqual([fromDave, fromAlice]);
+  });
+
   it("builds its own response for a member whose other room moved in the same window", async () => {
     const [alice, bob, dave] = [newUser("alice"), newUser("bob"), newUser("dave")];
     const roomId = await roomWith(alice, bob, dave);

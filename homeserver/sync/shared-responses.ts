@@ -38,8 +38,10 @@ interface SharedEntry {
  * - they sent none of its events (their own carry transaction_id), and the filter keeps event fields whole;
  * - the section has no state, summary, ephemeral or account data and is not limited, and with lazy-loading
  *   their device already holds each sender's membership.
+ * - they ignore none of its senders, and the member whose build is kept ignores nobody (their timeline may lack
+ *   events that others are sent).
  * Anything else is built as before. A new stream is checked here through its provider; a new per-user rule
- * within the timeline (ignored users) must be checked here too.
+ * within the timeline must be checked here too.
  */
 export class SharedResponses {
   private readonly entries = new LruCache<string, SharedEntry>(ENTRIES);
@@ -86,6 +88,8 @@ export class SharedResponses {
   async reuse(key: string, scope: SyncScope, since: StreamPositions, to: StreamPositions): Promise<SyncResponse | undefined> {
     const entry = this.entries.get(key);
     if (!entry || scope.now - entry.builtAt > REUSE_MS || entry.senders.has(scope.userId)) return undefined;
+    const ignored = await this.deps.reads.ignored.ignoredBy(scope.userId);
+    for (const sender of entry.senders.keys()) if (ignored.has(sender)) return undefined;
     if (!(await this.onlyThisRoomMoved(scope, since, to, entry.roomId))) return undefined;
     if (dedupesMembers(scope.filter)) {
       for (const [sender, memberEventId] of entry.senders) {
@@ -114,6 +118,7 @@ export class SharedResponses {
       senders.add(event.sender);
     }
     if (senders.size === 0 || senders.has(scope.userId)) return;
+    if ((await this.deps.reads.ignored.ignoredBy(scope.userId)).size > 0) return;
     if (!(await this.onlyThisRoomMoved(scope, since, to, roomId))) return;
     const memberEvents = dedupesMembers(scope.filter) ? await this.memberEventIds(roomId, since.events, to.events, senders) : new Map<string, string>();
     this.entries.set(key, {

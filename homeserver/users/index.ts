@@ -15,6 +15,7 @@ import type { UserHooks } from "./user-hooks.js";
 import { PushRulesService } from "./push-rules/push-rules-service.js";
 import { OpenIdTokens } from "./openid/openid-tokens.js";
 import { UserDirectoryService } from "./directory/user-directory.js";
+import { IgnoredUsers } from "./ignored/ignored-users.js";
 
 export type { UserHooks } from "./user-hooks.js";
 
@@ -37,6 +38,8 @@ export interface UserServices {
   openid: OpenIdTokens;
   /** POST /user_directory/search. */
   directory: UserDirectoryService;
+  /** Whom each user ignores (m.ignored_user_list), for the read paths and push evaluation. */
+  ignored: IgnoredUsers;
 }
 
 export function createUserServices(
@@ -78,6 +81,7 @@ export function createUserServices(
     sharedSecret: new SharedSecretRegistration(core, accounts),
     registrationTokens,
     openid: new OpenIdTokens(core.serverName, core.clock, stores.openidTokens),
+    ignored: new IgnoredUsers(accountDataStore, core.notifier),
     directory: new UserDirectoryService(stores.userDirectory, core.config.user_directory),
   };
 }

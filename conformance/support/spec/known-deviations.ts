@@ -24,6 +24,13 @@ export const knownDeviations: KnownDeviation[] = [
       e.keyword === "type" && e.data === null && /^\/joined\/[^/]+\/(avatar_url|display_name)$/.test(e.instancePath),
     why: "Synapse sends avatar_url/display_name as null for members without one; the spec types them as strings (to be omitted when unset)",
   },
+  {
+    server: "synapse",
+    method: "POST",
+    template: "/_matrix/client/v3/user_directory/search",
+    covers: (e) => e.keyword === "type" && e.data === null && /^\/results\/\d+\/(avatar_url|display_name)$/.test(e.instancePath),
+    why: "Synapse sends avatar_url/display_name as null for users without one; the spec types them as strings (to be omitted when unset)",
+  },
 ];
 
 export function deviationsFor(server: string): KnownDeviation[] {

@@ -5,6 +5,7 @@ import type { AcceptedEvent } from "../persist/accepted-event.js";
 import type { RoomMemory } from "../persist/room-memory.js";
 import type { EventContext } from "./conditions.js";
 import { evaluateRules } from "./evaluate-rules.js";
+import type { IgnoredUsers } from "../../users/ignored/ignored-users.js";
 
 /** The rulesets of many users at once (a message into a big room needs every member's). */
 export interface RulesetSource {
@@ -20,6 +21,8 @@ export interface PushEvaluatorDeps {
   serverName: string;
   rules: RulesetSource;
   threads: ThreadLookup;
+  /** A user is not notified of the non-state events of users they ignore (Synapse skips them likewise). */
+  ignored: Pick<IgnoredUsers, "ignoredByEach">;
 }
 
 /** A batch's push actions, for the write that stores them with the events. */
@@ -41,7 +44,8 @@ export class PushEvaluator {
     const invitees = live.flatMap(({ event }) => (isLocalInvite(event, this.deps.serverName) ? [event.pdu.state_key!] : []));
     // Nobody to notify but the senders themselves (a room of one): no rules to load.
     if (invitees.length === 0 && members.every((m) => live.every(({ event }) => event.pdu.sender === m))) return [];
-    const rulesets = await this.deps.rules.rulesetsFor([...new Set([...members, ...invitees])]);
+    const recipientIds = [...new Set([...members, ...invitees])];
+    const [rulesets, ignoring] = await Promise.all([this.deps.rules.rulesetsFor(recipientIds), this.deps.ignored.ignoredByEach(recipientIds)]);
     const memberCount = memory.joinedCount();
     const powerLevels = memory.stateEvent("m.room.power_levels")?.content;
     const notifications = (powerLevels?.notifications ?? {}) as Record<string, unknown>;
@@ -61,7 +65,7 @@ export class PushEvaluator {
       const threadId = await this.threadOf(content);
       const recipients = isLocalInvite(event, this.deps.serverName) && !members.includes(pdu.state_key!) ? [...members, pdu.state_key!] : members;
       for (const userId of recipients) {
-        if (userId === sender) continue;
+        if (userId === sender || (pdu.state_key === undefined && ignoring.get(userId)?.has(sender))) continue;
         const ruleset = rulesets.get(userId);
         if (!ruleset) continue;
         const member = memory.stateEvent("m.room.member", userId)?.content;

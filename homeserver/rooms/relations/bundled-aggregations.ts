@@ -1,5 +1,5 @@
 import type { RoomVersion } from "../../events/room-versions.js";
-import { GLOBAL_ROOM, type AccountDataStore } from "../../storage/stores/account-data-store.js";
+import type { IgnoredUsersSource } from "../../users/ignored/ignored-users.js";
 import type { StoredEvent } from "../../storage/stores/events-store.js";
 import type { RelationsStore, ThreadSummary } from "../../storage/stores/relations-store.js";
 import { toClientEvent, type ClientEvent, type Viewer as ClientViewer } from "../client-event.js";
@@ -25,7 +25,7 @@ const HIDDEN_LATEST_LOOKBACK = 20;
 export class BundledAggregations implements AggregationSource {
   constructor(
     private readonly relations: RelationsStore,
-    private readonly accountData: AccountDataStore,
+    private readonly ignored: IgnoredUsersSource,
     private readonly access: RoomAccessChecker,
   ) {}
 
@@ -48,7 +48,7 @@ export class BundledAggregations implements AggregationSource {
     const referenced = having("m.reference");
     // The spec: an edit is not bundled with a redacted original, whatever became of the edit.
     const edited = having("m.replace", true);
-    const ignored = threadRoots.length > 0 || referenced.length > 0 ? await this.ignoredUsers(viewer.userId) : [];
+    const ignored = threadRoots.length > 0 || referenced.length > 0 ? [...(await this.ignored.ignoredBy(viewer.userId))] : [];
     const [threads, edits, references] = await Promise.all([
       this.relations.threadSummaries(roomId, threadRoots, viewer.userId, ignored),
       this.relations.latestEdits(roomId, edited),
@@ -104,18 +104,6 @@ export class BundledAggregations implements AggregationSource {
     const candidates = earlier.filter((e) => !ignored.includes(e.pdu.sender));
     const visible = await this.visibleOf(roomId, userId, candidates);
     return candidates.find((e) => visible.has(e.pdu.event_id));
-  }
-
-  /** m.ignored_user_list's users (the spec's "Ignoring users"): their events are left out of aggregations. */
-  private async ignoredUsers(userId: string): Promise<string[]> {
-    const text = await this.accountData.get(userId, GLOBAL_ROOM, "m.ignored_user_list");
-    if (!text) return [];
-    try {
-      const ignored = (JSON.parse(text) as { ignored_users?: unknown }).ignored_users;
-      return typeof ignored === "object" && ignored !== null && !Array.isArray(ignored) ? Object.keys(ignored) : [];
-    } catch {
-      return [];
-    }
   }
 }
 

@@ -69,7 +69,10 @@ export class TimelineProvider implements SyncStreamProvider {
       } else if (membership === "invite" || membership === "knock") {
         if (incremental && !changedInWindow) continue;
         tasks.push(async () => {
-          if (membership === "invite") rooms.invite[roomId] = await inviteSection(deps, event);
+          if (membership === "invite") {
+            // The spec: invites from users the invitee ignores are not sent to them.
+            if (!(await deps.reads.ignored.ignoredBy(userId)).has(event.pdu.sender)) rooms.invite[roomId] = await inviteSection(deps, event);
+          }
           else rooms.knock[roomId] = await knockSection(deps, event);
         });
       } else if (!forgotten.has(roomId)) {

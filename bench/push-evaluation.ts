@@ -1,0 +1,136 @@
+/**
+ * Push evaluation benchmark: what push rules cost a message into a big room. Two Myelins in this process, one
+ * with `push.enabled` and one without, each with a room of N local members (1,000) on the default push rules;
+ * one member sends messages, in rounds that alternate between the two servers so that other work on the
+ * machine falls on both alike. Every message is evaluated against all N-1 other members' rules and, with the
+ * default `.m.rule.message`, notifies each of them: N-1 push-action rows written in the message's transaction.
+ *
+ * Figures: this process's CPU per message (the server's JavaScript; on the embedded database the database's
+ * work too, which is in this process) and wall-clock time per message, each with push on and off, and their
+ * ratios (the target: CPU with push at most 1.2 times without).
+ *
+ *   npx tsx bench/push-evaluation.ts [--embedded] [--members N] [--messages N]
+ */
+import { loadavg } from "node:os";
+import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { sql } from "kysely";
+import { createTestApp, type TestApp } from "../homeserver/app/test-app.js";
+import type { Requester } from "../homeserver/users/requester.js";
+import { pickDriver } from "./federation.js";
+import type { FederationFigure } from "./federation.js";
+
+export interface PushBenchOptions {
+  /** Local members of the room (1,000). */
+  members?: number;
+  /** Messages measured on each server (300), in ROUNDS rounds. */
+  messages?: number;
+  forceEmbedded?: boolean;
+  log?: (line: string) => void;
+}
+
+/** The CPU ratio the issue asks for: evaluation must not make a message into a big room much dearer. */
+export const PUSH_CPU_RATIO_TARGET = 1.2;
+const ROUNDS = 6;
+const WARM_UP = 20;
+const JOIN_BATCH = 25;
+
+interface Side {
+  label: string;
+  app: TestApp;
+  roomId: string;
+  sender: Requester;
+  cpuMicros: number;
+  wallMs: number;
+  sent: number;
+}
+
+let lastDriverLabel = "not started";
+export function pushBenchDriver(): string {
+  return lastDriverLabel;
+}
+
+export async function runPushBench(options: PushBenchOptions = {}): Promise<FederationFigure[]> {
+  const members = options.members ?? 1_000;
+  const messages = options.messages ?? 300;
+  const log = options.log ?? ((line: string) => console.error(`[push-bench] ${line}`));
+  const { driver, label } = await pickDriver(options.forceEmbedded);
+  lastDriverLabel = label;
+  log(`database: ${label}; load average ${loadavg().map((v) => v.toFixed(2)).join(" ")}`);
+  const apps: TestApp[] = [];
+  try {
+    const sides: Side[] = [];
+    for (const enabled of [true, false]) {
+      const app = await createTestApp(driver, { push: { enabled } });
+      apps.push(app);
+      sides.push(await setUp(app, enabled ? "push on" : "push off", members, log));
+    }
+    for (const side of sides) for (let i = 0; i < WARM_UP; i++) await send(side, `warm-up ${i}`);
+    const perRound = Math.ceil(messages / ROUNDS);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const side of round % 2 === 0 ? sides : [...sides].reverse()) await measure(side, perRound);
+    }
+    const [on, off] = sides;
+    const counted = await sql<{ n: string }>`SELECT count(*) AS n FROM event_push_actions`.execute(on.app.ctx.db);
+    const rows = counted.rows[0];
+    const expectedRows = (members - 1) * (on.sent + WARM_UP);
+    log(`push on: ${rows?.n} push-action rows written (${expectedRows} expected: every other member notified of every message)`);
+    if (Number(rows?.n) !== expectedRows) throw new Error(`push on wrote ${rows?.n} push-action rows, expected ${expectedRows}`);
+    const cpu = (side: Side) => Math.round(side.cpuMicros / side.sent);
+    const wall = (side: Side) => Math.round((side.wallMs / side.sent) * 100) / 100;
+    const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+    const name = `push evaluation: a message into a room of ${members} local members (${on.sent} each side)`;
+    log(`push on ${cpu(on)} µs CPU, ${wall(on)} ms wall; push off ${cpu(off)} µs CPU, ${wall(off)} ms wall per message`);
+    return [
+      { name: `${name}, CPU per message with push rules`, value: cpu(on), unit: "µs" },
+      { name: "  the same without push rules (push.enabled: false)", value: cpu(off), unit: "µs" },
+      { name: `  CPU ratio with / without (target <= ${PUSH_CPU_RATIO_TARGET})`, value: ratio(cpu(on), cpu(off)), unit: "x" },
+      { name: "  wall-clock per message with push rules", value: wall(on), unit: "ms" },
+      { name: "  wall-clock per message without", value: wall(off), unit: "ms" },
+      { name: "  wall-clock ratio with / without", value: ratio(wall(on), wall(off)), unit: "x" },
+    ];
+  } finally {
+    for (const app of apps) await app.dispose();
+  }
+}
+
+async function setUp(app: TestApp, label: string, members: number, log: (line: string) => void): Promise<Side> {
+  const started = performance.now();
+  const user = (i: number): Requester => ({ userId: `@member${i}:${app.ctx.serverName}`, deviceId: "D", isAdmin: false, tokenHash: "" });
+  const sender = user(0);
+  const roomId = await app.ctx.rooms.service.createRoom(sender, { preset: "public_chat", name: "push bench" });
+  for (let i = 1; i < members; i += JOIN_BATCH) {
+    await Promise.all(Array.from({ length: Math.min(JOIN_BATCH, members - i) }, (_, j) => app.ctx.rooms.service.join(user(i + j), roomId)));
+  }
+  const joined = (await app.ctx.rooms.persister.roomMemory(roomId))!.joinedCount();
+  if (joined !== members) throw new Error(`${label}: the room has ${joined} members, expected ${members}`);
+  log(`${label}: room of ${joined} members set up in ${Math.round(performance.now() - started)} ms`);
+  return { label, app, roomId, sender, cpuMicros: 0, wallMs: 0, sent: 0 };
+}
+
+let txn = 0;
+function send(side: Side, body: string): Promise<string> {
+  return side.app.ctx.rooms.service.sendMessage(side.sender, side.roomId, "m.room.message", { msgtype: "m.text", body }, `push-bench-${txn++}`);
+}
+
+async function measure(side: Side, count: number): Promise<void> {
+  const cpuStart = process.cpuUsage();
+  const wallStart = performance.now();
+  for (let i = 0; i < count; i++) await send(side, `message ${side.sent + i}`);
+  side.wallMs += performance.now() - wallStart;
+  const used = process.cpuUsage(cpuStart);
+  side.cpuMicros += used.user + used.system;
+  side.sent += count;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({ options: { embedded: { type: "boolean", default: false }, members: { type: "string" }, messages: { type: "string" } } });
+  const figures = await runPushBench({
+    forceEmbedded: values.embedded,
+    members: values.members ? Number(values.members) : undefined,
+    messages: values.messages ? Number(values.messages) : undefined,
+  });
+  console.log(`database: ${pushBenchDriver()}; 1-minute load average ${loadavg()[0].toFixed(2)}`);
+  for (const { name, value, unit } of figures) console.log(`${name}: ${value} ${unit}`);
+}
