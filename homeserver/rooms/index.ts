@@ -32,7 +32,9 @@ export function createRoomServices(core: CoreContext, users: UserServices, store
   const push = core.config.push.enabled
     ? new PushEvaluator({
         serverName: core.serverName,
-        rules: new RulesetCache(stores.accountData, (userId, stored) => users.pushRules.contentFromStored(userId, stored).global, core.notifier),
+        // null: the member has no push rules of their own (the evaluator shares one evaluation among them).
+        rules: new RulesetCache(stores.accountData, (userId, stored) => (stored === undefined ? null : users.pushRules.contentFromStored(userId, stored).global), core.notifier),
+        defaultRuleset: (userId) => users.pushRules.contentFromStored(userId, undefined).global,
         threads: threadLookup(stores.events),
         ignored: users.ignored,
       })

@@ -12,6 +12,7 @@ import * as eventSearch from "./migrations/20261203T1200-event-search.js";
 import * as guestsAndUserDirectory from "./migrations/20261203T1300-guests-and-user-directory.js";
 import * as reportsAndOpenid from "./migrations/20261203T1500-reports-and-openid.js";
 import * as pushActions from "./migrations/20261204T0900-push-actions.js";
+import * as roomPushActions from "./migrations/20261204T1900-room-push-actions.js";
 
 /**
  * Migrations are listed in code (not read from disk) so they work the same under tsx, bundles and tests.
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "20261203T1300-guests-and-user-directory": guestsAndUserDirectory,
   "20261203T1500-reports-and-openid": reportsAndOpenid,
   "20261204T0900-push-actions": pushActions,
+  "20261204T1900-room-push-actions": roomPushActions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -29,13 +29,22 @@ export class AccountDataCache<T> {
     });
   }
 
+  /**
+   * Moves on every change of anyone's account data that this process hears of: a caller that keeps what it read
+   * notes the generation before its read and may use its copy for as long as the generation stays the same.
+   */
+  get generation(): number {
+    return this.changes;
+  }
+
   /** The value kept for a user, without a read (undefined: not in memory). */
   cached(userId: string): T | undefined {
     return this.entries.get(userId);
   }
 
   async of(userId: string): Promise<T> {
-    return this.cached(userId) ?? (await this.forUsers([userId])).get(userId)!;
+    const cached = this.cached(userId);
+    return cached !== undefined ? cached : (await this.forUsers([userId])).get(userId)!;
   }
 
   async forUsers(userIds: readonly string[]): Promise<ReadonlyMap<string, T>> {

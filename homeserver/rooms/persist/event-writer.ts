@@ -6,7 +6,7 @@ import { assignPositions } from "./assign-positions.js";
 import type { OutsidePositions } from "./outside-positions.js";
 import type { RoomMemory } from "./room-memory.js";
 import type { PushActionsOf } from "../push/push-evaluator.js";
-import type { PushActionRow } from "../../storage/stores/push-actions-store.js";
+import { NO_PUSH_OUTCOMES, type PushOutcomes } from "../../storage/stores/push-actions-store.js";
 import { writeBatch, writeOutOfBand, type OutOfBandMembership, type WriteStores, type WrittenBatch } from "./write-batch.js";
 
 export interface EventWriterDeps {
@@ -45,8 +45,8 @@ export class EventWriter {
     let written: WrittenBatch | undefined;
     try {
       const now = clock.now();
-      const pushActions = await this.pushActionsOf(memory, events, positions, now);
-      written = await writeBatch(database, stores, { memory, events, positions, roomAfter, before, now, pushActions });
+      const push = await this.pushOutcomesOf(memory, events, positions, now);
+      written = await writeBatch(database, stores, { memory, events, positions, roomAfter, before, now, push });
       applyToMemory(memory, written.memory, written.redacted);
     } finally {
       publishPositions(publisher, live, written && live.length > 0 ? this.wake(memory.roomId, live[live.length - 1], written) : undefined);
@@ -58,13 +58,13 @@ export class EventWriter {
    * A failure to evaluate push rules costs the batch its notifications, never the write itself: the events are
    * what the senders were promised.
    */
-  private async pushActionsOf(memory: RoomMemory, events: readonly AcceptedEvent[], positions: readonly number[], now: number): Promise<PushActionRow[]> {
-    if (!this.deps.pushActions) return [];
+  private async pushOutcomesOf(memory: RoomMemory, events: readonly AcceptedEvent[], positions: readonly number[], now: number): Promise<PushOutcomes> {
+    if (!this.deps.pushActions) return NO_PUSH_OUTCOMES;
     try {
       return await this.deps.pushActions(memory, events, positions, now);
     } catch (error) {
       console.error("push rule evaluation failed; the batch is written without notifications", error);
-      return [];
+      return NO_PUSH_OUTCOMES;
     }
   }
 

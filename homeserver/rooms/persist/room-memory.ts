@@ -15,7 +15,9 @@ export class RoomMemory {
    */
   private servers: ReadonlySet<string> | undefined;
   /** The joined members of one server (ours: whom push rules are evaluated for), kept like `servers`. */
-  private localMembers: { server: string; members: readonly string[] } | undefined;
+  private localMembers: { server: string; members: readonly string[]; events: readonly IdentifiedPdu[] } | undefined;
+  /** How many members are joined, kept like `servers` (push rules read it for every event). */
+  private joinedTotal: number | undefined;
 
   constructor(
     readonly roomId: string,
@@ -36,6 +38,7 @@ export class RoomMemory {
     if (key.startsWith(MEMBER_PREFIX)) {
       this.servers = undefined;
       this.localMembers = undefined;
+      this.joinedTotal = undefined;
     }
   }
 
@@ -44,6 +47,7 @@ export class RoomMemory {
     for (const [key, event] of state) this.current.set(key, event);
     this.servers = undefined;
     this.localMembers = undefined;
+    this.joinedTotal = undefined;
   }
 
   get lookup(): StateLookup {
@@ -64,21 +68,35 @@ export class RoomMemory {
 
   /** The joined members whose user id is on `server`. */
   joinedMembersOf(server: string): readonly string[] {
-    if (this.localMembers?.server === server) return this.localMembers.members;
+    return this.localMembersOf(server).members;
+  }
+
+  /** Their member events, in the same order (display names for push rules without a lookup each). */
+  joinedMemberEventsOf(server: string): readonly IdentifiedPdu[] {
+    return this.localMembersOf(server).events;
+  }
+
+  private localMembersOf(server: string): { members: readonly string[]; events: readonly IdentifiedPdu[] } {
+    if (this.localMembers?.server === server) return this.localMembers;
     const suffix = `:${server}`;
     const members: string[] = [];
+    const events: IdentifiedPdu[] = [];
     for (const [key, event] of this.current) {
-      if (key.startsWith(MEMBER_PREFIX) && event.content.membership === "join" && event.state_key!.endsWith(suffix)) members.push(event.state_key!);
+      if (key.startsWith(MEMBER_PREFIX) && event.content.membership === "join" && event.state_key!.endsWith(suffix)) {
+        members.push(event.state_key!);
+        events.push(event);
+      }
     }
-    this.localMembers = { server, members };
-    return members;
+    this.localMembers = { server, members, events };
+    return this.localMembers;
   }
 
   /** How many members are joined (push rules' room_member_count). */
   joinedCount(): number {
+    if (this.joinedTotal !== undefined) return this.joinedTotal;
     let count = 0;
     for (const [key, event] of this.current) if (key.startsWith(MEMBER_PREFIX) && event.content.membership === "join") count += 1;
-    return count;
+    return (this.joinedTotal = count);
   }
 
   private serversWithMembers(): ReadonlySet<string> {

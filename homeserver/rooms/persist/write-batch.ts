@@ -2,7 +2,7 @@ import { stateKeyOf, type IdentifiedPdu } from "../../events/pdu.js";
 import type { Database, Tx } from "../../storage/database.js";
 import type { EventsStore, NewEventRow, StoredEvent, TxnIdRow } from "../../storage/stores/events-store.js";
 import type { MessageAppendStore } from "../../storage/stores/message-append-store.js";
-import type { PushActionRow, PushActionsStore } from "../../storage/stores/push-actions-store.js";
+import { hasPushOutcomes, type PushActionsStore, type PushOutcomes } from "../../storage/stores/push-actions-store.js";
 import type { RoomsStore } from "../../storage/stores/rooms-store.js";
 import { splitKey, type StateMap, type StateStore } from "../../storage/stores/state-store.js";
 import { txnRefOf, type AcceptedEvent, type RoomAfter } from "./accepted-event.js";
@@ -30,7 +30,7 @@ export interface BatchToWrite {
   before?: (tx: Tx) => Promise<void>;
   now: number;
   /** Who the batch's events notify, written with them (push-evaluator.ts). */
-  pushActions?: readonly PushActionRow[];
+  push?: PushOutcomes;
 }
 
 export interface WrittenBatch {
@@ -79,11 +79,11 @@ function txnRowsOf({ memory, events, now }: BatchToWrite): TxnIdRow[] {
   });
 }
 
-async function appendMessages(stores: WriteStores, { memory, events, positions, pushActions }: BatchToWrite, txnIds: TxnIdRow[]): Promise<WrittenBatch> {
+async function appendMessages(stores: WriteStores, { memory, events, positions, push }: BatchToWrite, txnIds: TxnIdRow[]): Promise<WrittenBatch> {
   const messages = events.map(({ pdu, options }, i) => ({ streamPos: positions[i], pdu, senderDevice: options?.senderDevice ?? null, txnId: options?.txnId ?? null }));
   const last = events[events.length - 1].pdu;
   const group = memory.stateGroup;
-  const { firstRoomSeq } = await stores.messages.append(memory.roomId, group, messages, txnIds, { remove: memory.extremities, add: last.event_id }, pushActions ?? []);
+  const { firstRoomSeq } = await stores.messages.append(memory.roomId, group, messages, txnIds, { remove: memory.extremities, add: last.event_id }, push);
   const rows = messages.map(({ streamPos, pdu, senderDevice, txnId }, i) => ({
     streamPos,
     roomSeq: firstRoomSeq + i,
@@ -185,7 +185,7 @@ async function writeInTransaction(tx: Tx, stores: WriteStores, batch: BatchToWri
   const rejected = events.filter((e) => e.placement.kind === "rejected").map((e) => e.pdu);
   if (rejected.length > 0) await redactions.targetsRejected(tx, rejected);
 
-  if (batch.pushActions && batch.pushActions.length > 0) await stores.pushActions.insert(tx, batch.pushActions);
+  if (hasPushOutcomes(batch.push)) await stores.pushActions.insert(tx, batch.push);
   // A redacted event notifies no one any more, as Synapse has it.
   if (redacted.length > 0) await stores.pushActions.deleteForEvents(tx, redacted);
 

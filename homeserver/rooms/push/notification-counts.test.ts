@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "kysely";
 import { createTestApp, testDrivers, type TestApp } from "../../app/test-app.js";
 import { bearer, registerTestUser, type TestUser } from "../../users/testing/http-users.js";
 import { specErrors } from "../../users/testing/spec-responses.js";
@@ -118,6 +119,42 @@ describe.each(testDrivers())("push rules decide notification counts in /sync on 
     expect(bobRoom.timeline.events.map((e: { content: { body?: string } }) => e.content.body)).toContain("for both");
     expect(bobRoom.unread_notifications).toEqual({ notification_count: 1, highlight_count: 0 });
     expect(carolRoom.unread_notifications).toEqual({ notification_count: 1, highlight_count: 1 });
+  });
+
+  it("a member counts from when they joined: not what came before, nor what came while they were away", async () => {
+    const [alice, bob, carol] = await Promise.all([registerTestUser(app.http), registerTestUser(app.http), registerTestUser(app.http)]);
+    const roomId = await roomWith(alice, bob);
+    await send(alice, roomId, { msgtype: "m.text", body: "before carol" });
+    await call(carol, "POST", `/_matrix/client/v3/join/${enc(roomId)}`, {});
+    await send(alice, roomId, { msgtype: "m.text", body: "after carol joined" });
+    expect((await roomOf(carol, roomId)).unread_notifications).toEqual({ notification_count: 1, highlight_count: 0 });
+    expect((await roomOf(bob, roomId)).unread_notifications.notification_count).toBe(2);
+
+    await call(carol, "POST", `/_matrix/client/v3/rooms/${enc(roomId)}/leave`, {});
+    await send(alice, roomId, { msgtype: "m.text", body: "while carol was away" });
+    await call(carol, "POST", `/_matrix/client/v3/join/${enc(roomId)}`, {});
+    const back = await send(alice, roomId, { msgtype: "m.text", body: "carol is back" });
+    expect((await roomOf(carol, roomId)).unread_notifications).toEqual({ notification_count: 1, highlight_count: 0 });
+    const listed = (await call(carol, "GET", "/_matrix/client/v3/notifications")).notifications as Array<{ event: { event_id: string }; room_id: string }>;
+    expect(listed.filter((n) => n.room_id === roomId).map((n) => n.event.event_id)).toEqual([back]);
+  });
+
+  it("a member with rules of their own, one named by display name and one on the defaults each get their own outcome", async () => {
+    const [alice, bob, carol, dave] = await Promise.all([registerTestUser(app.http), registerTestUser(app.http), registerTestUser(app.http), registerTestUser(app.http)]);
+    const roomId = await roomWith(alice, bob, carol, dave);
+    // Bob mutes the room (a room rule without notify), as Element's "mute" does.
+    await call(bob, "PUT", `/_matrix/client/v3/pushrules/global/room/${enc(roomId)}`, { actions: [] });
+    await call(carol, "PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/state/m.room.member/${enc(carol.userId)}`, { membership: "join", displayname: "Captain Carol" });
+    await send(alice, roomId, { msgtype: "m.text", body: "ahoy captain carol" });
+    await send(alice, roomId, { msgtype: "m.text", body: "plain" });
+    expect((await roomOf(bob, roomId)).unread_notifications).toEqual({ notification_count: 0, highlight_count: 0 });
+    expect((await roomOf(carol, roomId)).unread_notifications).toEqual({ notification_count: 2, highlight_count: 1 });
+    expect((await roomOf(dave, roomId)).unread_notifications).toEqual({ notification_count: 2, highlight_count: 0 });
+    // A room row per message; only bob (muted) and carol (named) have rows of their own.
+    const { rows } = await sql<{ user_id: string }>`SELECT user_id FROM event_push_actions WHERE room_id = ${roomId}`.execute(app.ctx.db);
+    expect(rows.map((r) => r.user_id).sort()).toEqual([bob.userId, bob.userId, carol.userId].sort());
+    const shared = await sql<{ n: string }>`SELECT count(*) AS n FROM event_push_room_actions WHERE room_id = ${roomId}`.execute(app.ctx.db);
+    expect(Number(shared.rows[0].n)).toBe(2);
   });
 
   it("GET /notifications lists what notified the user, newest first, with only=highlight and pages", async () => {

@@ -7,17 +7,21 @@ import type { RulesetSource } from "./push-evaluator.js";
 
 /** Members' rulesets for the push evaluator (their push rules are account data), kept in memory until they change. */
 export class RulesetCache implements RulesetSource {
-  private readonly cache: AccountDataCache<Ruleset>;
+  private readonly cache: AccountDataCache<Ruleset | null>;
 
   constructor(
     store: Pick<AccountDataStore, "getForUsers">,
-    compose: (userId: string, stored: Record<string, unknown> | undefined) => Ruleset,
+    compose: (userId: string, stored: Record<string, unknown> | undefined) => Ruleset | null,
     notifier: Pick<Notifier, "subscribe">,
   ) {
     this.cache = new AccountDataCache(store, PUSH_RULES_TYPE, compose, notifier);
   }
 
-  rulesetsFor(userIds: readonly string[]): Promise<ReadonlyMap<string, Ruleset>> {
+  get generation(): number {
+    return this.cache.generation;
+  }
+
+  rulesetsFor(userIds: readonly string[]): Promise<ReadonlyMap<string, Ruleset | null>> {
     return this.cache.forUsers(userIds);
   }
 }

@@ -3,7 +3,7 @@ import { PREPARED } from "../prepared-statements.js";
 import type { Db } from "../database.js";
 import type { IdentifiedPdu } from "../../events/pdu.js";
 import type { TxnIdRow } from "./events-store.js";
-import { pushActionsJson, type PushActionRow } from "./push-actions-store.js";
+import { insertOwnPushSql, insertRoomPushSql, NO_PUSH_OUTCOMES, ownPushJson, roomPushJson, type PushOutcomes } from "./push-actions-store.js";
 
 export interface AppendedMessage {
   streamPos: number;
@@ -29,7 +29,7 @@ export class MessageAppendStore {
     messages: readonly AppendedMessage[],
     txnIds: readonly TxnIdRow[],
     extremities: { remove: readonly string[]; add: string },
-    pushActions: readonly PushActionRow[] = [],
+    push: PushOutcomes = NO_PUSH_OUTCOMES,
   ): Promise<{ firstRoomSeq: number }> {
     const rows = messages.map((m, i) => ({
       i,
@@ -58,13 +58,9 @@ export class MessageAppendStore {
         WHERE EXISTS (SELECT 1 FROM seq) AND room_id = ${roomId} AND event_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(remove)}::jsonb))
       ), added AS (
         INSERT INTO forward_extremities (room_id, event_id) SELECT ${roomId}, ${extremities.add} FROM seq ON CONFLICT DO NOTHING
-      )${pushActions.length > 0 ? sql`, notified AS (
-        INSERT INTO event_push_actions (user_id, stream_pos, room_id, event_id, thread_id, highlight, actions, ts)
-        SELECT p.user_id, p.stream_pos, p.room_id, p.event_id, p.thread_id, p.highlight, p.actions, p.ts
-        FROM seq, jsonb_to_recordset(${pushActionsJson(pushActions)}::jsonb)
-          AS p(user_id text, stream_pos bigint, room_id text, event_id text, thread_id text, highlight boolean, actions text, ts bigint)
-        ON CONFLICT DO NOTHING
-      )` : sql``}
+      )${push.room.length > 0 ? sql`, notified_room AS (${insertRoomPushSql(roomPushJson(push.room), sql`seq,`)})` : sql``}${
+        push.own.length > 0 ? sql`, notified_own AS (${insertOwnPushSql(ownPushJson(push.own), sql`seq,`)})` : sql``
+      }
       INSERT INTO events (stream_pos, event_id, room_id, room_seq, type, state_key, sender, depth, origin_server_ts,
         membership, json, unsigned_json, sender_device, txn_id, redacted_by, state_group_before, state_group_after,
         outlier, soft_failed, rejected_reason)

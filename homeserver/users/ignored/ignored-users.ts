@@ -31,6 +31,11 @@ export class IgnoredUsers {
     return this.cache.cached(userId) ?? this.cache.of(userId);
   }
 
+  /** See AccountDataCache.generation. */
+  get generation(): number {
+    return this.cache.generation;
+  }
+
   /** Whom each of `userIds` ignores, in one read for those not in memory. */
   ignoredByEach(userIds: readonly string[]): Promise<ReadonlyMap<string, ReadonlySet<string>>> {
     return this.cache.forUsers(userIds);
