@@ -26,6 +26,7 @@ export const errors = {
   badJson: (message: string) => new MatrixError("M_BAD_JSON", message, 400),
   notJson: (message = "Content not JSON") => new MatrixError("M_NOT_JSON", message, 400),
   notFound: (message = "Not found") => new MatrixError("M_NOT_FOUND", message, 404),
+  duplicateAnnotation: () => new MatrixError("M_DUPLICATE_ANNOTATION", "Can't send same reaction twice", 400),
   limitExceeded: (retryAfterMs: number) =>
     new MatrixError("M_LIMIT_EXCEEDED", "Too many requests", 429, { retry_after_ms: retryAfterMs }),
   unrecognized: (message = "Unrecognized request", status = 404) => new MatrixError("M_UNRECOGNIZED", message, status),

@@ -70,10 +70,23 @@ export class RoomService {
   /** Without a txnId (POST /send/{eventType}, which Synapse still serves) every call makes a new event. */
   async sendMessage(requester: Requester, roomId: string, type: string, content: JsonObject, txnId: string | undefined): Promise<string> {
     await this.requireJoined(requester.userId, roomId);
+    const annotation = annotationOf(content);
     const persisted = await this.persister.persistLocal(
       roomId,
       { type, sender: requester.userId, content },
-      { senderDevice: requester.deviceId, txnId, txnScope: txnScopes.send(roomId, type) },
+      {
+        senderDevice: requester.deviceId,
+        txnId,
+        txnScope: txnScopes.send(roomId, type),
+        // The spec: a second annotation of an event with the same type and key from one user is refused (unless the
+        // first was redacted). Checked in the room's queue, after a retried txnId has been answered with its event.
+        beforeWrite: annotation
+          ? async (pdu) => {
+              if (await this.stores.relations.hasAnnotation(roomId, annotation.eventId, requester.userId, type, annotation.key)) throw errors.duplicateAnnotation();
+              return pdu;
+            }
+          : undefined,
+      },
     );
     return persisted.eventId;
   }
@@ -282,4 +295,12 @@ export class RoomService {
   private get membershipDeps() {
     return { persister: this.persister, memberContent: this.memberContent, remoteInvites: this.remoteInvites, serverName: this.core.serverName };
   }
+}
+
+/** An m.annotation relation's target and key, when the content carries a well-formed one. */
+function annotationOf(content: JsonObject): { eventId: string; key: string } | undefined {
+  const relation = content["m.relates_to"];
+  if (typeof relation !== "object" || relation === null || Array.isArray(relation)) return undefined;
+  const { rel_type: relType, event_id: eventId, key } = relation as Record<string, unknown>;
+  return relType === "m.annotation" && typeof eventId === "string" && typeof key === "string" ? { eventId, key } : undefined;
 }

@@ -329,4 +329,28 @@ describe.each(testDrivers())("relation routes on %s", (driver) => {
       expect(bad.statusCode).toBe(400);
     });
   });
+
+  describe("duplicate annotations", () => {
+    it("refuses a second reaction with the same key from one user with 400 M_DUPLICATE_ANNOTATION, until the first is redacted", async () => {
+      const roomId = await createRoom();
+      const target = await send(alice, roomId, text("react to me"));
+      const reaction = (key: string) => ({ "m.relates_to": { rel_type: "m.annotation", event_id: target, key } });
+      const put = (who: TestUser, key: string, txnId: string) =>
+        app.http.inject({ method: "PUT", url: `${roomUrl(roomId)}/send/m.reaction/${txnId}`, headers: bearer(who), payload: reaction(key) });
+      const first = await put(alice, "👍", "dup-1");
+      expect(first.statusCode).toBe(200);
+      const again = await put(alice, "👍", "dup-2");
+      expect(again.statusCode).toBe(400);
+      expect(again.json().errcode).toBe("M_DUPLICATE_ANNOTATION");
+      // A retry of the first request is the first event, not a duplicate.
+      const retried = await put(alice, "👍", "dup-1");
+      expect(retried.statusCode).toBe(200);
+      expect(retried.json().event_id).toBe(first.json().event_id);
+      // Another key, or another user, is no duplicate.
+      expect((await put(alice, "🎉", "dup-3")).statusCode).toBe(200);
+      expect((await put(bob, "👍", "dup-4")).statusCode).toBe(200);
+      await redact(alice, roomId, first.json().event_id);
+      expect((await put(alice, "👍", "dup-5")).statusCode).toBe(200);
+    });
+  });
 });

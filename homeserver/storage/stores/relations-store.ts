@@ -71,6 +71,17 @@ export class RelationsStore {
     return rows.map(fromRow);
   }
 
+  /** Does `sender` already have a live annotation of `parentId` with this event type and key (M_DUPLICATE_ANNOTATION)? */
+  async hasAnnotation(roomId: string, parentId: string, sender: string, eventType: string, key: string): Promise<boolean> {
+    const { rows } = await sql<{ one: number }>`
+      SELECT 1 AS one FROM events
+      WHERE ${RELATION_PREDICATE} AND ${parentOf("")} = ${parentId} AND room_id = ${roomId} AND ${LIVE_CHILD("")}
+        AND ${relTypeOf("")} = 'm.annotation' AND sender = ${sender} AND type = ${eventType}
+        AND event_relation_part(json, 'key') = ${key}
+      LIMIT 1`.execute(this.db);
+    return rows.length > 0;
+  }
+
   /**
    * m.thread aggregations of `rootIds`: how many live thread events point at each, the newest of them, and
    * whether `userId` sent any. Events of `ignored` senders are left out.
