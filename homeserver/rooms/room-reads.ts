@@ -59,7 +59,7 @@ export function createRoomReads(core: CoreContext, stores: Stores, ignored: Igno
     aggregations,
     relatedBy,
     timestamps: new TimestampLookup(stores.timestamps, access),
-    search: new SearchService({ core, store: stores.eventSearch, timeline: timelineStore, reader, visibility, currentState }),
+    search: new SearchService({ core, store: stores.eventSearch, timeline: timelineStore, reader, visibility, currentState, aggregations }),
     ignored,
   };
 }

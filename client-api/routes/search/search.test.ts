@@ -274,6 +274,21 @@ describe.each(testDrivers())("POST /search on %s", (driver) => {
     expect(more.json().chunk.map((e: { event_id: string }) => e.event_id)).toEqual([after[1]]);
   });
 
+  it("bundles a result's aggregations (its latest edit, its thread) as every read path does", async () => {
+    const roomId = await createRoom(alice);
+    const term = word("bundled");
+    const original = await send(alice, roomId, `the ${term} original`);
+    const edit = await send(alice, roomId, "* edited", { "m.new_content": { msgtype: "m.text", body: "edited" }, "m.relates_to": { rel_type: "m.replace", event_id: original } });
+    const reply = await send(alice, roomId, "in a thread", { "m.relates_to": { rel_type: "m.thread", event_id: original } });
+    const response = await search({ search_term: term });
+    expect(response.statusCode).toBe(200);
+    const [result] = roomEvents(response).results;
+    expect(result.result.event_id).toBe(original);
+    const relations = (result.result as { unsigned?: Record<string, any> }).unsigned?.["m.relations"];
+    expect(relations?.["m.replace"]?.event_id).toBe(edit);
+    expect(relations?.["m.thread"]).toMatchObject({ count: 1, latest_event: { event_id: reply } });
+  });
+
   it("answers an empty or stop-word-only term with no results", async () => {
     for (const term of ["", "the", "   "]) {
       const response = await search({ search_term: term });

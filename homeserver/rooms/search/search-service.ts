@@ -26,7 +26,7 @@ import type {
 } from "../../../schemas/client/search/search.js";
 import type { ClientEvent } from "../client-event.js";
 import type { VisibilityFilter } from "../history-visibility.js";
-import { formatEvents } from "../read-formatting.js";
+import { formatEvents, type AggregationSource } from "../read-formatting.js";
 import type { RoomStateReader } from "../room-state-reader.js";
 import { MAX_CONTEXT_LIMIT, SearchContextReader } from "./search-context.js";
 import { SearchScope } from "./search-scope.js";
@@ -50,6 +50,8 @@ export interface SearchServiceDeps {
   reader: RoomStateReader;
   visibility: VisibilityFilter;
   currentState: CurrentStateReadsStore;
+  /** Bundled aggregations (edits, threads, references) on the results and their context, as on every read path. */
+  aggregations?: AggregationSource;
 }
 
 interface Page {
@@ -206,7 +208,7 @@ export class SearchService {
     const version = await this.deps.reader.roomVersion(roomId);
     if (!version) throw new Error(`no room version for ${roomId}`);
     const viewer = { userId: requester.userId, deviceId: requester.deviceId };
-    return formatEvents(this.deps.reader.events, events, version, this.deps.core.clock.now(), viewer, memberships);
+    return formatEvents(this.deps.reader.events, events, version, this.deps.core.clock.now(), viewer, memberships, this.deps.aggregations);
   }
 }
 
