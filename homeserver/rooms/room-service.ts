@@ -11,6 +11,7 @@ import { createRoom, type CreateRoomRequest } from "./create-room.js";
 import { txnScopes } from "./txn-scopes.js";
 import { changeMembership, guestsMayJoin, type MembershipAction } from "./membership.js";
 import { unchangedStateEventId } from "./unchanged-state.js";
+import { relationOf } from "./relations/relation-of.js";
 import type { EventPersister } from "./persist/event-persister.js";
 import type { RoomMemory } from "./persist/room-memory.js";
 import type { RemoteJoin } from "./remote/remote-join.js";
@@ -70,6 +71,7 @@ export class RoomService {
   /** Without a txnId (POST /send/{eventType}, which Synapse still serves) every call makes a new event. */
   async sendMessage(requester: Requester, roomId: string, type: string, content: JsonObject, txnId: string | undefined): Promise<string> {
     await this.requireJoined(requester.userId, roomId);
+    await this.checkRelation(roomId, content);
     const annotation = annotationOf(content);
     const persisted = await this.persister.persistLocal(
       roomId,
@@ -89,6 +91,19 @@ export class RoomService {
       },
     );
     return persisted.eventId;
+  }
+
+  /**
+   * As Synapse validates a relation on send: a parent we hold must be in the same room, and no thread starts from an
+   * event that itself relates to another (the spec: threads do not nest, and a thread root has no rel_type).
+   */
+  private async checkRelation(roomId: string, content: JsonObject): Promise<void> {
+    const relation = relationOf({ content });
+    if (!relation) return;
+    const parent = await this.stores.events.get(relation.eventId);
+    if (!parent) return;
+    if (parent.pdu.room_id !== roomId) throw errors.unknown("Relations must be in the same room");
+    if (relation.relType === "m.thread" && relationOf(parent.pdu) !== undefined) throw errors.unknown("Cannot start threads from an event with a relation");
   }
 
   async sendState(requester: Requester, roomId: string, type: string, stateKey: string, content: JsonObject): Promise<string> {

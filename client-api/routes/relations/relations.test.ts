@@ -353,4 +353,20 @@ describe.each(testDrivers())("relation routes on %s", (driver) => {
       expect((await put(alice, "👍", "dup-5")).statusCode).toBe(200);
     });
   });
+
+  describe("relations checked on send", () => {
+    it("refuses a thread off an event that itself relates to another, and a relation to an event of another room", async () => {
+      const roomId = await createRoom();
+      const root = await send(alice, roomId, text("root"));
+      const inThread = await send(alice, roomId, text("in thread", thread(root)));
+      const nested = await app.http.inject({ method: "PUT", url: `${roomUrl(roomId)}/send/m.room.message/nest${txn++}`, headers: bearer(alice), payload: text("nested", thread(inThread)) });
+      expect(nested.statusCode).toBe(400);
+      expect(nested.json().errcode).toBe("M_UNKNOWN");
+      const elsewhere = await createRoom();
+      const across = await app.http.inject({ method: "PUT", url: `${roomUrl(elsewhere)}/send/m.room.message/across${txn++}`, headers: bearer(alice), payload: text("across", thread(root)) });
+      expect(across.statusCode).toBe(400);
+      // A reply inside the thread (m.in_reply_to, the same root) is fine, as is a thread off a plain event.
+      await send(alice, roomId, text("reply", { "m.relates_to": { rel_type: "m.thread", event_id: root, "m.in_reply_to": { event_id: inThread } } }));
+    });
+  });
 });
