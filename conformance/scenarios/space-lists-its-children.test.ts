@@ -1,10 +1,40 @@
-import { Preset, Visibility } from "matrix-js-sdk";
-import { describe, expect, it } from "vitest";
+import { KnownMembership, Preset, Visibility, type MatrixClient } from "matrix-js-sdk";
+import { RoomHierarchy } from "matrix-js-sdk/lib/room-hierarchy.js";
+import { afterEach, describe, expect, it } from "vitest";
 import { registerUsers } from "../support/register-user.js";
+import { startFullClient, stopFullClient, waitForRoom } from "../support/full-client.js";
 
 const serverOf = (userId: string) => userId.slice(userId.indexOf(":") + 1);
 
 describe("a space and its children", () => {
+  const started: MatrixClient[] = [];
+  afterEach(() => {
+    for (const client of started.splice(0)) stopFullClient(client);
+  });
+
+  it("a full client joins a space, loads its rooms as Element's space home does (RoomHierarchy) and joins one of them", async () => {
+    const [alice, bob] = await registerUsers(2, "space-client");
+    const via = [serverOf(alice.userId)];
+    const space = (await alice.client.createRoom({ name: "Client space", preset: Preset.PublicChat, creation_content: { type: "m.space" } })).room_id;
+    const general = (await alice.client.createRoom({ name: "General", preset: Preset.PublicChat })).room_id;
+    await alice.client.sendStateEvent(space, "m.space.child" as never, { via } as never, general);
+    await alice.client.sendStateEvent(general, "m.space.parent" as never, { via, canonical: true } as never, space);
+
+    const client = await startFullClient(bob);
+    started.push(client);
+    await client.joinRoom(space);
+    const spaceRoom = await waitForRoom(client, space, (room) => room.getMyMembership() === KnownMembership.Join);
+    expect(spaceRoom.isSpaceRoom()).toBe(true);
+    const hierarchy = new RoomHierarchy(spaceRoom, 50);
+    const rooms = await hierarchy.load();
+    expect(rooms.map((r) => r.room_id)).toEqual([space, general]);
+    expect(hierarchy.canLoadMore).toBe(false);
+    expect([...(hierarchy.viaMap.get(general) ?? [])]).toEqual(via);
+    await client.joinRoom(general, { viaServers: via });
+    const joined = await waitForRoom(client, general, (room) => room.getMyMembership() === KnownMembership.Join);
+    expect(joined.currentState.getStateEvents("m.space.parent", space)?.getContent()).toMatchObject({ canonical: true });
+  });
+
   it("GET /hierarchy lists the space, its sub-space's rooms depth first, and leaves out a room the user may not join", async () => {
     const [alice, bob] = await registerUsers(2, "space");
     const via = [serverOf(alice.userId)];
