@@ -1,5 +1,6 @@
-import { Direction, Preset } from "matrix-js-sdk";
-import { describe, expect, it } from "vitest";
+import { Direction, KnownMembership, Preset, type MatrixClient } from "matrix-js-sdk";
+import { afterEach, describe, expect, it } from "vitest";
+import { startFullClient, stopFullClient, waitForRoom, waitForTimelineEvent } from "../support/full-client.js";
 import { createMatrixClient } from "../support/matrix-client.js";
 import { expectMatrixError } from "../support/matrix-error.js";
 import { registerUser } from "../support/register-user.js";
@@ -14,6 +15,31 @@ async function registerGuest() {
 }
 
 describe("guest access", () => {
+  const started: MatrixClient[] = [];
+  afterEach(() => {
+    for (const client of started.splice(0)) stopFullClient(client);
+  });
+
+  it("a guest's full client starts syncing, joins a guest-access room, reads its history and talks in it", async () => {
+    const owner = await registerUser("guestclienthost");
+    const { room_id: open } = await owner.client.createRoom({
+      preset: Preset.PublicChat,
+      initial_state: [{ type: "m.room.guest_access", state_key: "", content: { guest_access: "can_join" } }],
+    });
+    await sendText(owner.client, open, "hello, guest client");
+    const { user_id, access_token, device_id } = await createMatrixClient().registerGuest({ body: {} });
+    const guest = await startFullClient({ userId: user_id, accessToken: access_token!, deviceId: device_id! }, { guest: true });
+    started.push(guest);
+    await guest.joinRoom(open);
+    await waitForRoom(guest, open, (room) => room.getMyMembership() === KnownMembership.Join);
+    await waitForTimelineEvent(guest, open, (e) => e.getContent().body === "hello, guest client");
+    await sendText(guest, open, "a guest replies");
+    const ownerClient = await startFullClient(owner);
+    started.push(ownerClient);
+    const reply = await waitForTimelineEvent(ownerClient, open, (e) => e.getContent().body === "a guest replies");
+    expect(reply.getSender()).toBe(user_id);
+  });
+
   it("a guest joins a room whose guest_access is can_join, reads it and writes to it, and nothing more", async () => {
     const owner = await registerUser("guesthost");
     const { room_id: open } = await owner.client.createRoom({

@@ -116,10 +116,39 @@ describe.each(testDrivers())("sync service on %s", (driver) => {
     await app.ctx.rooms.service.join(bob, roomId);
     const joined = await h.sync(bob, { since: invited.next_batch });
     const room = joined.rooms!.join![roomId];
-    expect(room.timeline.events.map((e) => [e.type, e.state_key])).toEqual([["m.room.member", bob.userId]]);
-    expect(room.state!.events.map((e) => e.type)).toEqual(expect.arrayContaining(["m.room.create", "m.room.power_levels", "m.room.name"]));
+    // Newly joined: the room's latest events, as in an initial sync (the room is "shared": history before the join
+    // is visible), not only the join.
+    expect(bodies(room.timeline.events)).toContain("before bob");
+    expect(room.timeline.events.slice(-2).map((e) => [e.type, e.state_key, e.content?.membership])).toEqual([
+      ["m.room.member", bob.userId, "invite"],
+      ["m.room.member", bob.userId, "join"],
+    ]);
+    // The whole room fits in the timeline: its state events are there, and the state before it is empty.
+    const stateTypes = [...room.state!.events, ...room.timeline.events.filter((e) => e.state_key !== undefined)].map((e) => e.type);
+    expect(stateTypes).toEqual(expect.arrayContaining(["m.room.create", "m.room.power_levels", "m.room.name"]));
     expect(room.summary["m.joined_member_count"]).toBe(2);
     expect(joined.rooms!.invite).toBeUndefined();
+  });
+
+  it("a room joined within the window comes with its latest events that the joiner may see, limited with a prev_batch", async () => {
+    const alice = newUser("alice");
+    const bob = newUser("bob");
+    const open = await h.createRoom(alice, { preset: "public_chat" });
+    for (let i = 0; i < 12; i++) await h.send(alice, open, `open ${i}`);
+    const hidden = await h.createRoom(alice, { preset: "public_chat" });
+    await h.setVisibility(alice, hidden, "joined");
+    await h.send(alice, hidden, "before the join");
+    const start = await h.sync(bob);
+    await app.ctx.rooms.service.join(bob, open);
+    await app.ctx.rooms.service.join(bob, hidden);
+    const after = await h.sync(bob, { since: start.next_batch });
+    const room = after.rooms!.join![open];
+    expect(bodies(room.timeline.events)).toEqual(["open 3", "open 4", "open 5", "open 6", "open 7", "open 8", "open 9", "open 10", "open 11"]);
+    expect(room.timeline.events.at(-1)).toMatchObject({ type: "m.room.member", state_key: bob.userId, content: { membership: "join" } });
+    expect(room.timeline.limited).toBe(true);
+    expect(room.state!.events.map((e) => e.type)).toEqual(expect.arrayContaining(["m.room.create", "m.room.power_levels"]));
+    // Under "joined" history visibility nothing from before the join is sent.
+    expect(bodies(after.rooms!.join![hidden].timeline.events)).not.toContain("before the join");
   });
 
   it("reports a room the user left in rooms.leave with nothing after the leave, and never a forgotten room", async () => {

@@ -57,7 +57,10 @@ export class TimelineProvider implements SyncStreamProvider {
         tasks.push(async () => {
           const section = await joinedRoomSection(deps, scope, {
             roomId,
-            lower,
+            // A room joined in the window comes as in an initial sync: its latest events, history visibility
+            // permitting, rather than only what happened since the token (Synapse does so; a client then shows
+            // the room's recent messages at once, and its last message in the room list).
+            lower: newlyJoined && incremental ? 0 : lower,
             upper,
             mode: incremental && !newlyJoined ? "delta" : "full",
             viewer: { userId, joinedFrom: event.streamPos, lastJoinPos: event.streamPos },
