@@ -29,6 +29,9 @@ import type { Logger } from "../homeserver/core/logger.js";
 import type { SpaceHierarchy } from "../homeserver/rooms/hierarchy/space-hierarchy.js";
 import type { UserDirectoryService } from "../homeserver/users/directory/user-directory.js";
 import type { RoomUpgrader } from "../homeserver/rooms/upgrade/room-upgrader.js";
+import type { KeyBackupService } from "../homeserver/users/key-backup/key-backup-service.js";
+import type { E2eKeysService } from "../homeserver/users/e2e-keys/e2e-keys-service.js";
+import type { KeyDistribution } from "../homeserver/users/e2e-keys/key-distribution.js";
 import type { RateLimitSettings } from "./http/rate-limit.js";
 import type { SyncWebSocketSettings } from "./routes/sync/websocket/sync-websocket-settings.js";
 
@@ -111,4 +114,13 @@ export interface ClientApiServices {
   upgrades: Pick<RoomUpgrader, "upgrade">;
   /** POST /user_directory/search. */
   userDirectory: Pick<UserDirectoryService, "search">;
+  /** /room_keys/version[/{version}] and /room_keys/keys[/{roomId}[/{sessionId}]]. */
+  keyBackup: Pick<
+    KeyBackupService,
+    "createVersion" | "currentVersionInfo" | "versionInfo" | "updateVersion" | "deleteVersion" | "putKeys" | "keys" | "roomKeys" | "sessionKey" | "deleteKeys"
+  >;
+  /** POST /keys/upload: the calling device's keys. */
+  e2eKeys: Pick<E2eKeysService, "upload">;
+  /** POST /keys/query and /keys/claim: keys of users here and, over federation, elsewhere. */
+  keyDistribution: Pick<KeyDistribution, "query" | "claim">;
 }

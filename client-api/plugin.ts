@@ -28,6 +28,8 @@ import { serveR0Operations } from "./r0-routes.js";
 import { installJsonContentType } from "./http/json-content-type.js";
 import { registerUserDirectoryRoutes } from "./routes/user-directory/index.js";
 import { registerRelationsRoutes } from "./routes/relations/index.js";
+import { registerKeyBackupRoutes } from "./routes/key-backup/index.js";
+import { registerE2eKeysRoutes } from "./routes/e2e-keys/index.js";
 
 /** Mounts `/_matrix/client/*` and `/.well-known/matrix/client` on an app that has the HTTP plumbing installed. */
 export function registerClientApi(app: FastifyInstance, services: ClientApiServices): void {
@@ -60,4 +62,6 @@ export function registerClientApi(app: FastifyInstance, services: ClientApiServi
   registerUpgradeRoutes(app, ctx);
   registerUserDirectoryRoutes(app, ctx);
   registerRelationsRoutes(app, ctx);
+  registerKeyBackupRoutes(app, ctx);
+  registerE2eKeysRoutes(app, ctx);
 }

@@ -8,6 +8,7 @@ import type { Clock } from "./clock.js";
 import type { OpenIdTokens } from "../homeserver/users/openid/openid-tokens.js";
 import type { TimestampLookup } from "../homeserver/rooms/timestamp/timestamp-lookup.js";
 import type { KeyNotary } from "./keys/notary.js";
+import type { E2eKeysService } from "../homeserver/users/e2e-keys/e2e-keys-service.js";
 
 /** The parts of the rooms core that peers' requests reach: reads, ACLs, membership handshakes, invites, /send. */
 export type FederationRoomsForPeers = Pick<FederationRooms, "reads" | "acls" | "membership" | "knocks" | "invites" | "transactions">;
@@ -39,4 +40,6 @@ export interface FederationApiServices {
   timestamps: Pick<TimestampLookup, "forServer">;
   /** GET /hierarchy: our spaces, as other servers may see them. */
   hierarchy: Pick<SpaceHierarchy, "forServer">;
+  /** POST /user/keys/query and /user/keys/claim: our users' device keys and one-time keys. */
+  e2eKeys: Pick<E2eKeysService, "queryLocal" | "claimLocal">;
 }

@@ -24,6 +24,8 @@ import { registerGetState } from "./routes/rooms/get-state.js";
 import { registerSendTransaction } from "./routes/transactions/send-transaction.js";
 import { registerOpenIdUserInfo } from "./routes/openid/userinfo.js";
 import { registerTimestampToEvent } from "./routes/timestamp/timestamp-to-event.js";
+import { registerQueryUserKeys } from "./routes/user-keys/query-user-keys.js";
+import { registerClaimUserKeys } from "./routes/user-keys/claim-user-keys.js";
 
 /**
  * Mounts `/_matrix/federation/*` and `/_matrix/key/*`. The auth hook goes first: every federation route
@@ -58,4 +60,6 @@ export function registerFederationApi(app: FastifyInstance, services: Federation
   registerGetHierarchy(app, services);
   registerOpenIdUserInfo(app, services);
   registerTimestampToEvent(app, services);
+  registerQueryUserKeys(app, services);
+  registerClaimUserKeys(app, services);
 }

@@ -1,6 +1,8 @@
 import type { ClientApiServices } from "../../client-api/client-api-services.js";
 import type { AppContext } from "./app-context.js";
 import { NotificationList } from "../rooms/push/notification-list.js";
+import { KeyDistribution } from "../users/e2e-keys/key-distribution.js";
+import { remoteUserKeysOver } from "../users/e2e-keys/remote-user-keys.js";
 
 /** The client API's facade over the composed core: each service its routes use, and the settings they read. */
 export function clientApiServices(app: AppContext): ClientApiServices {
@@ -46,5 +48,8 @@ export function clientApiServices(app: AppContext): ClientApiServices {
     hierarchy: rooms.hierarchy,
     upgrades: rooms.upgrades,
     userDirectory: users.directory,
+    keyBackup: users.keyBackup,
+    e2eKeys: users.e2eKeys,
+    keyDistribution: new KeyDistribution(app.serverName, users.e2eKeys, remoteUserKeysOver(app.federation.client)),
   };
 }

@@ -18,5 +18,6 @@ export function federationApiServices(ctx: AppContext): FederationApiServices {
     peerIsUp: (origin) => ctx.federation.sender?.peerIsUp(origin),
     openid: ctx.users.openid,
     timestamps: ctx.roomReads.timestamps,
+    e2eKeys: ctx.users.e2eKeys,
   };
 }

@@ -13,6 +13,8 @@ import * as guestsAndUserDirectory from "./migrations/20261203T1300-guests-and-u
 import * as reportsAndOpenid from "./migrations/20261203T1500-reports-and-openid.js";
 import * as pushActions from "./migrations/20261204T0900-push-actions.js";
 import * as roomPushActions from "./migrations/20261204T1900-room-push-actions.js";
+import * as keyBackup from "./migrations/20261204T2000-key-backup.js";
+import * as e2eDeviceKeys from "./migrations/20261204T2010-e2e-device-keys.js";
 
 /**
  * Migrations are listed in code (not read from disk) so they work the same under tsx, bundles and tests.
@@ -32,6 +34,8 @@ const MIGRATIONS: Record<string, Migration> = {
   "20261203T1500-reports-and-openid": reportsAndOpenid,
   "20261204T0900-push-actions": pushActions,
   "20261204T1900-room-push-actions": roomPushActions,
+  "20261204T2000-key-backup": keyBackup,
+  "20261204T2010-e2e-device-keys": e2eDeviceKeys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -16,6 +16,8 @@ import { PushRulesService } from "./push-rules/push-rules-service.js";
 import { OpenIdTokens } from "./openid/openid-tokens.js";
 import { UserDirectoryService } from "./directory/user-directory.js";
 import { IgnoredUsers } from "./ignored/ignored-users.js";
+import { KeyBackupService } from "./key-backup/key-backup-service.js";
+import { E2eKeysService } from "./e2e-keys/e2e-keys-service.js";
 
 export type { UserHooks } from "./user-hooks.js";
 
@@ -40,12 +42,16 @@ export interface UserServices {
   directory: UserDirectoryService;
   /** Whom each user ignores (m.ignored_user_list), for the read paths and push evaluation. */
   ignored: IgnoredUsers;
+  /** Server-side key backups (/room_keys). */
+  keyBackup: KeyBackupService;
+  /** End-to-end keys of our devices: identity, one-time and fallback keys (/keys/upload, /keys/query, /keys/claim). */
+  e2eKeys: E2eKeysService;
 }
 
 export function createUserServices(
   core: CoreContext,
   hooks: UserHooks,
-  stores: Pick<Stores, "users" | "devices" | "tokens" | "accountData" | "registrationTokens" | "filters" | "openidTokens" | "userDirectory">,
+  stores: Pick<Stores, "users" | "devices" | "tokens" | "accountData" | "registrationTokens" | "filters" | "openidTokens" | "userDirectory" | "keyBackup" | "e2eKeys">,
 ): UserServices {
   const { users, devices, tokens, accountData: accountDataStore, registrationTokens } = stores;
 
@@ -83,5 +89,7 @@ export function createUserServices(
     openid: new OpenIdTokens(core.serverName, core.clock, stores.openidTokens),
     ignored: new IgnoredUsers(accountDataStore, core.notifier),
     directory: new UserDirectoryService(stores.userDirectory, core.config.user_directory),
+    keyBackup: new KeyBackupService(stores.keyBackup),
+    e2eKeys: new E2eKeysService(core, stores.e2eKeys),
   };
 }

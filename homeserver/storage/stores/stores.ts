@@ -4,10 +4,12 @@ import { AliasesStore } from "./aliases-store.js";
 import { CurrentStateReadsStore } from "./current-state-reads-store.js";
 import { DestinationsStore } from "./destinations-store.js";
 import { DeviceStore } from "./device-store.js";
+import { E2eKeysStore } from "./e2e-keys-store.js";
 import { EventSearchStore } from "./event-search-store.js";
 import { EventsStore } from "./events-store.js";
 import { FilterStore } from "./filter-store.js";
 import { InboundTxnsStore } from "./inbound-txns-store.js";
+import { KeyBackupStore } from "./key-backup-store.js";
 import { MessageAppendStore } from "./message-append-store.js";
 import { OpenIdTokenStore } from "./openid-token-store.js";
 import { PushActionsStore } from "./push-actions-store.js";
@@ -36,10 +38,12 @@ export interface Stores {
   currentState: CurrentStateReadsStore;
   destinations: DestinationsStore;
   devices: DeviceStore;
+  e2eKeys: E2eKeysStore;
   events: EventsStore;
   eventSearch: EventSearchStore;
   filters: FilterStore;
   inboundTxns: InboundTxnsStore;
+  keyBackup: KeyBackupStore;
   messages: MessageAppendStore;
   openidTokens: OpenIdTokenStore;
   pushActions: PushActionsStore;
@@ -66,10 +70,12 @@ export function createStores(db: Db): Stores {
     currentState: new CurrentStateReadsStore(db),
     destinations: new DestinationsStore(db),
     devices: new DeviceStore(db),
+    e2eKeys: new E2eKeysStore(db),
     events: new EventsStore(db),
     eventSearch: new EventSearchStore(db),
     filters: new FilterStore(db),
     inboundTxns: new InboundTxnsStore(db),
+    keyBackup: new KeyBackupStore(db),
     messages: new MessageAppendStore(db),
     openidTokens: new OpenIdTokenStore(db),
     pushActions: new PushActionsStore(db),

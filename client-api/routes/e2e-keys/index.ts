@@ -1,0 +1,12 @@
+import type { FastifyInstance } from "fastify";
+import type { ClientApiContext } from "../../client-api-context.js";
+import { registerClaimKeys } from "./claim-keys.js";
+import { registerQueryKeys } from "./query-keys.js";
+import { registerUploadKeys } from "./upload-keys.js";
+
+/** The device keys of end-to-end encryption: /keys/upload, /keys/query, /keys/claim. */
+export function registerE2eKeysRoutes(app: FastifyInstance, ctx: ClientApiContext): void {
+  registerUploadKeys(app, ctx);
+  registerQueryKeys(app, ctx);
+  registerClaimKeys(app, ctx);
+}

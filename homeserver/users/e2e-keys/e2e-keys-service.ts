@@ -1,0 +1,125 @@
+import type { CoreContext } from "../../core/core-context.js";
+import { canonicalJson } from "../../crypto/canonical-json.js";
+import { errors } from "../../errors.js";
+import type { Tx } from "../../storage/database.js";
+import type { E2eKeysStore, KeyClaim, StoredKey } from "../../storage/stores/e2e-keys-store.js";
+import type { DeviceInformation, DeviceKeys, OneTimeKeys } from "../../../schemas/client/e2e-keys/device-keys.js";
+import type { UploadKeysBody, UploadKeysResponse } from "../../../schemas/client/e2e-keys/upload-keys.js";
+import { parseUserId } from "../user-ids.js";
+import { checkUploadedDeviceKeys, sameIdentityKeys, storableDeviceKeys } from "./device-key-checks.js";
+import { ownOrSet, setOwn } from "./own-entries.js";
+import { checkOneFallbackKeyPerAlgorithm, keyName, sameOneTimeKey, toStoredKeys } from "./one-time-key-ids.js";
+
+/** The algorithm clients count on: /keys/upload always reports it, 0 when the device has none. */
+export const SIGNED_CURVE25519 = "signed_curve25519";
+
+/** User id -> device id -> device information. */
+export type DeviceKeysByUser = Record<string, Record<string, DeviceInformation>>;
+/** User id -> device id -> `<algorithm>:<key id>` -> key. */
+export type ClaimedKeysByUser = Record<string, Record<string, OneTimeKeys>>;
+
+/**
+ * The end-to-end keys of this server's devices: what a device publishes (/keys/upload), what others read
+ * (/keys/query) and take (/keys/claim) of them, locally or over federation. Remote users are the concern
+ * of KeyDistribution, which calls this for the local part.
+ */
+export class E2eKeysService {
+  constructor(
+    private readonly core: CoreContext,
+    private readonly store: E2eKeysStore,
+  ) {}
+
+  /**
+   * POST /keys/upload. Everything is checked before anything is written, and written in one transaction:
+   * a refused upload stores none of its keys.
+   */
+  async upload(userId: string, deviceId: string, body: UploadKeysBody): Promise<UploadKeysResponse> {
+    const deviceKeys = body.device_keys;
+    if (deviceKeys) checkUploadedDeviceKeys(deviceKeys, userId, deviceId);
+    const oneTimeKeys = toStoredKeys(body.one_time_keys);
+    const fallbackKeys = toStoredKeys(body.fallback_keys);
+    checkOneFallbackKeyPerAlgorithm(fallbackKeys);
+    const counts = await this.core.database.transaction(async (tx) => {
+      // The access token was valid a moment ago; its device may have been deleted since (with the token).
+      if (!(await this.store.lockDevice(tx, userId, deviceId))) throw errors.unknownToken("The device of this access token no longer exists");
+      if (deviceKeys) await this.putDeviceKeys(tx, userId, deviceId, deviceKeys);
+      const stored = await this.store.oneTimeKeysAmong(tx, userId, deviceId, oneTimeKeys);
+      const storedByName = new Map(stored.map((key) => [keyName(key), key.keyJson]));
+      const fresh: StoredKey[] = [];
+      for (const key of oneTimeKeys) {
+        const existing = storedByName.get(keyName(key));
+        if (existing === undefined) fresh.push(key);
+        else if (!sameOneTimeKey(existing, key.keyJson)) throw errors.invalidParam(`One-time key ${keyName(key)} already exists with other content`);
+      }
+      await this.store.addOneTimeKeys(tx, userId, deviceId, fresh);
+      for (const key of fallbackKeys) await this.store.setFallbackKey(tx, userId, deviceId, key);
+      return this.store.countOneTimeKeys(tx, userId, deviceId);
+    });
+    return { one_time_key_counts: { [SIGNED_CURVE25519]: 0, ...counts } };
+  }
+
+  private async putDeviceKeys(tx: Tx, userId: string, deviceId: string, deviceKeys: DeviceKeys): Promise<void> {
+    const keyJson = canonicalJson(storableDeviceKeys(deviceKeys));
+    const storedJson = await this.store.deviceKeyJson(tx, userId, deviceId);
+    if (storedJson === keyJson) return;
+    if (storedJson !== undefined && !sameIdentityKeys(JSON.parse(storedJson) as DeviceKeys, deviceKeys)) {
+      throw errors.invalidParam("This device already has other identity keys; they cannot be changed");
+    }
+    await this.store.putDeviceKeys(tx, userId, deviceId, keyJson, this.core.clock.now());
+  }
+
+  /**
+   * The device keys of local users, each asked-for user present even without devices (as Synapse answers).
+   * Throws 400 M_INVALID_PARAM for a user of another server: callers split their query by server first.
+   * Display names are for clients only: Synapse keeps them from other servers unless configured otherwise.
+   */
+  async queryLocal(query: Record<string, readonly string[]>, options: { displayNames: boolean }): Promise<DeviceKeysByUser> {
+    const result: DeviceKeysByUser = {};
+    for (const userId of Object.keys(query)) {
+      if (!this.isLocal(userId)) throw errors.invalidParam(`${userId.slice(0, 255)} is not a user of this server`);
+      setOwn(result, userId, {});
+    }
+    const rows = await this.store.queryDeviceKeys(Object.entries(query).map(([userId, deviceIds]) => ({ userId, deviceIds })));
+    for (const row of rows) {
+      const unsigned: DeviceInformation["unsigned"] = {};
+      if (options.displayNames && row.displayName !== null) unsigned.device_display_name = row.displayName;
+      setOwn(result[row.userId], row.deviceId, { ...(JSON.parse(row.keyJson) as DeviceKeys), unsigned });
+    }
+    return result;
+  }
+
+  /**
+   * Hands out one key per device asked for: a one-time key, each exactly once however many claims run at
+   * the same time, or when none is left the device's fallback key of that algorithm (kept, marked used).
+   * Devices with neither are left out. Throws 400 M_INVALID_PARAM for a user of another server.
+   */
+  async claimLocal(query: Record<string, Record<string, string>>): Promise<ClaimedKeysByUser> {
+    const claims: KeyClaim[] = [];
+    for (const [userId, devices] of Object.entries(query)) {
+      if (!this.isLocal(userId)) throw errors.invalidParam(`${userId.slice(0, 255)} is not a user of this server`);
+      for (const [deviceId, algorithm] of Object.entries(devices)) claims.push({ userId, deviceId, algorithm });
+    }
+    const result: ClaimedKeysByUser = {};
+    for (const claim of claims) {
+      const key = (await this.store.claimOneTimeKey(claim)) ?? (await this.store.claimFallbackKey(claim));
+      if (!key) continue;
+      const keys = ownOrSet(ownOrSet(result, claim.userId, () => ({})), claim.deviceId, () => ({}));
+      setOwn(keys, keyName(key), JSON.parse(key.keyJson) as OneTimeKeys[string]);
+    }
+    return result;
+  }
+
+  /** For /sync (device_one_time_keys_count): unclaimed one-time keys by algorithm, signed_curve25519 always present. */
+  async oneTimeKeyCounts(userId: string, deviceId: string): Promise<Record<string, number>> {
+    return { [SIGNED_CURVE25519]: 0, ...(await this.store.countOneTimeKeys(this.core.db, userId, deviceId)) };
+  }
+
+  /** For /sync (device_unused_fallback_key_types): algorithms whose fallback key has not been handed out. */
+  unusedFallbackKeyTypes(userId: string, deviceId: string): Promise<string[]> {
+    return this.store.unusedFallbackKeyTypes(userId, deviceId);
+  }
+
+  isLocal(userId: string): boolean {
+    return parseUserId(userId)?.serverName === this.core.serverName;
+  }
+}

@@ -1,0 +1,81 @@
+import { errors } from "../../errors.js";
+import { isValidServerName } from "../../server-name.js";
+import type { ClaimKeysBody, ClaimKeysResponse } from "../../../schemas/client/e2e-keys/claim-keys.js";
+import type { QueryKeysBody, QueryKeysResponse } from "../../../schemas/client/e2e-keys/query-keys.js";
+import { parseUserId } from "../user-ids.js";
+import type { E2eKeysService } from "./e2e-keys-service.js";
+import { assignOwn, setOwn } from "./own-entries.js";
+import { checkRemoteClaimedKeys, checkRemoteDeviceKeys, failureOf, type RemoteUserKeys } from "./remote-user-keys.js";
+
+/** The spec recommends 10 s; a client may ask for less, or more up to a minute. */
+const DEFAULT_TIMEOUT_MS = 10_000;
+const MIN_TIMEOUT_MS = 100;
+const MAX_TIMEOUT_MS = 60_000;
+/** Other servers asked at once, as Synapse limits it. */
+const CONCURRENT_SERVERS = 10;
+
+const timeoutOf = (timeout: number | undefined) => Math.min(Math.max(timeout ?? DEFAULT_TIMEOUT_MS, MIN_TIMEOUT_MS), MAX_TIMEOUT_MS);
+
+/** Runs `work` for each item, at most `limit` at a time. */
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * /keys/query and /keys/claim for clients: local users from E2eKeysService, users of other servers asked of
+ * their server over federation, one request per server. A server that cannot be reached or fails is listed
+ * in `failures` and its users are left out; the rest of the answer stands.
+ */
+export class KeyDistribution {
+  constructor(
+    private readonly serverName: string,
+    private readonly local: Pick<E2eKeysService, "queryLocal" | "claimLocal">,
+    private readonly remote: RemoteUserKeys,
+  ) {}
+
+  async query(body: QueryKeysBody): Promise<QueryKeysResponse> {
+    const local: Record<string, string[]> = {};
+    const byServer = new Map<string, Record<string, string[]>>();
+    for (const [userId, deviceIds] of Object.entries(body.device_keys)) {
+      const server = parseUserId(userId)?.serverName;
+      // Synapse leaves out ids that are not user ids, as if the user had no devices.
+      if (server === undefined || !isValidServerName(server)) continue;
+      setOwn(server === this.serverName ? local : (byServer.get(server) ?? byServer.set(server, {}).get(server)!), userId, deviceIds);
+    }
+    const response: QueryKeysResponse = { device_keys: await this.local.queryLocal(local, { displayNames: true }), failures: {} };
+    const timeoutMs = timeoutOf(body.timeout);
+    await eachLimited([...byServer], CONCURRENT_SERVERS, async ([server, asked]) => {
+      try {
+        assignOwn(response.device_keys, checkRemoteDeviceKeys(await this.remote.queryKeys(server, asked, timeoutMs), asked));
+      } catch (error) {
+        setOwn(response.failures, server, failureOf(error));
+      }
+    });
+    return response;
+  }
+
+  async claim(body: ClaimKeysBody): Promise<ClaimKeysResponse> {
+    const local: Record<string, Record<string, string>> = {};
+    const byServer = new Map<string, Record<string, Record<string, string>>>();
+    for (const [userId, devices] of Object.entries(body.one_time_keys)) {
+      const server = parseUserId(userId)?.serverName;
+      // As Synapse: a claim naming something that is not a user id is refused.
+      if (server === undefined || !isValidServerName(server)) throw errors.invalidParam(`${JSON.stringify(userId.slice(0, 255))} is not a user id`);
+      setOwn(server === this.serverName ? local : (byServer.get(server) ?? byServer.set(server, {}).get(server)!), userId, devices);
+    }
+    const response: ClaimKeysResponse = { one_time_keys: await this.local.claimLocal(local), failures: {} };
+    const timeoutMs = timeoutOf(body.timeout);
+    await eachLimited([...byServer], CONCURRENT_SERVERS, async ([server, asked]) => {
+      try {
+        assignOwn(response.one_time_keys, checkRemoteClaimedKeys(await this.remote.claimKeys(server, asked, timeoutMs), asked));
+      } catch (error) {
+        setOwn(response.failures, server, failureOf(error));
+      }
+    });
+    return response;
+  }
+}
