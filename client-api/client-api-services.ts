@@ -1,3 +1,4 @@
+import type { KeyChanges } from "../homeserver/users/device-lists/key-changes.js";
 import type { AccountDataService } from "../homeserver/users/account-data.js";
 import type { AccountService } from "../homeserver/users/accounts.js";
 import type { DeviceService } from "../homeserver/users/devices.js";
@@ -32,6 +33,7 @@ import type { RoomUpgrader } from "../homeserver/rooms/upgrade/room-upgrader.js"
 import type { KeyBackupService } from "../homeserver/users/key-backup/key-backup-service.js";
 import type { E2eKeysService } from "../homeserver/users/e2e-keys/e2e-keys-service.js";
 import type { KeyDistribution } from "../homeserver/users/e2e-keys/key-distribution.js";
+import type { ToDeviceService } from "../homeserver/users/to-device/to-device-service.js";
 import type { RateLimitSettings } from "./http/rate-limit.js";
 import type { SyncWebSocketSettings } from "./routes/sync/websocket/sync-websocket-settings.js";
 
@@ -123,4 +125,8 @@ export interface ClientApiServices {
   e2eKeys: Pick<E2eKeysService, "upload">;
   /** POST /keys/query and /keys/claim: keys of users here and, over federation, elsewhere. */
   keyDistribution: Pick<KeyDistribution, "query" | "claim">;
+  /** GET /keys/changes. */
+  keyChanges: Pick<KeyChanges, "between">;
+  /** PUT /sendToDevice. */
+  toDevice: Pick<ToDeviceService, "send">;
 }

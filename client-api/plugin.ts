@@ -30,6 +30,7 @@ import { registerUserDirectoryRoutes } from "./routes/user-directory/index.js";
 import { registerRelationsRoutes } from "./routes/relations/index.js";
 import { registerKeyBackupRoutes } from "./routes/key-backup/index.js";
 import { registerE2eKeysRoutes } from "./routes/e2e-keys/index.js";
+import { registerToDeviceRoutes } from "./routes/to-device/index.js";
 
 /** Mounts `/_matrix/client/*` and `/.well-known/matrix/client` on an app that has the HTTP plumbing installed. */
 export function registerClientApi(app: FastifyInstance, services: ClientApiServices): void {
@@ -64,4 +65,5 @@ export function registerClientApi(app: FastifyInstance, services: ClientApiServi
   registerRelationsRoutes(app, ctx);
   registerKeyBackupRoutes(app, ctx);
   registerE2eKeysRoutes(app, ctx);
+  registerToDeviceRoutes(app, ctx);
 }

@@ -10,10 +10,15 @@ const WAIT_MS = 30_000;
  * to SYNCING, and fails with the SDK's own error if the sync loop reports ERROR first: a server that is missing
  * an endpoint the SDK needs at start (push rules, filters, capabilities) fails here, as Element would.
  */
-export async function startFullClient(credentials: Credentials, options: { guest?: boolean } = {}): Promise<MatrixClient> {
+export async function startFullClient(
+  credentials: Credentials,
+  options: { guest?: boolean; beforeStart?: (client: MatrixClient) => Promise<void> } = {},
+): Promise<MatrixClient> {
   const client = createMatrixClient(credentials);
   // A guest's client (Element's guest mode) skips what guests may not call, such as push rules.
   if (options.guest) client.setGuest(true);
+  // Crypto (initRustCrypto) is set up before the client starts, as Element does.
+  await options.beforeStart?.(client);
   const states: string[] = [];
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`full client not SYNCING after ${WAIT_MS} ms; states: ${states.join(" -> ")}`)), WAIT_MS);

@@ -1,3 +1,4 @@
+import { KeyChanges } from "../users/device-lists/key-changes.js";
 import type { ClientApiServices } from "../../client-api/client-api-services.js";
 import type { AppContext } from "./app-context.js";
 import { NotificationList } from "../rooms/push/notification-list.js";
@@ -50,6 +51,8 @@ export function clientApiServices(app: AppContext): ClientApiServices {
     userDirectory: users.directory,
     keyBackup: users.keyBackup,
     e2eKeys: users.e2eKeys,
+    toDevice: users.toDevice,
     keyDistribution: new KeyDistribution(app.serverName, users.e2eKeys, remoteUserKeysOver(app.federation.client)),
+    keyChanges: new KeyChanges(app.stores.deviceLists),
   };
 }

@@ -33,7 +33,13 @@ export interface AppContextOptions {
 }
 
 /** Stream publishers resume from what is stored, so tokens issued before a restart stay valid. */
-async function maxPosition(database: Database, table: "events" | "account_data" | "receipts"): Promise<number> {
+/** The highest position a stream whose rows do not stay (to-device messages) has handed out. */
+async function highWater(database: Database, stream: string): Promise<number> {
+  const { rows } = await sql<{ position: number | null }>`SELECT position FROM stream_high_water WHERE stream = ${stream}`.execute(database.db);
+  return Number(rows[0]?.position ?? 0);
+}
+
+async function maxPosition(database: Database, table: "events" | "account_data" | "receipts" | "device_list_changes"): Promise<number> {
   const { rows } = await sql<{ max: number | null }>`SELECT max(stream_pos) AS max FROM ${sql.table(table)}`.execute(database.db);
   return Number(rows[0]?.max ?? 0);
 }
@@ -65,6 +71,8 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
       receipts: new OrderedPublisher(await maxPosition(options.database, "receipts")),
       typing: new OrderedPublisher(inMemoryStreamStart(clock)),
       presence: new OrderedPublisher(inMemoryStreamStart(clock)),
+      toDevice: new OrderedPublisher(await highWater(options.database, "toDevice")),
+      deviceLists: new OrderedPublisher(await maxPosition(options.database, "device_list_changes")),
     },
   };
   // Users and rooms call each other (profile changes become member events); late binding breaks the cycle.
@@ -89,7 +97,7 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
     access: reads.access,
   });
   context.legacySync = createLegacySyncServices(core, { reads, accountData: context.users.accountData, directory: context.rooms.directory });
-  context.sync = createSyncServices(core, { users: context.users, reads, edus: context.edus.syncSources, pushActions: context.stores.pushActions });
+  context.sync = createSyncServices(core, { users: context.users, reads, edus: context.edus.syncSources, pushActions: context.stores.pushActions, deviceLists: context.stores.deviceLists });
   context.federation = createFederationServices(core, createFederationKeyServices(core, context.stores.serverKeys), options.federation);
   context.serverKeys = context.federation.keyring;
   const remoteRooms = new RemoteRoomsClient(context.federation.client);

@@ -26,5 +26,12 @@ export interface CoreContext {
     /** In memory: typing and presence start from the clock at each start, above any earlier position. */
     typing: OrderedPublisher;
     presence: OrderedPublisher;
+    /**
+     * To-device messages: their rows are deleted once delivered, so the position resumes from the stream's
+     * high-water mark (stream_high_water), which every write raises in its transaction.
+     */
+    toDevice: OrderedPublisher;
+    /** Device list changes (device_list_changes, kept): which users' devices or keys changed, at what position. */
+    deviceLists: OrderedPublisher;
   };
 }

@@ -17,6 +17,7 @@ export type Tx = Transaction<Schema>;
  */
 export class Database {
   private readonly commitHooks = new WeakMap<Tx, Array<() => void>>();
+  private readonly settleHooks = new WeakMap<Tx, Array<() => void>>();
 
   constructor(
     readonly db: Db,
@@ -26,11 +27,20 @@ export class Database {
 
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     let hooks: Array<() => void> = [];
-    const result = await this.db.transaction().execute(async (tx) => {
-      hooks = [];
-      this.commitHooks.set(tx, hooks);
-      return work(tx);
-    });
+    let settled: Array<() => void> = [];
+    let result: T;
+    try {
+      result = await this.db.transaction().execute(async (tx) => {
+        hooks = [];
+        settled = [];
+        this.commitHooks.set(tx, hooks);
+        this.settleHooks.set(tx, settled);
+        return work(tx);
+      });
+    } catch (error) {
+      runSettled(settled);
+      throw error;
+    }
     for (const hook of hooks) {
       try {
         hook();
@@ -39,7 +49,18 @@ export class Database {
         console.error("after-commit hook failed", error);
       }
     }
+    runSettled(settled);
     return result;
+  }
+
+  /**
+   * Runs `hook` once `tx` has committed (after its onCommit hooks) or rolled back: for a stream position taken
+   * inside the transaction, which must stop holding readers back either way.
+   */
+  onSettled(tx: Tx, hook: () => void): void {
+    const hooks = this.settleHooks.get(tx);
+    if (!hooks) throw new Error("onSettled needs a transaction started by Database.transaction");
+    hooks.push(hook);
   }
 
   /** Runs `hook` after `tx` commits; never if it rolls back. */
@@ -79,4 +100,14 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   await pglite.waitReady;
   const db = new Kysely<Schema>({ dialect: new PGliteDialect(pglite) });
   return new Database(db, "embedded", () => db.destroy());
+}
+
+function runSettled(hooks: ReadonlyArray<() => void>): void {
+  for (const hook of hooks) {
+    try {
+      hook();
+    } catch (error) {
+      console.error("after-transaction hook failed", error);
+    }
+  }
 }

@@ -15,6 +15,7 @@ import * as pushActions from "./migrations/20261204T0900-push-actions.js";
 import * as roomPushActions from "./migrations/20261204T1900-room-push-actions.js";
 import * as keyBackup from "./migrations/20261204T2000-key-backup.js";
 import * as e2eDeviceKeys from "./migrations/20261204T2010-e2e-device-keys.js";
+import * as deviceStreams from "./migrations/20261204T2100-device-streams.js";
 
 /**
  * Migrations are listed in code (not read from disk) so they work the same under tsx, bundles and tests.
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "20261204T1900-room-push-actions": roomPushActions,
   "20261204T2000-key-backup": keyBackup,
   "20261204T2010-e2e-device-keys": e2eDeviceKeys,
+  "20261204T2100-device-streams": deviceStreams,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

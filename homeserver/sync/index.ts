@@ -1,3 +1,4 @@
+import type { DeviceListsStore } from "../storage/stores/device-lists-store.js";
 import type { CoreContext } from "../core/core-context.js";
 import type { EduSyncSources } from "../edus/sync-sources.js";
 import type { RoomReads } from "../rooms/room-reads.js";
@@ -27,17 +28,18 @@ export interface SyncServices {
 }
 
 export interface SyncInputs {
-  users: Pick<UserServices, "accountData" | "filters" | "pushRules">;
+  users: Pick<UserServices, "accountData" | "filters" | "pushRules" | "e2eKeys" | "toDevice">;
   /** The read side of rooms, shared with the EDU services. */
   reads: RoomReads;
   /** The EDU streams sync reads (receipts, typing, presence). */
   edus: EduSyncSources;
   /** Who each event notified, for the unread counts. */
   pushActions: Pick<PushActionsStore, "counts">;
+  deviceLists: DeviceListsStore;
 }
 
-export function createSyncServices(core: CoreContext, { users, reads, edus, pushActions }: SyncInputs): SyncServices {
-  const index = new StreamIndex(core.notifier, { events: core.streams.events.current, accountData: core.streams.accountData.current });
+export function createSyncServices(core: CoreContext, { users, reads, edus, pushActions, deviceLists }: SyncInputs): SyncServices {
+  const index = new StreamIndex(core.notifier, { events: core.streams.events.current, accountData: core.streams.accountData.current, toDevice: core.streams.toDevice.current });
   const deps: SyncDeps = {
     core,
     reads,
@@ -48,6 +50,8 @@ export function createSyncServices(core: CoreContext, { users, reads, edus, push
     lazyMembers: new LazyMembersCache(),
     presence: edus.presence,
     counts: new NotificationCounts(pushActions),
+    toDevice: users.toDevice,
+    deviceLists,
   };
   const builder = new SyncBuilder(deps, syncStreamProviders(deps, edus));
   const service = new SyncService(deps, builder);

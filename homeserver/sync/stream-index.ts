@@ -14,17 +14,24 @@ export class StreamIndex {
   private readonly roomEvents = new Map<string, number>();
   private readonly userMemberships = new Map<string, number>();
   private readonly userAccountData = new Map<string, number>();
+  /** Users by the position at which a to-device message for one of their devices was last published. */
+  private readonly userToDevice = new Map<string, number>();
+  /** Rooms by the position of their latest membership event (an events notice that names users). */
+  private readonly roomMemberships = new Map<string, number>();
 
   constructor(
     notifier: Notifier,
-    readonly startedAt: { events: number; accountData: number },
+    readonly startedAt: { events: number; accountData: number; toDevice?: number },
   ) {
     notifier.subscribe((stream, position, audience) => {
       if (stream === "events") {
         for (const room of audience.rooms ?? []) raise(this.roomEvents, room, position);
         for (const user of audience.users ?? []) raise(this.userMemberships, user, position);
+        if (audience.users && [...audience.users].length > 0) for (const room of audience.rooms ?? []) raise(this.roomMemberships, room, position);
       } else if (stream === "accountData") {
         for (const user of audience.users ?? []) raise(this.userAccountData, user, position);
+      } else if (stream === "toDevice") {
+        for (const user of audience.users ?? []) raise(this.userToDevice, user, position);
       }
     });
   }
@@ -37,10 +44,24 @@ export class StreamIndex {
     return changed;
   }
 
+  /** Rooms among `roomIds` where someone's membership changed after `since`; undefined when `since` predates the index. */
+  roomsWithMembershipChangesAfter(roomIds: Iterable<string>, since: number): string[] | undefined {
+    if (since < this.startedAt.events) return undefined;
+    const changed: string[] = [];
+    for (const room of roomIds) if ((this.roomMemberships.get(room) ?? -1) > since) changed.push(room);
+    return changed;
+  }
+
   /** Whether the user's membership of any room may have changed after `since`. */
   membershipMayHaveChanged(userId: string, since: number): boolean {
     if (since < this.startedAt.events) return true;
     return (this.userMemberships.get(userId) ?? -1) > since;
+  }
+
+  /** Whether a to-device message for any device of the user may have been published after `since`. */
+  toDeviceMayHaveArrived(userId: string, since: number): boolean {
+    if (since < (this.startedAt.toDevice ?? Infinity)) return true;
+    return (this.userToDevice.get(userId) ?? -1) > since;
   }
 
   accountDataMayHaveChanged(userId: string, since: number): boolean {

@@ -1,6 +1,6 @@
 import { formatSyncToken, type StreamPositions } from "../streams/sync-token.js";
 import type { SyncResponse } from "../../schemas/client/sync/get-sync.js";
-import type { SyncStreamProvider, SyncRequest } from "./providers/provider.js";
+import type { SyncStreamProvider, SyncRequest, StreamContribution } from "./providers/provider.js";
 import { ResponseParts } from "./providers/response-parts.js";
 import { roomsInWindow } from "./rooms-in-window.js";
 import type { SyncDeps, SyncScope } from "./sync-context.js";
@@ -22,15 +22,30 @@ export class SyncBuilder {
   async build(scope: SyncScope, since: StreamPositions | undefined, to: StreamPositions): Promise<SyncResponse> {
     const request: SyncRequest = { scope, since, to, rooms: await roomsInWindow(this.deps, scope, since, to) };
     const parts = new ResponseParts(this.providers.length);
+    const nextBatch = { ...to };
+    const add = (i: number, contribution: StreamContribution) => {
+      parts.add(i, contribution);
+      holdBack(nextBatch, contribution);
+    };
     await Promise.all(
       this.providers.map(async (provider, i) => {
-        if (provider.collect && provider.news(request) !== "none") parts.add(i, await provider.collect(request));
+        if (provider.collect && provider.news(request) !== "none") add(i, await provider.collect(request));
       }),
     );
     for (const [i, provider] of this.providers.entries()) {
-      if (provider.complete) parts.add(i, await provider.complete(request, parts.draft()));
+      if (provider.complete) add(i, await provider.complete(request, parts.draft()));
     }
-    return parts.response(formatSyncToken(to));
+    return parts.response(formatSyncToken(nextBatch));
+  }
+}
+
+/**
+ * A provider that sent only part of its window holds its stream's position in next_batch back to what it sent
+ * (StreamContribution.positions), so the next sync continues from there; never past `to`.
+ */
+function holdBack(nextBatch: StreamPositions, contribution: StreamContribution): void {
+  for (const [stream, position] of Object.entries(contribution.positions ?? {}) as Array<[keyof StreamPositions, number | undefined]>) {
+    if (position !== undefined && position < nextBatch[stream]) nextBatch[stream] = position;
   }
 }
 

@@ -1,3 +1,5 @@
+import type { StreamPositions } from "../streams/sync-token.js";
+import type { DeviceListsStore } from "../storage/stores/device-lists-store.js";
 import type { CoreContext } from "../core/core-context.js";
 import type { RoomReads } from "../rooms/room-reads.js";
 import { formatEvents } from "../rooms/read-formatting.js";
@@ -11,12 +13,16 @@ import type { StreamIndex } from "./stream-index.js";
 import type { UserMemberships } from "./user-memberships.js";
 import type { PresenceSyncSource } from "../edus/sync-sources.js";
 import type { NotificationCounts } from "./notification-counts.js";
+import type { ToDeviceService } from "../users/to-device/to-device-service.js";
 
 /** What the sync builder and its sections use; built once per process. */
 export interface SyncDeps {
   core: CoreContext;
   reads: RoomReads;
-  users: Pick<UserServices, "accountData" | "filters" | "pushRules">;
+  users: Pick<UserServices, "accountData" | "filters" | "pushRules"> & {
+    /** The syncing device's one-time key counts and unused fallback key types, in every response. */
+    e2eKeys: Pick<UserServices["e2eKeys"], "oneTimeKeyCounts" | "unusedFallbackKeyTypes">;
+  };
   timelineCache: RoomTimelineCache;
   memberships: UserMemberships;
   index: StreamIndex;
@@ -25,6 +31,10 @@ export interface SyncDeps {
   presence: Pick<PresenceSyncSource, "syncing">;
   /** Unread notification counts per joined room. */
   counts: NotificationCounts;
+  /** The syncing device's to-device queue (to_device). */
+  toDevice: Pick<ToDeviceService, "deliver">;
+  /** Device list changes and who began or stopped sharing a room (device_lists). */
+  deviceLists: DeviceListsStore;
 }
 
 /** One sync request's fixed facts. */
@@ -38,6 +48,8 @@ export interface SyncScope {
   /** use_state_after: send `state_after` (state at the end of the timeline) instead of `state`. */
   useStateAfter: boolean;
   now: number;
+  /** What the client confirmed receiving, when behind `since` (SyncOptions.acknowledged); else `since` is. */
+  acknowledged?: StreamPositions;
 }
 
 /**

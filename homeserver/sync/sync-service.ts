@@ -34,6 +34,12 @@ export interface SyncOptions {
   setPresence?: "offline" | "online" | "unavailable";
   /** Ends a long-poll early when the client has gone away. */
   signal?: AbortSignal;
+  /**
+   * The token up to which the client has confirmed what it received, when that is behind `since` (the sync
+   * WebSocket builds from its last pushed response, which the client may not have acknowledged yet). What is
+   * delivered once and then deleted (to-device messages) is deleted only up to it. A long-poll acknowledges `since`.
+   */
+  acknowledged?: string;
 }
 
 /**
@@ -56,13 +62,41 @@ export class SyncService {
     this.shared = new SharedResponses(deps, builder.providers);
   }
 
+  /**
+   * Every response carries the device's one-time key counts and unused fallback key types, as Synapse sends them:
+   * an end-to-end encryption client uploads more keys when they run low. They are added to the response after it
+   * is built (or handed on from another member), so they never count as news that ends a long-poll.
+   */
   async sync(requester: Requester, options: SyncOptions = {}): Promise<SyncResponse> {
+    const response = await this.syncWindow(requester, options);
+    // A wait ended by shutdown or a departed client: its answer goes nowhere, and the database may be closing.
+    if (options.signal?.aborted) return response;
+    const { e2eKeys } = this.deps.users;
+    const [counts, fallbackTypes] = await Promise.all([
+      e2eKeys.oneTimeKeyCounts(requester.userId, requester.deviceId),
+      e2eKeys.unusedFallbackKeyTypes(requester.userId, requester.deviceId),
+    ]);
+    return { ...response, device_one_time_keys_count: counts, device_unused_fallback_key_types: fallbackTypes };
+  }
+
+  private async syncWindow(requester: Requester, options: SyncOptions): Promise<SyncResponse> {
     const { core } = this.deps;
     const since = options.since === undefined ? undefined : parseSyncToken(options.since);
     if (options.since !== undefined && !since) throw errors.invalidParam("Invalid since token");
     const filter = await this.resolveFilter(requester.userId, options.filter);
     const fullState = options.fullState === true;
-    const scope: SyncScope = { userId: requester.userId, deviceId: requester.deviceId, filter, initial: !since, fullState, useStateAfter: options.useStateAfter === true, now: core.clock.now() };
+    const acknowledged = options.acknowledged === undefined ? undefined : parseSyncToken(options.acknowledged);
+    if (options.acknowledged !== undefined && !acknowledged) throw errors.invalidParam("Invalid acknowledged token");
+    const scope: SyncScope = {
+      userId: requester.userId,
+      deviceId: requester.deviceId,
+      filter,
+      initial: !since,
+      fullState,
+      useStateAfter: options.useStateAfter === true,
+      now: core.clock.now(),
+      acknowledged,
+    };
     // Lazy-loading remembers what each device has; a sync from scratch means the device has nothing.
     if (!since || fullState) this.deps.lazyMembers.reset(requester.userId, requester.deviceId);
     await this.deps.presence.syncing(requester.userId, options.setPresence);
@@ -160,6 +194,8 @@ export class SyncService {
       receipts: streams.receipts.current,
       typing: streams.typing.current,
       presence: streams.presence.current,
+      toDevice: streams.toDevice.current,
+      deviceLists: streams.deviceLists.current,
     };
   }
 

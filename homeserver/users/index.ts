@@ -1,3 +1,4 @@
+import { DeviceListChanges, recordingDeletions } from "./device-lists/device-list-changes.js";
 import type { Stores } from "../storage/stores/stores.js";
 import type { CoreContext } from "../core/core-context.js";
 import { AccountDataService } from "./account-data.js";
@@ -18,6 +19,7 @@ import { UserDirectoryService } from "./directory/user-directory.js";
 import { IgnoredUsers } from "./ignored/ignored-users.js";
 import { KeyBackupService } from "./key-backup/key-backup-service.js";
 import { E2eKeysService } from "./e2e-keys/e2e-keys-service.js";
+import { ToDeviceService } from "./to-device/to-device-service.js";
 
 export type { UserHooks } from "./user-hooks.js";
 
@@ -46,14 +48,19 @@ export interface UserServices {
   keyBackup: KeyBackupService;
   /** End-to-end keys of our devices: identity, one-time and fallback keys (/keys/upload, /keys/query, /keys/claim). */
   e2eKeys: E2eKeysService;
+  /** Send-to-device messages: PUT /sendToDevice queues them, /sync delivers and deletes them. */
+  toDevice: ToDeviceService;
 }
 
 export function createUserServices(
   core: CoreContext,
   hooks: UserHooks,
-  stores: Pick<Stores, "users" | "devices" | "tokens" | "accountData" | "registrationTokens" | "filters" | "openidTokens" | "userDirectory" | "keyBackup" | "e2eKeys">,
+  stores: Pick<Stores, "users" | "devices" | "tokens" | "accountData" | "registrationTokens" | "filters" | "openidTokens" | "userDirectory" | "keyBackup" | "e2eKeys" | "deviceLists" | "toDevice">,
 ): UserServices {
-  const { users, devices, tokens, accountData: accountDataStore, registrationTokens } = stores;
+  const { users, tokens, accountData: accountDataStore, registrationTokens } = stores;
+  const deviceLists = new DeviceListChanges(core, stores.deviceLists);
+  // Every deletion of a device changes its owner's device list: the services delete through this.
+  const devices = recordingDeletions(stores.devices, deviceLists);
 
   const auth = new AccessTokenAuth(tokens, core.clock);
   const passwords = new PasswordChecker(users, core.config.password_scrypt_log_n);
@@ -90,6 +97,7 @@ export function createUserServices(
     ignored: new IgnoredUsers(accountDataStore, core.notifier),
     directory: new UserDirectoryService(stores.userDirectory, core.config.user_directory),
     keyBackup: new KeyBackupService(stores.keyBackup),
-    e2eKeys: new E2eKeysService(core, stores.e2eKeys),
+    e2eKeys: new E2eKeysService(core, stores.e2eKeys, deviceLists),
+    toDevice: new ToDeviceService(core, stores.toDevice),
   };
 }

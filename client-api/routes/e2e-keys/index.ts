@@ -3,10 +3,12 @@ import type { ClientApiContext } from "../../client-api-context.js";
 import { registerClaimKeys } from "./claim-keys.js";
 import { registerQueryKeys } from "./query-keys.js";
 import { registerUploadKeys } from "./upload-keys.js";
+import { registerGetKeyChanges } from "./get-key-changes.js";
 
-/** The device keys of end-to-end encryption: /keys/upload, /keys/query, /keys/claim. */
+/** The device keys of end-to-end encryption: /keys/upload, /keys/query, /keys/claim, /keys/changes. */
 export function registerE2eKeysRoutes(app: FastifyInstance, ctx: ClientApiContext): void {
   registerUploadKeys(app, ctx);
   registerQueryKeys(app, ctx);
   registerClaimKeys(app, ctx);
+  registerGetKeyChanges(app, ctx);
 }

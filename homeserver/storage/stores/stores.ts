@@ -1,3 +1,4 @@
+import { DeviceListsStore } from "./device-lists-store.js";
 import type { Db } from "../database.js";
 import { AccountDataStore } from "./account-data-store.js";
 import { AliasesStore } from "./aliases-store.js";
@@ -23,6 +24,7 @@ import { StateAtStore } from "./state-at-store.js";
 import { StateStore } from "./state-store.js";
 import { TimelineStore } from "./timeline-store.js";
 import { TimestampLookupStore } from "./timestamp-lookup-store.js";
+import { ToDeviceStore } from "./to-device-store.js";
 import { TokenStore } from "./token-store.js";
 import { TxnStore } from "./txn-store.js";
 import { UserStore } from "./user-store.js";
@@ -39,6 +41,7 @@ export interface Stores {
   destinations: DestinationsStore;
   devices: DeviceStore;
   e2eKeys: E2eKeysStore;
+  deviceLists: DeviceListsStore;
   events: EventsStore;
   eventSearch: EventSearchStore;
   filters: FilterStore;
@@ -57,6 +60,7 @@ export interface Stores {
   state: StateStore;
   timeline: TimelineStore;
   timestamps: TimestampLookupStore;
+  toDevice: ToDeviceStore;
   tokens: TokenStore;
   txns: TxnStore;
   users: UserStore;
@@ -71,6 +75,7 @@ export function createStores(db: Db): Stores {
     destinations: new DestinationsStore(db),
     devices: new DeviceStore(db),
     e2eKeys: new E2eKeysStore(db),
+    deviceLists: new DeviceListsStore(db),
     events: new EventsStore(db),
     eventSearch: new EventSearchStore(db),
     filters: new FilterStore(db),
@@ -89,6 +94,7 @@ export function createStores(db: Db): Stores {
     state: new StateStore(db),
     timeline: new TimelineStore(db),
     timestamps: new TimestampLookupStore(db),
+    toDevice: new ToDeviceStore(db),
     tokens: new TokenStore(db),
     txns: new TxnStore(db),
     users: new UserStore(db),

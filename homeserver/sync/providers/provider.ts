@@ -24,6 +24,12 @@ export interface StreamContribution {
   top?: TopLevelParts;
   /** Room id -> parts, only for rooms with something: a joined room with parts is sent even when its timeline is quiet. */
   roomParts?: ReadonlyMap<string, RoomParts>;
+  /**
+   * Positions next_batch must not go past, for a stream that sent only part of its window (to-device sends at
+   * most 100 messages a response). next_batch otherwise promises the whole window up to `to`: the client's next
+   * sync would start after the messages left behind, which would never be sent. The builder takes the lowest.
+   */
+  positions?: Partial<StreamPositions>;
 }
 
 /** One sync's window (since, to] for one user, as a provider's cheap check sees it. */

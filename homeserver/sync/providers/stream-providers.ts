@@ -3,9 +3,11 @@ import type { SyncDeps } from "../sync-context.js";
 import { AccountDataProvider } from "./account-data-provider.js";
 import { PresenceProvider } from "./presence-provider.js";
 import { NotificationCountsProvider } from "./notification-counts-provider.js";
+import { DeviceListsProvider } from "./device-lists-provider.js";
 import type { SyncStreamProvider } from "./provider.js";
 import { RoomEphemeralProvider } from "./room-ephemeral-provider.js";
 import { TimelineProvider } from "./timeline-provider.js";
+import { ToDeviceProvider } from "./to-device-provider.js";
 
 /**
  * Every stream sync reads. The order is the order of their parts in a response (rooms, account_data,
@@ -21,5 +23,7 @@ export function syncStreamProviders(deps: SyncDeps, edus: EduSyncSources): SyncS
     new RoomEphemeralProvider("typing", edus.typing),
     new PresenceProvider(edus.presence),
     new NotificationCountsProvider(deps.counts),
+    new ToDeviceProvider(deps.index, deps.toDevice),
+    new DeviceListsProvider(deps.index, deps.deviceLists),
   ];
 }

@@ -1,3 +1,4 @@
+import type { DeviceListChanges } from "../device-lists/device-list-changes.js";
 import type { CoreContext } from "../../core/core-context.js";
 import { canonicalJson } from "../../crypto/canonical-json.js";
 import { errors } from "../../errors.js";
@@ -27,6 +28,8 @@ export class E2eKeysService {
   constructor(
     private readonly core: CoreContext,
     private readonly store: E2eKeysStore,
+    /** New or changed device keys are a change of the user's device list (their room-mates re-fetch them). */
+    private readonly deviceLists?: Pick<DeviceListChanges, "recordIn">,
   ) {}
 
   /**
@@ -66,6 +69,7 @@ export class E2eKeysService {
       throw errors.invalidParam("This device already has other identity keys; they cannot be changed");
     }
     await this.store.putDeviceKeys(tx, userId, deviceId, keyJson, this.core.clock.now());
+    await this.deviceLists?.recordIn(tx, userId);
   }
 
   /**

@@ -100,6 +100,10 @@ export interface SyncResponse {
   presence?: { events: BasicEventJson[] };
   to_device?: { events: Array<Record<string, unknown>> };
   device_lists?: { changed?: string[]; left?: string[] };
+  /** The syncing device's one-time keys left, by algorithm (signed_curve25519 always present). */
+  device_one_time_keys_count?: Record<string, number>;
+  /** Algorithms whose fallback key the device uploaded and nobody has claimed yet. */
+  device_unused_fallback_key_types?: string[];
 }
 
 /** A long-poll: the wait ends early when the client goes away or the server shuts down. */

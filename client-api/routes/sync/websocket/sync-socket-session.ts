@@ -50,6 +50,8 @@ const POLL_WITHOUT_WAIT_MS = 1_000;
 export class SyncSocketSession implements Heartbeating {
   answered = true;
   private started = false;
+  /** The client's last acknowledged token (its first since until it acks): sync deletes delivered to-device messages only up to it. */
+  private acknowledged: string | undefined;
   private closed = false;
   private requestsInFlight = 0;
   private readonly stopped = new AbortController();
@@ -117,7 +119,9 @@ export class SyncSocketSession implements Heartbeating {
       case "ack":
         if (!this.flow.acknowledge(message.next_batch)) {
           this.sendError(errors.invalidParam("next_batch is not a token pushed on this connection and still awaiting an ack"), "ack");
+          return;
         }
+        this.acknowledged = message.next_batch;
         return;
       case "ping":
         return this.send(message.id === undefined ? { type: "pong" } : { type: "pong", id: message.id });
@@ -132,6 +136,8 @@ export class SyncSocketSession implements Heartbeating {
     try {
       const filter = await this.filterOf(first.filter);
       let since = first.since;
+      // Nothing acknowledged yet on a stream that starts from scratch ("s0": every position 0).
+      this.acknowledged = first.since ?? "s0";
       let fullState = first.full_state === true;
       // An initial or full_state sync is answered even when empty: it is the client's first token.
       let mustPush = since === undefined || fullState;
@@ -140,6 +146,9 @@ export class SyncSocketSession implements Heartbeating {
         if (this.closed) return;
         const response = await sync.sync(this.requester, {
           since,
+          // Builds go on from the last pushed response; what is deleted once delivered waits for the client's ack,
+          // so a reconnect with its last acknowledged token gets it again.
+          acknowledged: this.acknowledged,
           timeoutMs: maxWaitMs,
           fullState,
           useStateAfter: first.use_state_after,

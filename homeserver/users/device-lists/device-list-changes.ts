@@ -1,0 +1,70 @@
+import type { CoreContext } from "../../core/core-context.js";
+import type { Tx } from "../../storage/database.js";
+import type { DeviceListsStore } from "../../storage/stores/device-lists-store.js";
+
+/**
+ * Records that a user's devices or device keys changed (a new or changed device key upload, a device deleted), at a
+ * position on the device-lists stream taken inside the writer's transaction. Once that position is published, the
+ * user and everyone in their rooms is woken: their next sync lists the user in device_lists.changed, and their
+ * clients fetch the new keys (an encrypting client must not encrypt for a device that is gone, nor miss a new one).
+ */
+export class DeviceListChanges {
+  /** Committed changes whose position is not yet published: the users whose room-mates to wake once it is. */
+  private readonly awaitingPublish = new Map<number, string>();
+
+  constructor(
+    private readonly core: Pick<CoreContext, "streams" | "database" | "notifier" | "logger">,
+    private readonly store: Pick<DeviceListsStore, "insert" | "joinedRooms">,
+  ) {
+    core.streams.deviceLists.onPublish(() => this.wakePublished());
+  }
+
+  async recordIn(tx: Tx, userId: string): Promise<void> {
+    const publisher = this.core.streams.deviceLists;
+    const position = publisher.allocate();
+    // Committed or rolled back, the position must stop holding back readers.
+    this.core.database.onSettled(tx, () => publisher.finish(position));
+    this.core.database.onCommit(tx, () => this.awaitingPublish.set(position, userId));
+    await this.store.insert(tx, position, userId);
+  }
+
+  private wakePublished(): void {
+    const published = this.core.streams.deviceLists.current;
+    const users = new Set<string>();
+    for (const [position, userId] of this.awaitingPublish) {
+      if (position > published) continue;
+      users.add(userId);
+      this.awaitingPublish.delete(position);
+    }
+    if (users.size === 0) return;
+    // Their rooms are read after the fact: a member's sync reads the changes from the table whenever it wakes, so a
+    // late wake-up only delays it, and the user themself (their other devices) is woken at once.
+    this.core.notifier.onNew("deviceLists", published, { users });
+    void this.store
+      .joinedRooms([...users])
+      .then((rooms) => {
+        if (rooms.length > 0) this.core.notifier.onNew("deviceLists", published, { rooms: new Set(rooms) });
+      })
+      .catch((error: unknown) => this.core.logger.warn({ err: error }, "could not wake the room-mates of a device list change"));
+  }
+}
+
+/** The device store's deletions, each recorded as a change of the owner's device list in the same transaction. */
+export interface DeviceDeletions {
+  delete(tx: Tx, userId: string, deviceIds: readonly string[]): Promise<void>;
+  deleteAllExcept(tx: Tx, userId: string, keep: string | null): Promise<string[]>;
+}
+
+export function recordingDeletions<S extends DeviceDeletions>(devices: S, changes: Pick<DeviceListChanges, "recordIn">): S {
+  return Object.assign(Object.create(devices) as S, {
+    async delete(tx: Tx, userId: string, deviceIds: readonly string[]): Promise<void> {
+      await devices.delete(tx, userId, deviceIds);
+      if (deviceIds.length > 0) await changes.recordIn(tx, userId);
+    },
+    async deleteAllExcept(tx: Tx, userId: string, keep: string | null): Promise<string[]> {
+      const deleted = await devices.deleteAllExcept(tx, userId, keep);
+      if (deleted.length > 0) await changes.recordIn(tx, userId);
+      return deleted;
+    },
+  });
+}

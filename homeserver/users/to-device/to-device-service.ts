@@ -1,0 +1,151 @@
+import { randomBytes } from "node:crypto";
+import type { CoreContext } from "../../core/core-context.js";
+import { errors } from "../../errors.js";
+import { parseUserId } from "../user-ids.js";
+import type { ToDeviceRow, ToDeviceStore, ToDeviceTarget } from "../../storage/stores/to-device-store.js";
+
+/** The spec's wildcard device id: every device of the user. */
+export const ALL_DEVICES = "*";
+/** The spec recommends 100 per /sync response when a queue is long (Synapse sends at most 100). */
+export const TO_DEVICE_SYNC_LIMIT = 100;
+
+/** userId -> deviceId (or `*`) -> content, as PUT /sendToDevice's body has it. */
+export type ToDeviceMessages = Record<string, Record<string, Record<string, unknown>>>;
+
+/** A message as /sync's `to_device.events` carries it. */
+export type ToDeviceEvent = {
+  sender: string;
+  type: string;
+  content: Record<string, unknown>;
+};
+
+export interface DeviceInbox {
+  events: ToDeviceEvent[];
+  /** The position of the last message in `events`, when the limit left later ones for the next sync. */
+  heldAt?: number;
+}
+
+/**
+ * Send-to-device messaging for local devices: PUT /sendToDevice queues one message per addressed device, /sync
+ * delivers a device's queue and deletes what the device acknowledged by syncing on. Each message takes a position on
+ * the to-device stream; the recipients' syncs are woken once it is published.
+ */
+export class ToDeviceService {
+  /** Committed requests whose highest position is not yet published: the users to wake once it is. */
+  private readonly awaitingPublish = new Map<number, Set<string>>();
+
+  constructor(
+    private readonly core: CoreContext,
+    private readonly store: ToDeviceStore,
+  ) {
+    // Also catches publications caused by another writer finishing an earlier position.
+    core.streams.toDevice.onPublish(() => this.wakePublished());
+  }
+
+  /**
+   * Queues `messages` from the requester's device. Idempotent per (sender, sender's device, type, txnId): a retry
+   * answers as the first request did and queues nothing. Unknown local users and devices are skipped (as Synapse
+   * does); so far are messages to users of other servers, which the federation m.direct_to_device EDU will carry.
+   */
+  async send(sender: { userId: string; deviceId: string }, eventType: string, txnId: string, messages: ToDeviceMessages): Promise<void> {
+    requireStorableId(eventType, "Event type");
+    requireStorableId(txnId, "Transaction ID");
+    const targets: ToDeviceTarget[] = [];
+    const contents: Array<Record<string, unknown>> = [];
+    for (const [userId, byDevice] of Object.entries(messages)) {
+      const parsed = parseUserId(userId);
+      if (!parsed || !isStorable(userId)) throw errors.invalidParam(`Invalid user ID ${JSON.stringify(userId)}`);
+      for (const deviceId of Object.keys(byDevice)) requireStorableId(deviceId, "Device ID");
+      // Remote users: left out until the federation sender carries m.direct_to_device EDUs; the request still succeeds.
+      if (parsed.serverName !== this.core.serverName) continue;
+      for (const [deviceId, content] of Object.entries(byDevice)) {
+        targets.push({ userId, deviceId });
+        contents.push(content);
+      }
+    }
+
+    const publisher = this.core.streams.toDevice;
+    const positions: number[] = [];
+    try {
+      await this.core.database.transaction(async (tx) => {
+        const fresh = await this.store.recordTxn(tx, { userId: sender.userId, deviceId: sender.deviceId, eventType, txnId }, this.core.clock.now());
+        if (!fresh || targets.length === 0) return;
+        const devices = oneMessagePerDevice(targets, await this.store.existingDevices(tx, targets));
+        if (devices.length === 0) return;
+        // Allocated after the device rows are locked, in the order they are queued, so a device gets them in order.
+        const rows: ToDeviceRow[] = devices.map(({ target, userId, deviceId }) => {
+          const streamPos = publisher.allocate();
+          positions.push(streamPos);
+          return { userId, deviceId, streamPos, sender: sender.userId, type: eventType, content: JSON.stringify(contents[target]), messageId: newMessageId() };
+        });
+        await this.store.insert(tx, rows);
+        const highest = positions[positions.length - 1];
+        const users = new Set(devices.map((d) => d.userId));
+        this.core.database.onCommit(tx, () => this.awaitingPublish.set(highest, users));
+      });
+    } finally {
+      // Committed or rolled back, the positions must stop holding back readers. Highest first, so that the request
+      // is published in one step (one wake-up) once its lowest position finishes.
+      for (let i = positions.length - 1; i >= 0; i--) publisher.finish(positions[i]);
+    }
+  }
+
+  /**
+   * A device's sync over (since, upTo]: deletes what it acknowledged (everything up to `since`, which it received
+   * with an earlier response) and returns its oldest pending messages, at most `limit`. An initial sync (`since`
+   * undefined) reads from the start and deletes nothing.
+   */
+  async deliver(userId: string, deviceId: string, since: number | undefined, upTo: number, acknowledged = since, limit = TO_DEVICE_SYNC_LIMIT): Promise<DeviceInbox> {
+    const after = since ?? 0;
+    const rows = await this.store.acknowledgeAndRead(userId, deviceId, { acknowledged, after, upTo, limit });
+    const events = rows.map((r) => ({ sender: r.sender, type: r.type, content: JSON.parse(r.content) as Record<string, unknown> }));
+    const last = rows[rows.length - 1];
+    // A full page may have left messages behind; the next sync must start after the last one sent, not at upTo.
+    return rows.length >= limit && last.streamPos < upTo ? { events, heldAt: last.streamPos } : { events };
+  }
+
+  private wakePublished(): void {
+    const published = this.core.streams.toDevice.current;
+    const users = new Set<string>();
+    for (const [position, recipients] of this.awaitingPublish) {
+      if (position > published) continue;
+      for (const user of recipients) users.add(user);
+      this.awaitingPublish.delete(position);
+    }
+    if (users.size > 0) this.core.notifier.onNew("toDevice", published, { users });
+  }
+}
+
+/**
+ * The spec allows one message per device per request. A device named both itself and through `*` gets the
+ * message addressed to it by name; `*` covers the others.
+ */
+function oneMessagePerDevice(targets: readonly ToDeviceTarget[], found: ReadonlyArray<{ target: number; userId: string; deviceId: string }>) {
+  const named = new Set<string>();
+  for (const f of found) if (targets[f.target].deviceId !== ALL_DEVICES) named.add(`${f.userId}\u0000${f.deviceId}`);
+  const seen = new Set<string>();
+  return found.filter((f) => {
+    const key = `${f.userId}\u0000${f.deviceId}`;
+    if (targets[f.target].deviceId === ALL_DEVICES && named.has(key)) return false;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Ids travel to the database as text and inside a jsonb parameter: NUL fits neither, and jsonb refuses a lone
+ * surrogate's escape, so both are the client's error (400) rather than the database's (500).
+ */
+function isStorable(value: string): boolean {
+  return !value.includes("\u0000") && value.isWellFormed();
+}
+
+function requireStorableId(value: string, field: string): void {
+  if (!isStorable(value)) throw errors.invalidParam(`${field} must be valid Unicode without NUL characters`);
+}
+
+/** Random per message: the federation EDU (m.direct_to_device) carries it so receivers can drop duplicates. */
+function newMessageId(): string {
+  return randomBytes(12).toString("base64url");
+}
