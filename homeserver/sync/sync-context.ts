@@ -21,7 +21,7 @@ export interface SyncDeps {
   reads: RoomReads;
   users: Pick<UserServices, "accountData" | "filters" | "pushRules"> & {
     /** The syncing device's one-time key counts and unused fallback key types, in every response. */
-    e2eKeys: Pick<UserServices["e2eKeys"], "oneTimeKeyCounts" | "unusedFallbackKeyTypes">;
+    e2eKeys: Pick<UserServices["e2eKeys"], "keyCounts">;
   };
   timelineCache: RoomTimelineCache;
   memberships: UserMemberships;

@@ -71,12 +71,8 @@ export class SyncService {
     const response = await this.syncWindow(requester, options);
     // A wait ended by shutdown or a departed client: its answer goes nowhere, and the database may be closing.
     if (options.signal?.aborted) return response;
-    const { e2eKeys } = this.deps.users;
-    const [counts, fallbackTypes] = await Promise.all([
-      e2eKeys.oneTimeKeyCounts(requester.userId, requester.deviceId),
-      e2eKeys.unusedFallbackKeyTypes(requester.userId, requester.deviceId),
-    ]);
-    return { ...response, device_one_time_keys_count: counts, device_unused_fallback_key_types: fallbackTypes };
+    const keys = await this.deps.users.e2eKeys.keyCounts(requester.userId, requester.deviceId);
+    return { ...response, device_one_time_keys_count: keys.oneTimeKeyCounts, device_unused_fallback_key_types: keys.unusedFallbackKeyTypes };
   }
 
   private async syncWindow(requester: Requester, options: SyncOptions): Promise<SyncResponse> {

@@ -105,5 +105,15 @@ describe.each(testDrivers())("device lists on %s", (driver) => {
     const after = await sync(alice, initial.next_batch);
     expect(after.device_one_time_keys_count).toEqual({ signed_curve25519: 2 });
     expect(after.device_unused_fallback_key_types).toEqual(["signed_curve25519"]);
+    // Another user claims keys: the counts go down, and once the one-time keys are gone the fallback key is used.
+    const bob = await registerTestUser(app.http);
+    const claim = () => call(bob, "POST", `${V3}/keys/claim`, { one_time_keys: { [alice.userId]: { [alice.deviceId]: "signed_curve25519" } } });
+    await claim();
+    expect((await sync(alice, after.next_batch)).device_one_time_keys_count).toEqual({ signed_curve25519: 1 });
+    await claim();
+    await claim();
+    const drained = await sync(alice, after.next_batch);
+    expect(drained.device_one_time_keys_count).toEqual({ signed_curve25519: 0 });
+    expect(drained.device_unused_fallback_key_types).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { DeviceKeyCountsCache, type DeviceKeyCounts } from "./device-key-counts.js";
 import type { DeviceListChanges } from "../device-lists/device-list-changes.js";
 import type { CoreContext } from "../../core/core-context.js";
 import { canonicalJson } from "../../crypto/canonical-json.js";
@@ -25,12 +26,25 @@ export type ClaimedKeysByUser = Record<string, Record<string, OneTimeKeys>>;
  * of KeyDistribution, which calls this for the local part.
  */
 export class E2eKeysService {
+  private readonly counts: DeviceKeyCountsCache;
+
   constructor(
     private readonly core: CoreContext,
     private readonly store: E2eKeysStore,
     /** New or changed device keys are a change of the user's device list (their room-mates re-fetch them). */
     private readonly deviceLists?: Pick<DeviceListChanges, "recordIn">,
-  ) {}
+  ) {
+    // Read through the service's own queries; uploads and claims below forget a device's entry once committed.
+    this.counts = new DeviceKeyCountsCache(core.clock, async (userId, deviceId) => {
+      const [oneTimeKeyCounts, unusedFallbackKeyTypes] = await Promise.all([this.oneTimeKeyCounts(userId, deviceId), this.unusedFallbackKeyTypes(userId, deviceId)]);
+      return { oneTimeKeyCounts, unusedFallbackKeyTypes };
+    });
+  }
+
+  /** For /sync: the device's one-time key counts and unused fallback key types, kept between its syncs. */
+  keyCounts(userId: string, deviceId: string): Promise<DeviceKeyCounts> {
+    return this.counts.of(userId, deviceId);
+  }
 
   /**
    * POST /keys/upload. Everything is checked before anything is written, and written in one transaction:
@@ -58,6 +72,7 @@ export class E2eKeysService {
       for (const key of fallbackKeys) await this.store.setFallbackKey(tx, userId, deviceId, key);
       return this.store.countOneTimeKeys(tx, userId, deviceId);
     });
+    this.counts.forget(userId, deviceId);
     return { one_time_key_counts: { [SIGNED_CURVE25519]: 0, ...counts } };
   }
 
@@ -107,6 +122,7 @@ export class E2eKeysService {
     for (const claim of claims) {
       const key = (await this.store.claimOneTimeKey(claim)) ?? (await this.store.claimFallbackKey(claim));
       if (!key) continue;
+      this.counts.forget(claim.userId, claim.deviceId);
       const keys = ownOrSet(ownOrSet(result, claim.userId, () => ({})), claim.deviceId, () => ({}));
       setOwn(keys, keyName(key), JSON.parse(key.keyJson) as OneTimeKeys[string]);
     }
