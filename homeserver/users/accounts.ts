@@ -1,3 +1,4 @@
+import type { KeyBackupStore } from "../storage/stores/key-backup-store.js";
 import type { CoreContext } from "../core/core-context.js";
 import { errors, isMatrixError } from "../errors.js";
 import { isGuestLocalpart, newGuestLocalpart } from "./guests/guest-ids.js";
@@ -64,7 +65,15 @@ export interface NewAccount {
 export class AccountService {
   constructor(
     private readonly core: CoreContext,
-    private readonly stores: { users: UserStore; devices: DeviceStore; tokens: TokenStore; accountData: AccountDataStore; registrationTokens: RegistrationTokenStore },
+    private readonly stores: {
+      users: UserStore;
+      devices: DeviceStore;
+      tokens: TokenStore;
+      accountData: AccountDataStore;
+      registrationTokens: RegistrationTokenStore;
+      /** Deactivation deletes the user's key backups, as Synapse does. */
+      keyBackup?: Pick<KeyBackupStore, "deleteAllForUser">;
+    },
     private readonly sessions: SessionService,
     private readonly uia: UiaService,
     private readonly auth: AccessTokenAuth,
@@ -250,6 +259,7 @@ export class AccountService {
       await this.stores.tokens.deleteForUser(tx, requester.userId, null);
       await this.stores.devices.deleteAllExcept(tx, requester.userId, null);
       if (erase) await this.stores.accountData.deleteAll(tx, requester.userId);
+      await this.stores.keyBackup?.deleteAllForUser(tx, requester.userId);
     });
     this.auth.forgetUser(requester.userId);
     try {

@@ -74,7 +74,7 @@ export function createUserServices(
   const sessions = new SessionService(core, devices, tokens, passwords, auth);
   accounts = new AccountService(
     core,
-    { users, devices, tokens, accountData: accountDataStore, registrationTokens },
+    { users, devices, tokens, accountData: accountDataStore, registrationTokens, keyBackup: stores.keyBackup },
     sessions,
     uia,
     auth,

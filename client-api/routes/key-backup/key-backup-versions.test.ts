@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "kysely";
 import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
 import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/users/testing/spec-responses.js";
@@ -135,6 +136,20 @@ describe.each(testDrivers())("key backup version routes on %s", (driver) => {
     expect(specErrors("DELETE", VERSION_TEMPLATE, 404, never.json())).toEqual([]);
     // A new version after a deleted one takes the next number, never the deleted one's.
     expect(await create(user)).toBe("3");
+  });
+
+  it("deactivating the account deletes its backups, keys included", async () => {
+    const user = await registerTestUser(app.http);
+    const version = await create(user);
+    const session = { first_message_index: 0, forwarded_count: 0, is_verified: false, session_data: { ciphertext: "c" } };
+    const put = await request(user, "PUT", `/_matrix/client/v3/room_keys/keys/${encodeURIComponent("!r:test.local")}/s1?version=${version}`, session);
+    expect(put.statusCode, put.body).toBe(200);
+    const deactivate = await request(user, "POST", "/_matrix/client/v3/account/deactivate", {
+      auth: { type: "m.login.password", identifier: { type: "m.id.user", user: user.userId }, password: user.password },
+    });
+    expect(deactivate.statusCode, deactivate.body).toBe(200);
+    const rows = await sql<{ n: string }>`SELECT (SELECT count(*) FROM key_backup_keys WHERE user_id = ${user.userId}) + (SELECT count(*) FROM key_backup_versions WHERE user_id = ${user.userId} AND NOT deleted) AS n`.execute(app.ctx.db);
+    expect(Number(rows.rows[0].n)).toBe(0);
   });
 
   it("requires an access token", async () => {

@@ -114,6 +114,12 @@ export class KeyBackupStore {
     });
   }
 
+  /** Deactivation: every backed-up key goes, and every version counts as deleted (its number is never reused). */
+  async deleteAllForUser(tx: Tx, userId: string): Promise<void> {
+    await sql`DELETE FROM key_backup_keys WHERE user_id = ${userId}`.execute(tx);
+    await sql`UPDATE key_backup_versions SET deleted = true, auth_data = '{}' WHERE user_id = ${userId}`.execute(tx);
+  }
+
   async countKeys(userId: string, version: number): Promise<number> {
     return this.countIn(this.db, userId, version);
   }
