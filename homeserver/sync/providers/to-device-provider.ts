@@ -29,7 +29,6 @@ export class ToDeviceProvider implements SyncStreamProvider {
 
   news({ scope, since, to }: SyncWindow): WindowNews {
     if (!since) return "user";
-    if (scope.acknowledged && scope.acknowledged.toDevice < since.toDevice) return "user";
     const from = since.toDevice;
     // Something new for the user, perhaps for this device.
     if (from < to.toDevice && this.index.toDeviceMayHaveArrived(scope.userId, from)) return "user";
