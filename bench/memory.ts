@@ -57,10 +57,30 @@ export interface CpuShare {
   /** CPU seconds used during the window: a figure less skewed by other work on the machine than wall time. */
   serverCpuSeconds: number | null;
   loadGeneratorCpuSeconds: number;
+  /**
+   * CPU seconds of the PostgreSQL backends serving the bench database during the window (null on the embedded
+   * database, which runs inside the server, and for external servers): a server's work is both processes.
+   */
+  databaseCpuSeconds?: number | null;
+}
+
+/** The PostgreSQL backend processes of the bench database, read at a window's start and end. */
+export type BackendPids = () => Promise<number[]>;
+
+async function readBackendsCpu(pids: readonly number[]): Promise<Map<number, number>> {
+  const seconds = new Map<number, number>();
+  for (const pid of pids) {
+    const used = readCpuSeconds(pid);
+    if (used !== null) seconds.set(pid, used);
+  }
+  return seconds;
 }
 
 /** Measures how busy the server and this process were while `work` ran. */
-export async function measureCpu<T>(serverPid: number | null, work: () => Promise<T>): Promise<{ result: T; cpu: CpuShare }> {
+export async function measureCpu<T>(serverPid: number | null, work: () => Promise<T>, backendPids?: BackendPids): Promise<{ result: T; cpu: CpuShare }> {
+  // Backends are the pool's connections, which live through a busy window; one that starts or ends inside it is
+  // counted from when it is first, until it is last, seen.
+  const backendsBefore = backendPids ? await readBackendsCpu(await backendPids()) : null;
   const serverBefore = readCpuSeconds(serverPid);
   const selfBefore = process.cpuUsage();
   const started = performance.now();
@@ -68,6 +88,13 @@ export async function measureCpu<T>(serverPid: number | null, work: () => Promis
   const wallSeconds = (performance.now() - started) / 1000;
   const serverAfter = readCpuSeconds(serverPid);
   const self = process.cpuUsage(selfBefore);
+  let databaseCpuSeconds: number | null = null;
+  if (backendPids && backendsBefore) {
+    const after = await readBackendsCpu(await backendPids());
+    databaseCpuSeconds = 0;
+    for (const [pid, used] of after) databaseCpuSeconds += used - (backendsBefore.get(pid) ?? 0);
+    databaseCpuSeconds = Math.round(databaseCpuSeconds * 100) / 100;
+  }
   const pct = (seconds: number) => Math.round((seconds / wallSeconds) * 100);
   const serverSeconds = serverBefore === null || serverAfter === null ? null : serverAfter - serverBefore;
   const selfSeconds = (self.user + self.system) / 1e6;
@@ -78,6 +105,7 @@ export async function measureCpu<T>(serverPid: number | null, work: () => Promis
       loadGeneratorPct: pct(selfSeconds),
       serverCpuSeconds: serverSeconds === null ? null : Math.round(serverSeconds * 100) / 100,
       loadGeneratorCpuSeconds: Math.round(selfSeconds * 100) / 100,
+      databaseCpuSeconds,
     },
   };
 }

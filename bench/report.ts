@@ -50,6 +50,8 @@ export function report(results: BenchResults): void {
   const yesNo = (ok: boolean) => (ok ? "yes" : "NO");
   const perUnitRow = (label: string, share: CpuShare | undefined, units: number) =>
     share?.serverCpuSeconds != null && units > 0 && row(label, Math.round((share.serverCpuSeconds * 1e5) / units) / 100);
+  const databaseRow = (label: string, share: CpuShare | undefined, units: number) =>
+    share?.databaseCpuSeconds != null && units > 0 && row(label, Math.round((share.databaseCpuSeconds * 1e5) / units) / 100);
   const cpuRow = (share: CpuShare | undefined) => share && row("  CPU: server / load generator (% of one core)", `${share.serverPct ?? "-"} / ${share.loadGeneratorPct}`);
   const cpu = cpus();
   console.log(`\nMyelin benchmark — node ${process.version}, ${cpu.length} CPU core(s) (${cpu[0]?.model ?? "?"})`);
@@ -67,6 +69,7 @@ export function report(results: BenchResults): void {
     if (throughput.failed) row("  failed sends", throughput.failed);
     cpuRow(cpuShare.throughput);
     perUnitRow("  server CPU per acknowledged send (ms)", cpuShare.throughput, throughput.messages);
+    databaseRow("  PostgreSQL CPU per acknowledged send (ms)", cpuShare.throughput, throughput.messages);
   } else row("throughput", "not measured (see errors)");
 
   if (machineFloor) {
@@ -100,6 +103,7 @@ export function report(results: BenchResults): void {
     row("  send ack p50 / p99 (ms)", `${r.sendAckMs.p50} / ${r.sendAckMs.p99}`);
     cpuRow(run.cpu);
     perUnitRow(`  server CPU per ${longpoll ? "sync" : "pushed"} response (ms, sends included)`, run.cpu, r.syncResponses);
+    databaseRow(`  PostgreSQL CPU per ${longpoll ? "sync" : "pushed"} response (ms, sends included)`, run.cpu, r.syncResponses);
   }
 
   for (const figure of idleFigures) {

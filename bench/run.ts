@@ -25,6 +25,8 @@
  *                             (env BENCH_SERVER_NODE_ARGS); without --cpu-prof-dir profiles go to a new
  *                             /tmp/myelin-bench-cpu-prof-* folder, printed at start
  *   --pg-async-commit         diagnostic: synchronous_commit=off on the bench database (not durable; labelled)
+ *   --push-rules-off          diagnostic: the server runs with push.enabled false (no push evaluation, no counts;
+ *                             labelled), to see what push rules cost the latency scenarios
  *   --skip-state-res          do not run bench/state-res.ts
  *   --skip-federation         do not run bench/federation.ts (two in-process peers: inbound /send, remote join)
  *   --skip-push               do not run bench/push-evaluation.ts (CPU per message into a 1,000-member room, push
@@ -73,6 +75,7 @@ const { values: args } = parseArgs({
     "skip-federation": { type: "boolean", default: false },
     "skip-push": { type: "boolean", default: false },
     "pg-async-commit": { type: "boolean", default: false },
+    "push-rules-off": { type: "boolean", default: false },
     "keep-files": { type: "boolean", default: false },
     url: { type: "string" },
     pid: { type: "string" },
@@ -140,6 +143,7 @@ try {
         nodeArgs: inspector ? [...serverNodeArgs, inspector.argument] : serverNodeArgs,
         keepFiles: args["keep-files"] ?? false,
         asyncCommit: args["pg-async-commit"] ?? false,
+        pushRulesOff: args["push-rules-off"] ?? false,
       });
   databaseKind = server.database;
   log(`server pid ${server.pid} at ${server.baseUrl}, database ${server.database}`);
@@ -176,8 +180,10 @@ try {
 
     try {
       log(`throughput: ${config.throughputSenders} senders, ${config.throughputMessages} messages`);
-      const measured = await measureCpu(server.pid, () =>
-        runThroughput(sendPool, room.roomId, room.senders.slice(0, config.throughputSenders), config.throughputMessages, 180_000),
+      const measured = await measureCpu(
+        server.pid,
+        () => runThroughput(sendPool, room.roomId, room.senders.slice(0, config.throughputSenders), config.throughputMessages, 180_000),
+        server.databaseBackendPids,
       );
       throughput = measured.result;
       cpuShare.throughput = measured.cpu;
@@ -214,8 +220,10 @@ try {
         try {
           const latencyRun = () => (syncPool ? runLatency({ ...common, syncPool }) : runWebSocketLatency({ ...common, baseUrl: server!.baseUrl }));
           const profileName = `latency-${transport}-${layout.rooms.length}-rooms`;
-          const measured = await measureCpu(server.pid, () =>
-            profileDir && inspector ? profiled(inspector.port, profileDir, profileName, latencyRun) : latencyRun(),
+          const measured = await measureCpu(
+            server.pid,
+            () => (profileDir && inspector ? profiled(inspector.port, profileDir, profileName, latencyRun) : latencyRun()),
+            server.databaseBackendPids,
           );
           run.result = measured.result;
           run.cpu = measured.cpu;

@@ -23,6 +23,8 @@ export interface BenchServer {
   workDir: string;
   logFile: string;
   logTail(lines: number): string;
+  /** The PostgreSQL backends connected to the bench database (none on the embedded database). */
+  databaseBackendPids(): Promise<number[]>;
   /** Stops the server, drops the temporary database and removes the work folder; safe to call twice. */
   dispose(): Promise<void>;
 }
@@ -38,6 +40,8 @@ export interface StartOptions {
    * waiting for WAL flushes. Not a durable setup; the output says when it was used.
    */
   asyncCommit: boolean;
+  /** Diagnostic: push.enabled false in the server's config. */
+  pushRulesOff?: boolean;
 }
 
 /**
@@ -56,7 +60,7 @@ export async function startBenchServer(options: StartOptions): Promise<BenchServ
   const adminUrl = process.env.MYELIN_BENCH_POSTGRES_URL ?? defaultPostgresUrl;
   const database = options.forceEmbedded ? null : await tryCreateDatabase(adminUrl);
   if (database && options.asyncCommit) await withAdmin(adminUrl, (client) => client.query(`ALTER DATABASE ${database.name} SET synchronous_commit = off`));
-  await writeFile(configPath, stringify(benchConfig(port, dataDir, database?.url ?? null)));
+  await writeFile(configPath, stringify({ ...benchConfig(port, dataDir, database?.url ?? null), ...(options.pushRulesOff ? { push: { enabled: false } } : {}) }));
 
   const nodeArgs = [...options.nodeArgs];
   if (nodeArgs.includes("--cpu-prof") && !nodeArgs.some((arg) => arg.startsWith("--cpu-prof-dir"))) {
@@ -113,10 +117,17 @@ export async function startBenchServer(options: StartOptions): Promise<BenchServ
     baseUrl,
     pid: child.pid!,
     databaseUrl: database?.url ?? null,
-    database: database ? `postgres (${database.name}, pool_size 20${options.asyncCommit ? ", synchronous_commit OFF" : ""})` : "embedded (PGlite)",
+    database: `${database ? `postgres (${database.name}, pool_size 20${options.asyncCommit ? ", synchronous_commit OFF" : ""})` : "embedded (PGlite)"}${options.pushRulesOff ? ", push rules OFF" : ""}`,
     workDir,
     logFile,
     logTail,
+    databaseBackendPids: async () =>
+      database
+        ? withAdmin(adminUrl, async (client) => {
+            const { rows } = await client.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = $1", [database.name]);
+            return rows.map((r) => Number(r.pid));
+          })
+        : [],
     dispose,
   };
 }
@@ -127,7 +138,7 @@ export async function externalServer(url: string, pid: number | null): Promise<B
   if (!["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname)) throw new Error(`--url must be a loopback address, got ${parsed.hostname}`);
   const baseUrl = parsed.origin;
   await waitUntilReady(baseUrl, 10_000, () => null);
-  return { baseUrl, pid, database: "external server (unknown)", databaseUrl: null, workDir: "", logFile: "", logTail: () => "(external server)", dispose: async () => {} };
+  return { baseUrl, pid, database: "external server (unknown)", databaseUrl: null, workDir: "", logFile: "", logTail: () => "(external server)", databaseBackendPids: async () => [], dispose: async () => {} };
 }
 
 function benchConfig(port: number, dataDir: string, postgresUrl: string | null): Record<string, unknown> {

@@ -16,6 +16,7 @@ import * as roomPushActions from "./migrations/20261204T1900-room-push-actions.j
 import * as keyBackup from "./migrations/20261204T2000-key-backup.js";
 import * as e2eDeviceKeys from "./migrations/20261204T2010-e2e-device-keys.js";
 import * as deviceStreams from "./migrations/20261204T2100-device-streams.js";
+import * as pushCounters from "./migrations/20261207T1400-push-counters.js";
 
 /**
  * Migrations are listed in code (not read from disk) so they work the same under tsx, bundles and tests.
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "20261204T2000-key-backup": keyBackup,
   "20261204T2010-e2e-device-keys": e2eDeviceKeys,
   "20261204T2100-device-streams": deviceStreams,
+  "20261207T1400-push-counters": pushCounters,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

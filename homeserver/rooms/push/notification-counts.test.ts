@@ -108,6 +108,32 @@ describe.each(testDrivers())("push rules decide notification counts in /sync on 
     expect((await roomOf(bob, roomId)).unread_notifications.notification_count).toBe(0);
   });
 
+  it("sending an event marks what came before it in its thread as read, as the spec says", async () => {
+    const [alice, bob] = await Promise.all([registerTestUser(app.http), registerTestUser(app.http)]);
+    const roomId = await roomWith(alice, bob, await registerTestUser(app.http));
+    const root = await send(alice, roomId, { msgtype: "m.text", body: "root" });
+    await send(alice, roomId, { msgtype: "m.text", body: "in thread", "m.relates_to": { rel_type: "m.thread", event_id: root } });
+    await send(alice, roomId, { msgtype: "m.text", body: "main again" });
+    const threaded = { room: { timeline: { unread_thread_notifications: true } } };
+    expect((await roomOf(bob, roomId)).unread_notifications.notification_count).toBe(3);
+
+    // A reply in the main timeline reads the main timeline only.
+    await send(bob, roomId, { msgtype: "m.text", body: "bob answers" });
+    let room = await roomOf(bob, roomId, threaded);
+    expect(room.unread_notifications).toEqual({ notification_count: 0, highlight_count: 0 });
+    expect(room.unread_thread_notifications).toEqual({ [root]: { notification_count: 1, highlight_count: 0 } });
+    // A reaction is an event too; in the thread it reads the thread.
+    const inThread = await send(alice, roomId, { msgtype: "m.text", body: "more", "m.relates_to": { rel_type: "m.thread", event_id: root } });
+    await send(bob, roomId, { "m.relates_to": { rel_type: "m.annotation", event_id: inThread, key: "👍" } }, "m.reaction");
+    room = await roomOf(bob, roomId, threaded);
+    expect(room.unread_thread_notifications).toEqual({});
+    // What comes after counts again; GET /notifications shows what came before as read.
+    await send(alice, roomId, { msgtype: "m.text", body: "after" });
+    expect((await roomOf(bob, roomId)).unread_notifications.notification_count).toBe(1);
+    const listed = (await call(bob, "GET", "/_matrix/client/v3/notifications")).notifications as Array<{ read: boolean; room_id: string }>;
+    expect(listed.filter((n) => n.room_id === roomId).map((n) => n.read)).toEqual([false, true, true, true, true]);
+  });
+
   it("an incremental sync carries the new count with the event itself, also when members share a response", async () => {
     const [alice, bob, carol] = await Promise.all([registerTestUser(app.http), registerTestUser(app.http), registerTestUser(app.http)]);
     const roomId = await roomWith(alice, bob, carol);

@@ -1,6 +1,6 @@
 import type { Ruleset } from "../../users/push-rules/push-rule.js";
 import { userPowerLevel } from "../../events/auth-rules/power-levels.js";
-import { MAIN_THREAD, type MemberSince, type PushActionRow, type PushOutcomes, type RoomPushRow } from "../../storage/stores/push-actions-store.js";
+import { MAIN_THREAD, type MemberSince, type OwnRead, type PushActionRow, type PushOutcomes, type RoomPushRow } from "../../storage/stores/push-actions-store.js";
 import type { AcceptedEvent } from "../persist/accepted-event.js";
 import type { RoomMemory } from "../persist/room-memory.js";
 import type { EventContext } from "./conditions.js";
@@ -67,14 +67,19 @@ export class PushEvaluator {
   private readonly joinedSets = new WeakMap<readonly string[], ReadonlySet<string>>();
   private readonly snapshots = new WeakMap<RoomMemory, MembersSnapshot>();
 
+  private readonly localSuffix: string;
+
   constructor(private readonly deps: PushEvaluatorDeps) {
     this.shared = sharedDefaultRuleset(deps.serverName);
+    this.localSuffix = `:${deps.serverName}`;
   }
 
   readonly rowsFor: PushActionsOf = async (memory, events, positions, now) => {
     const live = events.flatMap((e, i) => (e.placement.kind === "timeline" ? [{ event: e, position: positions[i] }] : []));
-    const outcomes = { room: [] as RoomPushRow[], own: [] as PushActionRow[], joins: this.joinsIn(memory, live) };
-    if (live.length === 0) return outcomes;
+    if (live.length === 0) return { room: [], own: [], joins: [], reads: [] };
+    const threads: string[] = [];
+    for (const { event } of live) threads.push(await this.threadOf(event.pdu.content as Record<string, unknown>));
+    const outcomes = { room: [] as RoomPushRow[], own: [] as PushActionRow[], joins: this.joinsIn(memory, live), reads: this.ownReadsIn(memory, live, threads) };
     const members = memory.joinedMembersOf(this.deps.serverName);
     const invitees = live.flatMap(({ event }) => (isLocalInvite(event, this.deps.serverName) ? [event.pdu.state_key!] : []));
     // Nobody to notify but the senders themselves (a room of one): no rules to load.
@@ -85,7 +90,7 @@ export class PushEvaluator {
     const notifications = (powerLevels?.notifications ?? {}) as Record<string, unknown>;
     const memberEvents = memory.joinedMemberEventsOf(this.deps.serverName);
     const joined = this.joinedSetOf(members);
-    for (const { event, position } of live) {
+    for (const [k, { event, position }] of live.entries()) {
       const { pdu } = event;
       const sender = pdu.sender;
       const content = pdu.content as Record<string, unknown>;
@@ -98,7 +103,7 @@ export class PushEvaluator {
       };
       const hasMentions = Object.prototype.hasOwnProperty.call(content, "m.mentions");
       const naming = namingFactsOf(pdu, hasMentions);
-      const threadId = await this.threadOf(content);
+      const threadId = threads[k];
       const base = { streamPos: position, roomId: memory.roomId, eventId: pdu.event_id, threadId, ts: now };
       const roomOutcome = evaluateRules(this.shared, ctx, { userId: "", displayName: undefined }, hasMentions);
       const roomNotifies = roomOutcome?.notify === true;
@@ -168,6 +173,19 @@ export class PushEvaluator {
     let set = this.joinedSets.get(members);
     if (!set) this.joinedSets.set(members, (set = new Set(members)));
     return set;
+  }
+
+  /**
+   * Sending an event marks what came before it in its thread as read (the spec's "by sending an event"): each
+   * local sender's latest event per thread in the batch.
+   */
+  private ownReadsIn(memory: RoomMemory, live: ReadonlyArray<{ event: AcceptedEvent; position: number }>, threads: readonly string[]): OwnRead[] {
+    const reads = new Map<string, OwnRead>();
+    for (const [k, { event, position }] of live.entries()) {
+      const userId = event.pdu.sender;
+      if (userId.endsWith(this.localSuffix)) reads.set(`${userId}\u0000${threads[k]}`, { userId, roomId: memory.roomId, threadId: threads[k], pos: position });
+    }
+    return [...reads.values()];
   }
 
   /** Local members whose membership turns to join in the batch: from there on, the room's rows are theirs. */

@@ -3,7 +3,7 @@ import { PREPARED } from "../prepared-statements.js";
 import type { Db } from "../database.js";
 import type { IdentifiedPdu } from "../../events/pdu.js";
 import type { TxnIdRow } from "./events-store.js";
-import { insertOwnPushSql, insertRoomPushSql, NO_PUSH_OUTCOMES, ownPushJson, roomPushJson, type PushOutcomes } from "./push-actions-store.js";
+import { insertOwnPushSql, insertRoomPushSql, ownReadsJson, recordOwnReadsSql, recordPushThreadsSql, NO_PUSH_OUTCOMES, ownPushJson, roomPushJson, type PushOutcomes } from "./push-actions-store.js";
 
 export interface AppendedMessage {
   streamPos: number;
@@ -58,9 +58,9 @@ export class MessageAppendStore {
         WHERE EXISTS (SELECT 1 FROM seq) AND room_id = ${roomId} AND event_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(remove)}::jsonb))
       ), added AS (
         INSERT INTO forward_extremities (room_id, event_id) SELECT ${roomId}, ${extremities.add} FROM seq ON CONFLICT DO NOTHING
-      )${push.room.length > 0 ? sql`, notified_room AS (${insertRoomPushSql(roomPushJson(push.room), sql`seq,`)})` : sql``}${
+      )${push.room.length > 0 ? roomPushCtes(roomPushJson(push.room)) : sql``}${
         push.own.length > 0 ? sql`, notified_own AS (${insertOwnPushSql(ownPushJson(push.own), sql`seq,`)})` : sql``
-      }
+      }${push.reads.length > 0 ? sql`, own_reads AS (${recordOwnReadsSql(ownReadsJson(push.reads), sql`seq,`)})` : sql``}
       INSERT INTO events (stream_pos, event_id, room_id, room_seq, type, state_key, sender, depth, origin_server_ts,
         membership, json, unsigned_json, sender_device, txn_id, redacted_by, state_group_before, state_group_after,
         outlier, soft_failed, rejected_reason)
@@ -77,3 +77,7 @@ export class MessageAppendStore {
     return { firstRoomSeq: Math.min(...result.rows.map((row) => Number(row.room_seq))) };
   }
 }
+
+/** The room push rows and their threads, as CTEs of the append (each hangs off its sequence update). */
+const roomPushCtes = (json: string) =>
+  sql`, notified_room AS (${insertRoomPushSql(json, sql`seq,`)}), notified_threads AS (${recordPushThreadsSql(json, sql`seq,`)})`;

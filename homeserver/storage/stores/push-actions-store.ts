@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Db, Tx } from "../database.js";
+import { PREPARED } from "../prepared-statements.js";
 
 /** The main timeline's thread id in push actions and receipts (the spec's "main"). */
 export const MAIN_THREAD = "main";
@@ -38,17 +39,29 @@ export interface MemberSince {
   sincePos: number;
 }
 
+/**
+ * A local user's latest own event in a (room, thread): the spec marks notifications up to an event the user sends
+ * as read, as a receipt would (without being one: no receipt is published).
+ */
+export interface OwnRead {
+  userId: string;
+  roomId: string;
+  threadId: string;
+  pos: number;
+}
+
 /** What push rules decided for one batch, written in the batch's transaction. */
 export interface PushOutcomes {
   room: readonly RoomPushRow[];
   own: readonly PushActionRow[];
   joins: readonly MemberSince[];
+  reads: readonly OwnRead[];
 }
 
-export const NO_PUSH_OUTCOMES: PushOutcomes = { room: [], own: [], joins: [] };
+export const NO_PUSH_OUTCOMES: PushOutcomes = { room: [], own: [], joins: [], reads: [] };
 
 export function hasPushOutcomes(outcomes: PushOutcomes | undefined): outcomes is PushOutcomes {
-  return outcomes !== undefined && (outcomes.room.length > 0 || outcomes.own.length > 0 || outcomes.joins.length > 0);
+  return outcomes !== undefined && (outcomes.room.length > 0 || outcomes.own.length > 0 || outcomes.joins.length > 0 || outcomes.reads.length > 0);
 }
 
 export interface UnreadCounts {
@@ -78,19 +91,65 @@ export function ownPushJson(rows: readonly PushActionRow[]): string {
   );
 }
 
-/** The INSERTs of both kinds of rows, from their JSON parameters (shared with the message append's one statement). */
+/**
+ * The INSERTs of both kinds of rows, from their JSON parameters (shared with the message append's one statement,
+ * which passes `from` so that they hang off its sequence update). A room row's counters continue the latest
+ * row's of its (room, thread): the room's persist queue writes a room's events in stream order, one batch at a
+ * time, so the latest stored row is the one before.
+ */
 export const insertRoomPushSql = (json: string, from = sql``) => sql`
-  INSERT INTO event_push_room_actions (stream_pos, room_id, event_id, thread_id, sender, highlight, actions, ts)
-  SELECT p.stream_pos, p.room_id, p.event_id, p.thread_id, p.sender, p.highlight, p.actions, p.ts
-  FROM ${from} jsonb_to_recordset(${json}::jsonb)
-    AS p(stream_pos bigint, room_id text, event_id text, thread_id text, sender text, highlight boolean, actions text, ts bigint)
+  INSERT INTO event_push_room_actions (stream_pos, room_id, event_id, thread_id, sender, highlight, actions, ts, n_seq, h_seq)
+  SELECT p.stream_pos, p.room_id, p.event_id, p.thread_id, p.sender, p.highlight, p.actions, p.ts,
+    COALESCE(last.n_seq, 0) + p.n_in, COALESCE(last.h_seq, 0) + p.h_in
+  FROM (
+    SELECT r.*, count(*) OVER room_thread AS n_in, count(*) FILTER (WHERE r.highlight) OVER room_thread AS h_in
+    FROM ${from} jsonb_to_recordset(${json}::jsonb)
+      AS r(stream_pos bigint, room_id text, event_id text, thread_id text, sender text, highlight boolean, actions text, ts bigint)
+    WINDOW room_thread AS (PARTITION BY r.room_id, r.thread_id ORDER BY r.stream_pos)
+  ) p
+  LEFT JOIN LATERAL (
+    SELECT o.n_seq, o.h_seq FROM event_push_room_actions o
+    WHERE o.room_id = p.room_id AND o.thread_id = p.thread_id ORDER BY o.thread_id DESC, o.stream_pos DESC LIMIT 1
+  ) last ON true
   ON CONFLICT DO NOTHING`;
+/** The room's threads with rows, and the latest row's position in each (which threads a count looks at). */
+export const recordPushThreadsSql = (json: string, from = sql``) => sql`
+  INSERT INTO push_room_threads (room_id, thread_id, last_pos)
+  SELECT r.room_id, r.thread_id, max(r.stream_pos)
+  FROM ${from} jsonb_to_recordset(${json}::jsonb) AS r(stream_pos bigint, room_id text, thread_id text)
+  GROUP BY r.room_id, r.thread_id
+  ON CONFLICT (room_id, thread_id) DO UPDATE SET last_pos = GREATEST(push_room_threads.last_pos, EXCLUDED.last_pos)`;
+/** The senders' read marks (OwnRead); `json` holds one entry per (user, room, thread). */
+export const recordOwnReadsSql = (json: string, from = sql``) => sql`
+  INSERT INTO push_read_marks (user_id, room_id, thread_id, pos)
+  SELECT r.user_id, r.room_id, r.thread_id, r.pos
+  FROM ${from} jsonb_to_recordset(${json}::jsonb) AS r(user_id text, room_id text, thread_id text, pos bigint)
+  ON CONFLICT (user_id, room_id, thread_id) DO UPDATE SET pos = GREATEST(push_read_marks.pos, EXCLUDED.pos)`;
+export const ownReadsJson = (reads: readonly OwnRead[]) =>
+  JSON.stringify(reads.map((r) => ({ user_id: r.userId, room_id: r.roomId, thread_id: r.threadId, pos: r.pos })));
 export const insertOwnPushSql = (json: string, from = sql``) => sql`
   INSERT INTO event_push_actions (user_id, stream_pos, room_id, event_id, thread_id, notify, highlight, actions, ts)
   SELECT p.user_id, p.stream_pos, p.room_id, p.event_id, p.thread_id, p.notify, p.highlight, p.actions, p.ts
   FROM ${from} jsonb_to_recordset(${json}::jsonb)
     AS p(user_id text, stream_pos bigint, room_id text, event_id text, thread_id text, notify boolean, highlight boolean, actions text, ts bigint)
   ON CONFLICT DO NOTHING`;
+
+/**
+ * How far each wanted user has read in each wanted room, per thread ('' for unthreaded receipts): their read
+ * receipts (m.read and m.read.private, whichever is further) and their own latest event in each thread.
+ */
+const readUpToSql = sql`read_up_to AS (
+  SELECT p.user_id, p.room_id, p.thread_id, max(p.pos) AS pos FROM (
+    SELECT rc.user_id, rc.room_id, rc.thread_id, e.stream_pos AS pos
+    FROM receipts rc JOIN events e ON e.event_id = rc.event_id
+    WHERE rc.user_id IN (SELECT user_id FROM wanted_users) AND rc.room_id IN (SELECT room_id FROM wanted_rooms)
+      AND rc.receipt_type IN ('m.read', 'm.read.private')
+    UNION ALL
+    SELECT k.user_id, k.room_id, k.thread_id, k.pos FROM push_read_marks k
+    WHERE k.user_id IN (SELECT user_id FROM wanted_users) AND k.room_id IN (SELECT room_id FROM wanted_rooms)
+  ) p
+  GROUP BY p.user_id, p.room_id, p.thread_id
+),`;
 
 /**
  * Who each event notifies (written with the event, in its transaction), counted against the user's read receipts
@@ -104,7 +163,12 @@ export class PushActionsStore {
   constructor(private readonly db: Db) {}
 
   async insert(tx: Tx, outcomes: PushOutcomes): Promise<void> {
-    if (outcomes.room.length > 0) await insertRoomPushSql(roomPushJson(outcomes.room)).execute(tx);
+    if (outcomes.room.length > 0) {
+      const json = roomPushJson(outcomes.room);
+      await insertRoomPushSql(json).execute(tx);
+      await recordPushThreadsSql(json).execute(tx);
+    }
+    if (outcomes.reads.length > 0) await recordOwnReadsSql(ownReadsJson(outcomes.reads)).execute(tx);
     if (outcomes.own.length > 0) await insertOwnPushSql(ownPushJson(outcomes.own)).execute(tx);
     if (outcomes.joins.length > 0) {
       const json = JSON.stringify(outcomes.joins.map((j) => ({ user_id: j.userId, room_id: j.roomId, since_pos: j.sincePos })));
@@ -114,42 +178,81 @@ export class PushActionsStore {
     }
   }
 
-  /** Unread counts of `userIds` in `roomIds` up to stream position `upTo` (what the sync response covers). */
+  /**
+   * Unread counts of `userIds` in `roomIds` up to stream position `upTo` (what the sync response covers). Per
+   * member and thread: the room rows' counter at `upTo` less the counter where the member's unread part starts
+   * (their join, their unthreaded receipt, their receipt in that thread, their own latest event there), less rows
+   * that are redacted or that the member's own row overrides, plus their own notifying rows. Index lookups per
+   * member, whatever their backlog: nothing here reads the rows in between. A member's own events are never in
+   * their range: it starts at or after the latest of them.
+   */
   async counts(userIds: readonly string[], roomIds: readonly string[], upTo: number): Promise<CountsByUser> {
     const byUser: CountsByUser = new Map();
     if (userIds.length === 0 || roomIds.length === 0) return byUser;
-    const { rows } = await sql<{ user_id: string; room_id: string; thread_id: string; notifications: number; highlights: number }>`
+    const { rows } = await sql<{ user_id: string; room_id: string; thread_id: string; notifications: number; highlights: number }>`${sql.raw(PREPARED)}
       WITH wanted_users AS (SELECT jsonb_array_elements_text(${JSON.stringify(userIds)}::jsonb) AS user_id),
       wanted_rooms AS (SELECT jsonb_array_elements_text(${JSON.stringify(roomIds)}::jsonb) AS room_id),
-      read_up_to AS (
-        SELECT rc.user_id, rc.room_id, rc.thread_id, max(e.stream_pos) AS pos
-        FROM receipts rc JOIN events e ON e.event_id = rc.event_id
-        WHERE rc.user_id IN (SELECT user_id FROM wanted_users) AND rc.room_id IN (SELECT room_id FROM wanted_rooms)
-          AND rc.receipt_type IN ('m.read', 'm.read.private')
-        GROUP BY rc.user_id, rc.room_id, rc.thread_id
-      ),
+      ${readUpToSql}
       members AS (
-        SELECT u.user_id, r.room_id, COALESCE(ms.since_pos, 0) AS since_pos
+        SELECT u.user_id, r.room_id, COALESCE(ms.since_pos, 0) AS since_pos, COALESCE(un.pos, 0) AS read_pos
         FROM wanted_users u CROSS JOIN wanted_rooms r
         LEFT JOIN push_member_since ms ON ms.user_id = u.user_id AND ms.room_id = r.room_id
+        LEFT JOIN read_up_to un ON un.user_id = u.user_id AND un.room_id = r.room_id AND un.thread_id = ''
       ),
-      notified AS (
-        SELECT m.user_id, o.room_id, o.thread_id, o.stream_pos, o.highlight
-        FROM members m JOIN event_push_room_actions o ON o.room_id = m.room_id AND o.stream_pos > m.since_pos
-        WHERE o.stream_pos <= ${upTo} AND o.sender <> m.user_id
-          AND NOT EXISTS (SELECT 1 FROM event_push_actions x WHERE x.user_id = m.user_id AND x.stream_pos = o.stream_pos)
-        UNION ALL
-        SELECT a.user_id, a.room_id, a.thread_id, a.stream_pos, a.highlight
-        FROM event_push_actions a
-        WHERE a.user_id IN (SELECT user_id FROM wanted_users) AND a.room_id IN (SELECT room_id FROM wanted_rooms)
-          AND a.notify AND a.stream_pos <= ${upTo}
+      member_threads AS (
+        SELECT m.user_id, m.room_id, t.thread_id, GREATEST(m.since_pos, m.read_pos, COALESCE(th.pos, 0)) AS from_pos
+        FROM members m
+        JOIN push_room_threads t ON t.room_id = m.room_id AND t.last_pos > GREATEST(m.since_pos, m.read_pos)
+        LEFT JOIN read_up_to th ON th.user_id = m.user_id AND th.room_id = m.room_id AND th.thread_id = t.thread_id
+        WHERE GREATEST(m.since_pos, m.read_pos, COALESCE(th.pos, 0)) < ${upTo}
+      ),
+      thread_tops AS (
+        SELECT t.room_id, t.thread_id, top.n_seq, top.h_seq
+        FROM (SELECT DISTINCT room_id, thread_id FROM member_threads) t
+        JOIN LATERAL (
+          SELECT o.n_seq, o.h_seq FROM event_push_room_actions o
+          WHERE o.room_id = t.room_id AND o.thread_id = t.thread_id AND o.stream_pos <= ${upTo}
+          ORDER BY o.thread_id DESC, o.stream_pos DESC LIMIT 1
+        ) top ON true
+      ),
+      room_counted AS (
+        SELECT mt.user_id, mt.room_id, mt.thread_id,
+          tt.n_seq - COALESCE(low.n_seq, 0) - COALESCE(skipped.n, 0) AS notifications,
+          tt.h_seq - COALESCE(low.h_seq, 0) - COALESCE(skipped.h, 0) AS highlights
+        FROM member_threads mt
+        JOIN thread_tops tt ON tt.room_id = mt.room_id AND tt.thread_id = mt.thread_id
+        LEFT JOIN LATERAL (
+          SELECT o.n_seq, o.h_seq FROM event_push_room_actions o
+          WHERE o.room_id = mt.room_id AND o.thread_id = mt.thread_id AND o.stream_pos <= mt.from_pos
+          ORDER BY o.thread_id DESC, o.stream_pos DESC LIMIT 1
+        ) low ON true
+        LEFT JOIN LATERAL (
+          -- Rows in range that count for others but not for this member: redacted ones, and ones a row of their
+          -- own overrides (disjoint: a redaction deletes the own rows).
+          SELECT count(*) AS n, count(*) FILTER (WHERE s.highlight) AS h FROM (
+            SELECT o.highlight FROM event_push_room_actions o
+            WHERE o.redacted AND o.room_id = mt.room_id AND o.thread_id = mt.thread_id
+              AND o.stream_pos > mt.from_pos AND o.stream_pos <= ${upTo}
+            UNION ALL
+            SELECT o.highlight FROM event_push_actions x
+            JOIN event_push_room_actions o ON o.room_id = x.room_id AND o.thread_id = x.thread_id AND o.stream_pos = x.stream_pos
+            WHERE x.user_id = mt.user_id AND x.room_id = mt.room_id AND x.thread_id = mt.thread_id
+              AND x.stream_pos > mt.from_pos AND x.stream_pos <= ${upTo} AND NOT o.redacted
+          ) s
+        ) skipped ON true
+      ),
+      own_counted AS (
+        SELECT a.user_id, a.room_id, a.thread_id, count(*) AS notifications, count(*) FILTER (WHERE a.highlight) AS highlights
+        FROM members m
+        JOIN event_push_actions a ON a.user_id = m.user_id AND a.room_id = m.room_id AND a.stream_pos > m.read_pos AND a.stream_pos <= ${upTo}
+        LEFT JOIN read_up_to th ON th.user_id = a.user_id AND th.room_id = a.room_id AND th.thread_id = a.thread_id
+        WHERE a.notify AND a.stream_pos > COALESCE(th.pos, 0)
+        GROUP BY a.user_id, a.room_id, a.thread_id
       )
-      SELECT n.user_id, n.room_id, n.thread_id, count(*)::int AS notifications, (count(*) FILTER (WHERE n.highlight))::int AS highlights
-      FROM notified n
-      LEFT JOIN read_up_to un ON un.user_id = n.user_id AND un.room_id = n.room_id AND un.thread_id = ''
-      LEFT JOIN read_up_to th ON th.user_id = n.user_id AND th.room_id = n.room_id AND th.thread_id = n.thread_id
-      WHERE n.stream_pos > GREATEST(COALESCE(un.pos, 0), COALESCE(th.pos, 0))
-      GROUP BY n.user_id, n.room_id, n.thread_id`.execute(this.db);
+      SELECT c.user_id, c.room_id, c.thread_id, sum(c.notifications)::int AS notifications, sum(c.highlights)::int AS highlights
+      FROM (SELECT * FROM room_counted UNION ALL SELECT * FROM own_counted) c
+      GROUP BY c.user_id, c.room_id, c.thread_id
+      HAVING sum(c.notifications) > 0 OR sum(c.highlights) > 0`.execute(this.db);
     for (const row of rows) {
       let rooms = byUser.get(row.user_id);
       if (!rooms) byUser.set(row.user_id, (rooms = new Map()));
@@ -178,7 +281,7 @@ export class PushActionsStore {
         FROM event_push_room_actions o
         JOIN current_state cs ON cs.room_id = o.room_id AND cs.type = 'm.room.member' AND cs.state_key = ${userId} AND cs.membership = 'join'
         LEFT JOIN push_member_since ms ON ms.user_id = ${userId} AND ms.room_id = o.room_id
-        WHERE o.stream_pos > COALESCE(ms.since_pos, 0) AND o.sender <> ${userId} AND o.stream_pos < ${before}
+        WHERE o.stream_pos > COALESCE(ms.since_pos, 0) AND o.sender <> ${userId} AND o.stream_pos < ${before} AND NOT o.redacted
           ${options.onlyHighlight ? sql`AND o.highlight` : sql``}
           AND NOT EXISTS (SELECT 1 FROM event_push_actions x WHERE x.user_id = ${userId} AND x.stream_pos = o.stream_pos)
         UNION ALL
@@ -186,11 +289,13 @@ export class PushActionsStore {
         FROM event_push_actions a
         WHERE a.user_id = ${userId} AND a.notify AND a.stream_pos < ${before} ${options.onlyHighlight ? sql`AND a.highlight` : sql``}
       )
-      SELECT n.*, (
+      SELECT n.*, GREATEST((
         SELECT max(e.stream_pos) FROM receipts rc JOIN events e ON e.event_id = rc.event_id
         WHERE rc.user_id = ${userId} AND rc.room_id = n.room_id AND rc.receipt_type IN ('m.read', 'm.read.private')
           AND rc.thread_id IN ('', n.thread_id)
-      ) AS read_pos
+      ), (
+        SELECT k.pos FROM push_read_marks k WHERE k.user_id = ${userId} AND k.room_id = n.room_id AND k.thread_id = n.thread_id
+      )) AS read_pos
       FROM mine n
       ORDER BY n.stream_pos DESC
       LIMIT ${options.limit}`.execute(this.db);
@@ -208,11 +313,14 @@ export class PushActionsStore {
     }));
   }
 
-  /** A redacted event notifies no one any more (as Synapse drops its push actions). */
+  /**
+   * A redacted event notifies no one any more (as Synapse drops its push actions). Its room row stays, marked,
+   * because the later rows' counters include it.
+   */
   async deleteForEvents(tx: Tx, eventIds: readonly string[]): Promise<void> {
     if (eventIds.length === 0) return;
     const ids = JSON.stringify(eventIds);
     await sql`DELETE FROM event_push_actions WHERE event_id IN (SELECT jsonb_array_elements_text(${ids}::jsonb))`.execute(tx);
-    await sql`DELETE FROM event_push_room_actions WHERE event_id IN (SELECT jsonb_array_elements_text(${ids}::jsonb))`.execute(tx);
+    await sql`UPDATE event_push_room_actions SET redacted = true WHERE event_id IN (SELECT jsonb_array_elements_text(${ids}::jsonb))`.execute(tx);
   }
 }
