@@ -34,7 +34,7 @@ export interface SyncInputs {
   /** The EDU streams sync reads (receipts, typing, presence). */
   edus: EduSyncSources;
   /** Who each event notified, for the unread counts. */
-  pushActions: Pick<PushActionsStore, "counts">;
+  pushActions: Pick<PushActionsStore, "counts" | "countsOfRoomMembers">;
   deviceLists: DeviceListsStore;
 }
 
@@ -49,7 +49,7 @@ export function createSyncServices(core: CoreContext, { users, reads, edus, push
     index,
     lazyMembers: new LazyMembersCache(),
     presence: edus.presence,
-    counts: new NotificationCounts(pushActions),
+    counts: new NotificationCounts(pushActions, core.serverName),
     toDevice: users.toDevice,
     deviceLists,
   };

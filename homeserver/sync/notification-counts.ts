@@ -1,56 +1,64 @@
-import { MAIN_THREAD, type PushActionsStore, type UnreadCounts } from "../storage/stores/push-actions-store.js";
+import { MAIN_THREAD, type CountsByUser, type PushActionsStore, type UnreadCounts } from "../storage/stores/push-actions-store.js";
+import { LruCache } from "../core/lru-cache.js";
 import type { JoinedRoomJson } from "../../schemas/client/sync/get-sync.js";
 
 /** A joined room section's count parts. */
 export type UnreadParts = Pick<JoinedRoomJson, "unread_notifications" | "unread_thread_notifications">;
 
-interface PendingRoom {
-  users: Map<string, Array<{ resolve: (parts: UnreadParts) => void; reject: (error: unknown) => void; threaded: boolean }>>;
+/** Rooms' counts kept at once: one per (room, position) that recently woke its members. */
+const ROOMS_KEPT = 1_000;
+
+interface RoomCounts {
+  counts: CountsByUser;
+  members: ReadonlySet<string>;
+}
+
+/** Where a sync response ends: its events position, and its receipts position (a receipt lowers counts). */
+export interface CountsAt {
+  events: number;
+  receipts: number;
 }
 
 /**
  * The unread counts a sync response carries for each joined room in it: `unread_notifications` (all threads
  * together, or the main timeline alone when the filter asks for `unread_thread_notifications`, which then holds
- * the threads). One message wakes every member of its room with the same window; their counts are read in one
- * query per room (`forMember` gathers the members that ask in the same turn) instead of one per member.
+ * the threads). One message wakes every member of its room with the same window, and their syncs reach their
+ * counts a few at a time (the build gate spreads them): the counts of all the room's local members are read in
+ * one statement when the first asks, and kept by (room, events position, receipts position). Counts up to those
+ * positions do not change later (a redaction, a join, an own event or a receipt moves one of them), so a kept
+ * entry stays true; other processes' writes reach these positions through the same streams.
  */
 export class NotificationCounts {
-  private readonly pending = new Map<string, PendingRoom>();
+  private readonly rooms = new LruCache<string, Promise<RoomCounts>>(ROOMS_KEPT);
+  private readonly localSuffix: string;
 
-  constructor(private readonly store: Pick<PushActionsStore, "counts">) {}
+  constructor(
+    private readonly store: Pick<PushActionsStore, "counts" | "countsOfRoomMembers">,
+    serverName: string,
+  ) {
+    this.localSuffix = `:${serverName}`;
+  }
 
-  /** One user's counts in several rooms, up to events-stream position `upTo`. */
-  async forRooms(userId: string, roomIds: readonly string[], upTo: number, threaded: boolean): Promise<Map<string, UnreadParts>> {
-    const byRoom = (await this.store.counts([userId], roomIds, upTo)).get(userId);
+  /** One user's counts in several rooms, up to `at`. */
+  async forRooms(userId: string, roomIds: readonly string[], at: CountsAt, threaded: boolean): Promise<Map<string, UnreadParts>> {
+    if (roomIds.length === 1) return new Map([[roomIds[0], await this.forMember(userId, roomIds[0], at, threaded)]]);
+    const byRoom = (await this.store.counts([userId], roomIds, at.events)).get(userId);
     return new Map(roomIds.map((roomId) => [roomId, partsOf(byRoom?.get(roomId), threaded)]));
   }
 
-  /** One member's counts in one room, read together with every other member's asked for in this turn. */
-  forMember(userId: string, roomId: string, upTo: number, threaded: boolean): Promise<UnreadParts> {
-    const key = `${upTo}\u0000${roomId}`;
-    let room = this.pending.get(key);
+  /** One member's counts in one room, from the counts of all its members at `at`. */
+  async forMember(userId: string, roomId: string, at: CountsAt, threaded: boolean): Promise<UnreadParts> {
+    const key = `${roomId}\u0000${at.events}\u0000${at.receipts}`;
+    let room = this.rooms.get(key);
     if (!room) {
-      room = { users: new Map() };
-      this.pending.set(key, room);
-      setImmediate(() => void this.flush(key, roomId, upTo));
+      room = this.store.countsOfRoomMembers(roomId, this.localSuffix, at.events);
+      this.rooms.set(key, room);
+      room.catch(() => this.rooms.delete(key));
     }
-    const waiting = room.users.get(userId) ?? [];
-    room.users.set(userId, waiting);
-    return new Promise((resolve, reject) => waiting.push({ resolve, reject, threaded }));
-  }
-
-  private async flush(key: string, roomId: string, upTo: number): Promise<void> {
-    const room = this.pending.get(key)!;
-    this.pending.delete(key);
-    try {
-      const counts = await this.store.counts([...room.users.keys()], [roomId], upTo);
-      for (const [userId, waiting] of room.users) {
-        const threads = counts.get(userId)?.get(roomId);
-        for (const { resolve, threaded } of waiting) resolve(partsOf(threads, threaded));
-      }
-    } catch (error) {
-      for (const waiting of room.users.values()) for (const { reject } of waiting) reject(error);
-    }
+    const { counts, members } = await room;
+    // Not joined when the room's counts were read (their join is newer than that): their own read.
+    if (!members.has(userId)) return partsOf((await this.store.counts([userId], [roomId], at.events)).get(userId)?.get(roomId), threaded);
+    return partsOf(counts.get(userId)?.get(roomId), threaded);
   }
 }
 

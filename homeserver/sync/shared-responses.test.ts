@@ -209,6 +209,33 @@ describe.each(testDrivers())("shared sync responses on %s", (driver) => {
     expect(timelineIds(forCarol, roomId)).toEqual(timelineIds(forBob, roomId));
   });
 
+  it("shares between members whose tokens differ only in streams that hold nothing for them (presence moved between their syncs)", async () => {
+    const [alice, bob, carol] = [newUser("alice"), newUser("bob"), newUser("carol")];
+    const roomId = await roomWith(alice, bob, carol);
+    // Someone they share no room with comes online between their syncs: their tokens differ in presence.
+    const sinceBob = (await sync(bob)).next_batch;
+    await app.ctx.edus.presence.syncing(newUser("zed").userId, "online");
+    const sinceCarol = (await sync(carol)).next_batch;
+    expect(sinceCarol).not.toBe(sinceBob);
+    const sent = await h.send(alice, roomId, "hello");
+    const forBob = await sync(bob, { since: sinceBob });
+    const forCarol = await sync(carol, { since: sinceCarol });
+    expect(timelineIds(forCarol, roomId)).toEqual([sent]);
+    expectShared(forCarol, forBob);
+  });
+
+  it("shares between members who uploaded filters of the same content (as every Element user does)", async () => {
+    const [alice, bob, carol] = [newUser("alice"), newUser("bob"), newUser("carol")];
+    const roomId = await roomWith(alice, bob, carol);
+    const filter = { room: { timeline: { limit: 20 } }, presence: { not_types: ["*"] } };
+    const [bobFilter, carolFilter] = await Promise.all([bob, carol].map((u) => app.ctx.users.filters.create(u.userId, filter)));
+    const [since] = await settledTokens([bob, carol]);
+    await h.send(alice, roomId, "hello");
+    const forBob = await sync(bob, { since, filter: bobFilter });
+    const forCarol = await sync(carol, { since, filter: carolFilter });
+    expectShared(forCarol, forBob);
+  });
+
   it("shares a window in which typing moved elsewhere, but not with a member who sees that typing", async () => {
     const [alice, bob, carol, dave, zed] = [newUser("alice"), newUser("bob"), newUser("carol"), newUser("dave"), newUser("zed")];
     const roomId = await roomWith(alice, bob, carol, dave);

@@ -66,7 +66,10 @@ export class SharedResponses {
     if (!since || scope.initial || scope.fullState || scope.filter.eventFields !== undefined) return undefined;
     if (since.events >= to.events) return undefined;
     for (const stream of STREAMS) if (!this.checkedStreams.has(stream) && since[stream] !== to[stream]) return undefined;
-    return `${this.filterId(scope.filter)}|${scope.useStateAfter ? 1 : 0}|${formatSyncToken(since)}|${formatSyncToken(to)}`;
+    // Of `since`, only the events position: members' tokens differ in the other streams whenever anything moved
+    // between their last syncs (someone came online), and what those streams hold for each member is checked per
+    // member (onlyThisRoomMoved) before a response is kept or handed out.
+    return `${this.filterId(scope.filter)}|${scope.useStateAfter ? 1 : 0}|${since.events}|${formatSyncToken(to)}`;
   }
 
   /** The build of `key`'s window under way, if a member claimed it; it settles once the response is offered. */
@@ -101,7 +104,7 @@ export class SharedResponses {
 
   /** The kept response with this member's own unread counts in the room's section (counts differ per member). */
   private async withOwnCounts(entry: SharedEntry, scope: SyncScope, to: StreamPositions): Promise<SyncResponse> {
-    const parts = await this.deps.counts.forMember(scope.userId, entry.roomId, to.events, scope.filter.threadedCounts);
+    const parts = await this.deps.counts.forMember(scope.userId, entry.roomId, to, scope.filter.threadedCounts);
     const join = entry.response.rooms!.join!;
     return { ...entry.response, rooms: { ...entry.response.rooms, join: { ...join, [entry.roomId]: { ...join[entry.roomId], ...parts } } } };
   }

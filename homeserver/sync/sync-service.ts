@@ -7,6 +7,7 @@ import { hasContent, type SyncBuilder } from "./sync-builder.js";
 import type { SyncDeps, SyncScope } from "./sync-context.js";
 import { membershipOf } from "./user-memberships.js";
 import { LruCache } from "../core/lru-cache.js";
+import { canonicalJson } from "../crypto/canonical-json.js";
 import { BuildGate } from "./build-gate.js";
 import type { PreparedWait } from "../streams/notifier.js";
 import { SharedResponses } from "./shared-responses.js";
@@ -52,6 +53,7 @@ export class SyncService {
   private readonly filters = new LruCache<string, SyncFilter>(FILTER_CACHE_SIZE);
   /** One object for "no filter", like a cached filter, so that responses can be shared between its users. */
   private readonly noFilter = syncFilterOf();
+  private readonly filtersByContent = new LruCache<string, SyncFilter>(FILTER_CACHE_SIZE);
   private readonly gate = new BuildGate(CONCURRENT_BUILDS);
   private readonly shared: SharedResponses;
 
@@ -197,20 +199,31 @@ export class SyncService {
 
   async resolveFilter(userId: string, filter: string | Filter | undefined): Promise<SyncFilter> {
     if (filter === undefined || filter === "") return this.noFilter;
-    if (typeof filter !== "string") return syncFilterOf(checkFilter(filter));
+    if (typeof filter !== "string") return this.interned(checkFilter(filter));
     const inline = filter.trimStart().startsWith("{");
     const key = inline ? filter : `${userId}\u0000${filter}`;
     const cached = this.filters.get(key);
     if (cached) return cached;
     let resolved: SyncFilter;
     if (inline) {
-      resolved = syncFilterOf(checkFilter(parseJsonParam(filter, "filter")));
+      resolved = this.interned(checkFilter(parseJsonParam(filter, "filter")));
     } else {
       const stored = await this.deps.users.filters.get(userId, filter);
       if (!stored) throw errors.invalidParam("No such filter");
-      resolved = syncFilterOf(checkFilter(stored));
+      resolved = this.interned(checkFilter(stored));
     }
     this.filters.set(key, resolved);
+    return resolved;
+  }
+
+  /**
+   * One SyncFilter object per filter content: shared responses are keyed by the filter object, and every
+   * Element user uploads a filter of their own with the same content.
+   */
+  private interned(filter: Filter): SyncFilter {
+    const content = canonicalJson(filter);
+    let resolved = this.filtersByContent.get(content);
+    if (!resolved) this.filtersByContent.set(content, (resolved = syncFilterOf(filter)));
     return resolved;
   }
 

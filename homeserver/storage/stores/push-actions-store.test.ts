@@ -126,6 +126,10 @@ describe.each(testDrivers())("unread counts from running counters on %s", (drive
         const userIds = users.map((u) => u.userId);
         const expected = plain(await countedRowByRow(app.ctx.db, userIds, roomIds, upTo));
         expect(plain(await app.ctx.stores.pushActions.counts(userIds, roomIds, upTo)), `step ${step}, up to ${upTo}`).toEqual(expected);
+        // The whole room at once, as sync reads it when a message wakes the room.
+        const { counts, members } = await app.ctx.stores.pushActions.countsOfRoomMembers(big, ":test.local", upTo);
+        expect([...members].sort()).toEqual([...joined.get(big)!].map((u) => u.userId).sort());
+        expect(plain(counts)).toEqual(plain(await countedRowByRow(app.ctx.db, [...members], [big], upTo)));
       }
     };
 

@@ -186,6 +186,21 @@ export class PushActionsStore {
    * member, whatever their backlog: nothing here reads the rows in between. A member's own events are never in
    * their range: it starts at or after the latest of them.
    */
+
+  /**
+   * The counts of every local member joined to `roomId` (users ending in `localSuffix`, ":" and the server name),
+   * read together: one message wakes them all, and this is one statement where their syncs would make one each.
+   * Also returns who was counted (the joined members when it ran).
+   */
+  async countsOfRoomMembers(roomId: string, localSuffix: string, upTo: number): Promise<{ counts: CountsByUser; members: ReadonlySet<string> }> {
+    const { rows } = await sql<{ user_id: string }>`
+      SELECT state_key AS user_id FROM current_state
+      WHERE room_id = ${roomId} AND type = 'm.room.member' AND membership = 'join' AND right(state_key, ${localSuffix.length}) = ${localSuffix}`.execute(this.db);
+    const members = new Set(rows.map((r) => r.user_id));
+    const counts = members.size === 0 ? new Map() : await this.counts([...members], [roomId], upTo);
+    return { counts, members };
+  }
+
   async counts(userIds: readonly string[], roomIds: readonly string[], upTo: number): Promise<CountsByUser> {
     const byUser: CountsByUser = new Map();
     if (userIds.length === 0 || roomIds.length === 0) return byUser;

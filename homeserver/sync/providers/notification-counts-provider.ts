@@ -20,6 +20,6 @@ export class NotificationCountsProvider implements SyncStreamProvider {
   async complete({ scope, to }: SyncRequest, draft: SyncDraft): Promise<StreamContribution> {
     const roomIds = Object.keys(draft.top.rooms?.join ?? {});
     if (roomIds.length === 0) return NOTHING;
-    return { roomParts: await this.counts.forRooms(scope.userId, roomIds, to.events, scope.filter.threadedCounts) };
+    return { roomParts: await this.counts.forRooms(scope.userId, roomIds, to, scope.filter.threadedCounts) };
   }
 }
