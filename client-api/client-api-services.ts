@@ -34,6 +34,8 @@ import type { KeyBackupService } from "../homeserver/users/key-backup/key-backup
 import type { E2eKeysService } from "../homeserver/users/e2e-keys/e2e-keys-service.js";
 import type { KeyDistribution } from "../homeserver/users/e2e-keys/key-distribution.js";
 import type { ToDeviceService } from "../homeserver/users/to-device/to-device-service.js";
+import type { CrossSigningService } from "../homeserver/users/e2e-keys/cross-signing/cross-signing-service.js";
+import type { SignatureUpload } from "../homeserver/users/e2e-keys/cross-signing/signature-upload.js";
 import type { RateLimitSettings } from "./http/rate-limit.js";
 import type { SyncWebSocketSettings } from "./routes/sync/websocket/sync-websocket-settings.js";
 
@@ -129,4 +131,8 @@ export interface ClientApiServices {
   keyChanges: Pick<KeyChanges, "between">;
   /** PUT /sendToDevice. */
   toDevice: Pick<ToDeviceService, "send">;
+  /** POST /keys/device_signing/upload. */
+  crossSigning: Pick<CrossSigningService, "uploadKeys">;
+  /** POST /keys/signatures/upload. */
+  crossSignatures: Pick<SignatureUpload, "upload">;
 }

@@ -9,6 +9,8 @@ import type { OpenIdTokens } from "../homeserver/users/openid/openid-tokens.js";
 import type { TimestampLookup } from "../homeserver/rooms/timestamp/timestamp-lookup.js";
 import type { KeyNotary } from "./keys/notary.js";
 import type { E2eKeysService } from "../homeserver/users/e2e-keys/e2e-keys-service.js";
+import type { UserDevices } from "../homeserver/edus/device-messages/user-devices.js";
+import type { CrossSigningService } from "../homeserver/users/e2e-keys/cross-signing/cross-signing-service.js";
 
 /** The parts of the rooms core that peers' requests reach: reads, ACLs, membership handshakes, invites, /send. */
 export type FederationRoomsForPeers = Pick<FederationRooms, "reads" | "acls" | "membership" | "knocks" | "invites" | "transactions">;
@@ -42,4 +44,8 @@ export interface FederationApiServices {
   hierarchy: Pick<SpaceHierarchy, "forServer">;
   /** POST /user/keys/query and /user/keys/claim: our users' device keys and one-time keys. */
   e2eKeys: Pick<E2eKeysService, "queryLocal" | "claimLocal">;
+  /** GET /user/devices/{userId}: one of our users' devices and the stream id of their device list. */
+  userDevices: Pick<UserDevices, "forServer">;
+  /** POST /user/keys/query: our users' master and self-signing keys. */
+  crossSigning: Pick<CrossSigningService, "keysOf">;
 }

@@ -26,6 +26,7 @@ import { registerOpenIdUserInfo } from "./routes/openid/userinfo.js";
 import { registerTimestampToEvent } from "./routes/timestamp/timestamp-to-event.js";
 import { registerQueryUserKeys } from "./routes/user-keys/query-user-keys.js";
 import { registerClaimUserKeys } from "./routes/user-keys/claim-user-keys.js";
+import { registerGetUserDevices } from "./routes/user-keys/get-user-devices.js";
 
 /**
  * Mounts `/_matrix/federation/*` and `/_matrix/key/*`. The auth hook goes first: every federation route
@@ -62,4 +63,5 @@ export function registerFederationApi(app: FastifyInstance, services: Federation
   registerTimestampToEvent(app, services);
   registerQueryUserKeys(app, services);
   registerClaimUserKeys(app, services);
+  registerGetUserDevices(app, services);
 }

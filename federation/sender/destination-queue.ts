@@ -3,6 +3,7 @@ import type { Clock } from "../clock.js";
 import type { OutboundEvents, DestinationRow } from "../../homeserver/rooms/remote/outbound-events.js";
 import { federationPath, type FederationClient } from "../client/federation-client.js";
 import type { Edu } from "../../homeserver/edus/edu-contracts.js";
+import { DestinationDurableEdus, type DurableEduSource } from "./durable-edu-outbox.js";
 
 export const MAX_PDUS_PER_TXN = 50;
 export const MAX_EDUS_PER_TXN = 100;
@@ -18,6 +19,8 @@ export interface QueueDeps {
   logger: Logger;
   /** The highest published position of the room event stream. */
   currentPosition(): number;
+  /** The durable EDU outbox (to-device, device lists); absent, the queue sends PDUs and ephemeral EDUs only. */
+  durable?: Pick<DurableEduSource, "pending" | "delivered">;
 }
 
 /**
@@ -33,11 +36,15 @@ export class DestinationQueue {
   /** Ephemeral EDUs waiting to go, by merge key: a newer EDU with the same key replaces the unsent one. */
   private readonly edus = new Map<string, Edu>();
   private unkeyed = 0;
+  /** Durable EDUs, read from the database into each transaction and deleted once it is accepted. */
+  private readonly durable: DestinationDurableEdus | undefined;
 
   constructor(
     private readonly deps: QueueDeps,
     private state: DestinationRow,
-  ) {}
+  ) {
+    this.durable = deps.durable ? new DestinationDurableEdus(deps.durable, state.destination) : undefined;
+  }
 
   get destination(): string {
     return this.state.destination;
@@ -78,6 +85,12 @@ export class DestinationQueue {
     this.wake();
   }
 
+  /** Durable EDUs were queued for this destination (or may wait, as at start): read them with the next transaction. */
+  wakeDurable(): void {
+    this.durable?.markOwed();
+    this.wake();
+  }
+
   get pendingEdus(): number {
     return this.edus.size;
   }
@@ -115,7 +128,8 @@ export class DestinationQueue {
   private async sendNext(): Promise<boolean> {
     const upTo = this.deps.currentPosition();
     const pdusOwed = upTo > this.state.lastSentStreamPos;
-    if (!pdusOwed && this.edus.size === 0) return false;
+    const durableOwed = this.durable?.isOwed ?? false;
+    if (!pdusOwed && this.edus.size === 0 && !durableOwed) return false;
     let batch = pdusOwed ? await this.deps.outbound.eventsFor(this.destination, this.state.lastSentStreamPos, upTo, CATCH_UP_LIMIT + 1) : [];
     let newCursor: number;
     if (!pdusOwed) {
@@ -129,15 +143,24 @@ export class DestinationQueue {
       batch = batch.slice(0, MAX_PDUS_PER_TXN);
       newCursor = batch.length < MAX_PDUS_PER_TXN ? upTo : batch[batch.length - 1].streamPos;
     }
-    const edus = [...this.edus].slice(0, MAX_EDUS_PER_TXN);
-    if (batch.length > 0 || edus.length > 0) {
+    // A backlog of durable EDUs keeps half of each transaction; ephemeral ones take the rest, and the other half
+    // when there is no backlog, so neither kind starves the other.
+    const edus = [...this.edus].slice(0, durableOwed ? MAX_EDUS_PER_TXN / 2 : MAX_EDUS_PER_TXN);
+    const durable = this.durable ? await this.durable.take(MAX_EDUS_PER_TXN - edus.length) : undefined;
+    const durableEdus = durable?.edus.map((queued) => queued.edu) ?? [];
+    if (batch.length > 0 || edus.length > 0 || durableEdus.length > 0) {
       const txnId = `${this.deps.clock.now()}_${++this.txnCounter}`;
       try {
         await this.deps.client.request({
           method: "PUT",
           destination: this.destination,
           path: federationPath`/_matrix/federation/v1/send/${txnId}`,
-          body: { origin: this.deps.client.serverName, origin_server_ts: this.deps.clock.now(), pdus: batch.map((b) => b.pdu), edus: edus.map(([, edu]) => edu) },
+          body: {
+            origin: this.deps.client.serverName,
+            origin_server_ts: this.deps.clock.now(),
+            pdus: batch.map((b) => b.pdu),
+            edus: [...durableEdus, ...edus.map(([, edu]) => edu)],
+          },
         });
       } catch (error) {
         if (this.stopped) return false;
@@ -150,11 +173,14 @@ export class DestinationQueue {
     }
     // Sent: drop the EDUs that went, unless a newer one with the same key arrived meanwhile.
     for (const [key, edu] of edus) if (this.edus.get(key) === edu) this.edus.delete(key);
+    if (durable) await this.durable!.delivered(durable);
     if (this.stopped) return false;
-    if (batch.length > 0 || edus.length > 0) this.deps.logger.debug({ destination: this.destination, pdus: batch.length, edus: edus.length, upTo: newCursor }, "sent transaction");
+    if (batch.length > 0 || edus.length > 0 || durableEdus.length > 0) {
+      this.deps.logger.debug({ destination: this.destination, pdus: batch.length, edus: edus.length + durableEdus.length, upTo: newCursor }, "sent transaction");
+    }
     const changed = newCursor !== this.state.lastSentStreamPos || this.state.retryAtTs !== null || this.state.retryIntervalMs !== 0;
     this.state = { ...this.state, lastSentStreamPos: newCursor, retryAtTs: null, retryIntervalMs: 0 };
     if (changed) await this.deps.outbound.saveDestination(this.state);
-    return newCursor < this.deps.currentPosition() || this.edus.size > 0;
+    return newCursor < this.deps.currentPosition() || this.edus.size > 0 || (this.durable?.isOwed ?? false);
   }
 }

@@ -7,6 +7,8 @@ import type { Audience, Notifier } from "../../homeserver/streams/notifier.js";
 import type { FederationClient } from "../client/federation-client.js";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
+import type { DurableEduSource } from "./durable-edu-outbox.js";
+import type { DurableEduWaker } from "../../homeserver/edus/device-messages/index.js";
 
 export interface FederationSenderDeps {
   serverName: string;
@@ -22,13 +24,18 @@ export interface FederationSenderDeps {
   client: FederationClient;
   /** The core's EDU outbox: the sender is attached to it from start, and detaches when it stops. */
   outbox: Pick<EduOutbox, "attach">;
+  /**
+   * The durable EDU outbox (to-device messages, device list updates): the sender attaches itself at start, before
+   * it looks for what waits there, so nothing committed meanwhile is missed.
+   */
+  durable?: DurableEduSource;
 }
 
 /**
  * The durable federation sender: follows the room event stream and keeps one queue per destination
  * (Synapse's per-destination queues are the model). Queues resume from their stored cursors at start.
  */
-export class FederationSender implements FederationOutbox {
+export class FederationSender implements FederationOutbox, DurableEduWaker {
   private readonly queues = new Map<string, DestinationQueue>();
   private readonly outbound: OutboundEvents;
   private lastSeen: number;
@@ -54,9 +61,22 @@ export class FederationSender implements FederationOutbox {
     }
   }
 
+  /** Durable EDUs were committed for these destinations: their queues read them with their next transaction. */
+  durableEdusQueued(destinations: ReadonlySet<string>): void {
+    for (const destination of destinations) {
+      if (destination === this.deps.serverName) continue;
+      this.queueFor(destination, this.routedUpTo).wakeDurable();
+    }
+  }
+
   async start(): Promise<void> {
     for (const row of await this.outbound.loadDestinations()) {
       this.queueFor(row.destination, row.lastSentStreamPos).wake();
+    }
+    if (this.deps.durable) {
+      this.deps.durable.attach(this);
+      // What waited at our last stop (or was queued while no sender ran) goes now.
+      this.durableEdusQueued(new Set(await this.deps.durable.destinationsWithPending()));
     }
     this.unsubscribe = this.deps.notifier.subscribe((stream, position, audience) => {
       if (stream !== "events" || position <= this.lastSeen) return;
@@ -85,6 +105,7 @@ export class FederationSender implements FederationOutbox {
   stop(): void {
     this.unsubscribe?.();
     this.deps.outbox.attach(undefined);
+    this.deps.durable?.attach(undefined);
     for (const queue of this.queues.values()) queue.stop();
   }
 
@@ -123,6 +144,7 @@ export class FederationSender implements FederationOutbox {
         clock: this.deps.clock,
         logger: this.deps.logger,
         currentPosition: () => this.deps.eventStream.current,
+        durable: this.deps.durable,
       };
       queue = new DestinationQueue(deps, { destination, lastSentStreamPos: startAfter, retryAtTs: null, retryIntervalMs: 0 });
       this.queues.set(destination, queue);

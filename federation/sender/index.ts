@@ -3,6 +3,7 @@ import type { OrderedPublisher } from "../../homeserver/streams/ordered-publishe
 import type { EduOutbox } from "../../homeserver/edus/edu-outbox.js";
 import type { FederationServices } from "../services.js";
 import { FederationSender, type FederationSenderDeps } from "./federation-sender.js";
+import type { DurableEduSource } from "./durable-edu-outbox.js";
 
 /**
  * What the sender is started from: the core pieces it follows and the outgoing services it sends with, shaped
@@ -14,6 +15,7 @@ export type FederationSenderContext = ConstructorParameters<typeof OutboundEvent
     rooms: { persister: ConstructorParameters<typeof OutboundEvents>[1] };
     stores: { events: EventStreamRange } & ConstructorParameters<typeof OutboundEvents>[2];
     edus: { outbox: Pick<EduOutbox, "attach"> };
+    deviceFederation: { outbox: DurableEduSource };
     federation: Pick<FederationServices, "client" | "sender">;
   };
 
@@ -29,6 +31,7 @@ export async function startFederationSender(ctx: FederationSenderContext): Promi
     outbound: new OutboundEvents(ctx, ctx.rooms.persister, ctx.stores),
     client: ctx.federation.client,
     outbox: ctx.edus.outbox,
+    durable: ctx.deviceFederation.outbox,
   });
   await sender.start();
   ctx.federation.sender = sender;

@@ -10,6 +10,7 @@ import type { EduServices } from "../edus/index.js";
 import type { Stores } from "../storage/stores/stores.js";
 import type { ReportService } from "../rooms/reports/report-service.js";
 import type { LegacySyncServices } from "../sync/legacy/index.js";
+import type { DeviceFederation } from "../edus/device-messages/index.js";
 
 /** The composition of the core's services; built once by `createAppContext`. */
 export interface AppContext extends CoreContext {
@@ -35,4 +36,6 @@ export interface AppContext extends CoreContext {
   reports: ReportService;
   /** The deprecated /events and /initialSync, on the read side of rooms. */
   legacySync: LegacySyncServices;
+  /** To-device messages and device lists between servers: the durable EDU outbox, GET /user/devices, pruning. */
+  deviceFederation: DeviceFederation;
 }

@@ -21,6 +21,7 @@ import { createFederationRooms } from "../rooms/remote/index.js";
 import { createEduServices } from "../edus/index.js";
 import { ReportService } from "../rooms/reports/report-service.js";
 import { createLegacySyncServices } from "../sync/legacy/index.js";
+import { createDeviceFederation, remoteUserDevicesOver } from "../edus/device-messages/index.js";
 
 export interface AppContextOptions {
   config: Config;
@@ -106,6 +107,12 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
   context.rooms.hierarchy.useRemote(new RemoteHierarchyClient(context.federation.client));
   context.roomReads.timeline.useBackfill((roomId, limit) => federationRooms.backfill.backfill(roomId, limit));
   context.federationRooms = federationRooms;
+  context.deviceFederation = createDeviceFederation(core, {
+    stores: context.stores,
+    users: context.users,
+    dispatcher: context.edus.dispatcher,
+    remote: remoteUserDevicesOver(context.federation.client),
+  });
   context.rooms.service.useFederation({
     remoteJoin: federationRooms.invitedJoin,
     inviteRejection: federationRooms.inviteRejection,

@@ -19,5 +19,7 @@ export function federationApiServices(ctx: AppContext): FederationApiServices {
     openid: ctx.users.openid,
     timestamps: ctx.roomReads.timestamps,
     e2eKeys: ctx.users.e2eKeys,
+    userDevices: ctx.deviceFederation.userDevices,
+    crossSigning: ctx.users.crossSigning,
   };
 }

@@ -82,6 +82,7 @@ export async function startServer(config: Config, options: { usingDefaults?: boo
     }
     // Started after the listeners: catching up peers may need them to fetch keys and events back from us.
     const sender = await startFederationSender(ctx);
+    const cleanup = ctx.deviceFederation.cleanup.start();
     if (config.registration.enabled && !config.registration.require_token) {
       logger.warn("registration is open: anyone who can reach this server can create an account");
     }
@@ -93,6 +94,7 @@ export async function startServer(config: Config, options: { usingDefaults?: boo
         // requests in flight finish (their writes commit) and close the connections as they go idle.
         await Promise.all(listeners.map((app) => app.close()));
         sender.stop();
+        cleanup.stop();
         ctx.edus.stop();
         await Promise.race([ctx.federation.close(), sleep(FEDERATION_CLOSE_GRACE_MS)]);
         await database.close();

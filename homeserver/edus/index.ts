@@ -32,8 +32,8 @@ export interface EduDeps {
   rooms: RoomServices;
   /** The read side of rooms, for receipt targets and the events they point at. */
   reads: RoomReads;
-  /** Account data, for the fully read marker. */
-  users: Pick<UserServices, "accountData">;
+  /** Account data, for the fully read marker; cross-signing, for m.signing_key_update. */
+  users: Pick<UserServices, "accountData" | "crossSigning">;
   stores: Pick<Stores, "receipts">;
 }
 
@@ -53,6 +53,8 @@ export async function createEduServices(core: CoreContext, deps: EduDeps): Promi
   const stopOnJoin = presence.startOnJoin();
   const typing = createTyping(core, { ...deps, outbox, presence: presence.service });
   dispatcher.register("m.typing", typing.onEdu);
+  deps.users.crossSigning.useOutbox(outbox);
+  dispatcher.register("m.signing_key_update", (origin, content) => deps.users.crossSigning.updates.receive(origin, content));
   const stop = () => {
     stopOnJoin();
     typing.service.stop();

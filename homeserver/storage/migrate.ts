@@ -17,6 +17,8 @@ import * as keyBackup from "./migrations/20261204T2000-key-backup.js";
 import * as e2eDeviceKeys from "./migrations/20261204T2010-e2e-device-keys.js";
 import * as deviceStreams from "./migrations/20261204T2100-device-streams.js";
 import * as pushCounters from "./migrations/20261207T1400-push-counters.js";
+import * as crossSigning from "./migrations/20261207T1500-cross-signing.js";
+import * as federationDeviceEdus from "./migrations/20261207T1510-federation-device-edus.js";
 
 /**
  * Migrations are listed in code (not read from disk) so they work the same under tsx, bundles and tests.
@@ -40,6 +42,8 @@ const MIGRATIONS: Record<string, Migration> = {
   "20261204T2010-e2e-device-keys": e2eDeviceKeys,
   "20261204T2100-device-streams": deviceStreams,
   "20261207T1400-push-counters": pushCounters,
+  "20261207T1500-cross-signing": crossSigning,
+  "20261207T1510-federation-device-edus": federationDeviceEdus,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

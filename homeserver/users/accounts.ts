@@ -1,4 +1,5 @@
 import type { KeyBackupStore } from "../storage/stores/key-backup-store.js";
+import type { CrossSigningStore } from "../storage/stores/cross-signing-store.js";
 import type { CoreContext } from "../core/core-context.js";
 import { errors, isMatrixError } from "../errors.js";
 import { isGuestLocalpart, newGuestLocalpart } from "./guests/guest-ids.js";
@@ -73,6 +74,8 @@ export class AccountService {
       registrationTokens: RegistrationTokenStore;
       /** Deactivation deletes the user's key backups, as Synapse does. */
       keyBackup?: Pick<KeyBackupStore, "deleteAllForUser">;
+      /** And their cross-signing keys and signatures (those that name a device go with the device anyway). */
+      crossSigning?: Pick<CrossSigningStore, "deleteAllForUser">;
     },
     private readonly sessions: SessionService,
     private readonly uia: UiaService,
@@ -260,6 +263,7 @@ export class AccountService {
       await this.stores.devices.deleteAllExcept(tx, requester.userId, null);
       if (erase) await this.stores.accountData.deleteAll(tx, requester.userId);
       await this.stores.keyBackup?.deleteAllForUser(tx, requester.userId);
+      await this.stores.crossSigning?.deleteAllForUser(tx, requester.userId);
     });
     this.auth.forgetUser(requester.userId);
     try {

@@ -20,6 +20,7 @@ import { IgnoredUsers } from "./ignored/ignored-users.js";
 import { KeyBackupService } from "./key-backup/key-backup-service.js";
 import { E2eKeysService } from "./e2e-keys/e2e-keys-service.js";
 import { ToDeviceService } from "./to-device/to-device-service.js";
+import { CrossSigningService } from "./e2e-keys/cross-signing/cross-signing-service.js";
 
 export type { UserHooks } from "./user-hooks.js";
 
@@ -50,12 +51,16 @@ export interface UserServices {
   e2eKeys: E2eKeysService;
   /** Send-to-device messages: PUT /sendToDevice queues them, /sync delivers and deletes them. */
   toDevice: ToDeviceService;
+  /** Where device list changes are recorded; federation plugs in here (the m.device_list_update EDUs). */
+  deviceListChanges: DeviceListChanges;
+  /** Cross-signing keys (/keys/device_signing/upload), their signatures and the m.signing_key_update EDU. */
+  crossSigning: CrossSigningService;
 }
 
 export function createUserServices(
   core: CoreContext,
   hooks: UserHooks,
-  stores: Pick<Stores, "users" | "devices" | "tokens" | "accountData" | "registrationTokens" | "filters" | "openidTokens" | "userDirectory" | "keyBackup" | "e2eKeys" | "deviceLists" | "toDevice">,
+  stores: Pick<Stores, "users" | "devices" | "tokens" | "accountData" | "registrationTokens" | "filters" | "openidTokens" | "userDirectory" | "keyBackup" | "e2eKeys" | "deviceLists" | "toDevice" | "crossSigning">,
 ): UserServices {
   const { users, tokens, accountData: accountDataStore, registrationTokens } = stores;
   const deviceLists = new DeviceListChanges(core, stores.deviceLists);
@@ -74,7 +79,7 @@ export function createUserServices(
   const sessions = new SessionService(core, devices, tokens, passwords, auth);
   accounts = new AccountService(
     core,
-    { users, devices, tokens, accountData: accountDataStore, registrationTokens, keyBackup: stores.keyBackup },
+    { users, devices, tokens, accountData: accountDataStore, registrationTokens, keyBackup: stores.keyBackup, crossSigning: stores.crossSigning },
     sessions,
     uia,
     auth,
@@ -97,7 +102,9 @@ export function createUserServices(
     ignored: new IgnoredUsers(accountDataStore, core.notifier),
     directory: new UserDirectoryService(stores.userDirectory, core.config.user_directory),
     keyBackup: new KeyBackupService(stores.keyBackup),
-    e2eKeys: new E2eKeysService(core, stores.e2eKeys, deviceLists),
+    e2eKeys: new E2eKeysService(core, stores.e2eKeys, deviceLists, stores.crossSigning),
     toDevice: new ToDeviceService(core, stores.toDevice),
+    deviceListChanges: deviceLists,
+    crossSigning: new CrossSigningService(core, stores.crossSigning, stores.e2eKeys, uia, deviceLists),
   };
 }

@@ -4,5 +4,5 @@ import { defineRoute } from "../../http/define-route.js";
 import { queryKeysRoute } from "../../../schemas/client/e2e-keys/query-keys.js";
 
 export function registerQueryKeys(app: FastifyInstance, ctx: ClientApiContext): void {
-  defineRoute(app, ctx.guards, queryKeysRoute, async (request) => ctx.services.keyDistribution.query(request.body));
+  defineRoute(app, ctx.guards, queryKeysRoute, async (request, requester) => ctx.services.keyDistribution.query(request.body, requester.userId));
 }

@@ -14,7 +14,8 @@ export interface LoopbackServer {
   port: number;
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on now (the kernel picks it). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as { port: number }).port;
@@ -22,7 +23,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const LOOPBACK_FEDERATION = { allow_insecure_http_for_tests: true, ip_range_allowlist: ["127.0.0.0/8"], verify_tls: false };
+/** Federation settings under which servers on loopback reach each other over plain HTTP. */
+export const LOOPBACK_FEDERATION = { allow_insecure_http_for_tests: true, ip_range_allowlist: ["127.0.0.0/8"], verify_tls: false };
 
 /** With its federation sender unless `federationSender: false`. */
 export async function startLoopbackServer(driver: DriverName, options: { clock?: Clock; federationSender?: boolean } = {}): Promise<LoopbackServer> {

@@ -3,11 +3,13 @@ import type { Db } from "../database.js";
 import { AccountDataStore } from "./account-data-store.js";
 import { AliasesStore } from "./aliases-store.js";
 import { CurrentStateReadsStore } from "./current-state-reads-store.js";
+import { CrossSigningStore } from "./cross-signing-store.js";
 import { DestinationsStore } from "./destinations-store.js";
 import { DeviceStore } from "./device-store.js";
 import { E2eKeysStore } from "./e2e-keys-store.js";
 import { EventSearchStore } from "./event-search-store.js";
 import { EventsStore } from "./events-store.js";
+import { FederationOutboxStore } from "./federation-outbox-store.js";
 import { FilterStore } from "./filter-store.js";
 import { InboundTxnsStore } from "./inbound-txns-store.js";
 import { KeyBackupStore } from "./key-backup-store.js";
@@ -38,12 +40,15 @@ export interface Stores {
   accountData: AccountDataStore;
   aliases: AliasesStore;
   currentState: CurrentStateReadsStore;
+  crossSigning: CrossSigningStore;
   destinations: DestinationsStore;
   devices: DeviceStore;
   e2eKeys: E2eKeysStore;
   deviceLists: DeviceListsStore;
   events: EventsStore;
   eventSearch: EventSearchStore;
+  /** Durable EDUs for other servers, and the device list and to-device bookkeeping of federation. */
+  federationOutbox: FederationOutboxStore;
   filters: FilterStore;
   inboundTxns: InboundTxnsStore;
   keyBackup: KeyBackupStore;
@@ -72,12 +77,14 @@ export function createStores(db: Db): Stores {
     accountData: new AccountDataStore(db),
     aliases: new AliasesStore(db),
     currentState: new CurrentStateReadsStore(db),
+    crossSigning: new CrossSigningStore(db),
     destinations: new DestinationsStore(db),
     devices: new DeviceStore(db),
     e2eKeys: new E2eKeysStore(db),
     deviceLists: new DeviceListsStore(db),
     events: new EventsStore(db),
     eventSearch: new EventSearchStore(db),
+    federationOutbox: new FederationOutboxStore(db),
     filters: new FilterStore(db),
     inboundTxns: new InboundTxnsStore(db),
     keyBackup: new KeyBackupStore(db),

@@ -3,6 +3,16 @@ import type { Tx } from "../../storage/database.js";
 import type { DeviceListsStore } from "../../storage/stores/device-lists-store.js";
 
 /**
+ * What a change of a user's device list owes other servers (edus/device-messages/ implements it, app/ wires it):
+ * for one of our users, m.device_list_update EDUs to the servers sharing a room with them, queued in `tx`.
+ * Changes of remote users (recorded when their server tells us) owe nothing.
+ */
+export interface DeviceListFederation {
+  /** `deviceIds`: the devices that changed; undefined when the caller cannot say (then: all of the user's). */
+  changed(tx: Tx, userId: string, deviceIds: readonly string[] | undefined): Promise<void>;
+}
+
+/**
  * Records that a user's devices or device keys changed (a new or changed device key upload, a device deleted), at a
  * position on the device-lists stream taken inside the writer's transaction. Once that position is published, the
  * user and everyone in their rooms is woken: their next sync lists the user in device_lists.changed, and their
@@ -11,6 +21,7 @@ import type { DeviceListsStore } from "../../storage/stores/device-lists-store.j
 export class DeviceListChanges {
   /** Committed changes whose position is not yet published: the users whose room-mates to wake once it is. */
   private readonly awaitingPublish = new Map<number, string>();
+  private federation: DeviceListFederation | undefined;
 
   constructor(
     private readonly core: Pick<CoreContext, "streams" | "database" | "notifier" | "logger">,
@@ -19,13 +30,19 @@ export class DeviceListChanges {
     core.streams.deviceLists.onPublish(() => this.wakePublished());
   }
 
-  async recordIn(tx: Tx, userId: string): Promise<void> {
+  useFederation(federation: DeviceListFederation): void {
+    this.federation = federation;
+  }
+
+  /** `deviceIds`: which of the user's devices changed, for the federation EDUs (see DeviceListFederation). */
+  async recordIn(tx: Tx, userId: string, deviceIds?: readonly string[]): Promise<void> {
     const publisher = this.core.streams.deviceLists;
     const position = publisher.allocate();
     // Committed or rolled back, the position must stop holding back readers.
     this.core.database.onSettled(tx, () => publisher.finish(position));
     this.core.database.onCommit(tx, () => this.awaitingPublish.set(position, userId));
     await this.store.insert(tx, position, userId);
+    await this.federation?.changed(tx, userId, deviceIds);
   }
 
   private wakePublished(): void {
@@ -59,11 +76,11 @@ export function recordingDeletions<S extends DeviceDeletions>(devices: S, change
   return Object.assign(Object.create(devices) as S, {
     async delete(tx: Tx, userId: string, deviceIds: readonly string[]): Promise<void> {
       await devices.delete(tx, userId, deviceIds);
-      if (deviceIds.length > 0) await changes.recordIn(tx, userId);
+      if (deviceIds.length > 0) await changes.recordIn(tx, userId, deviceIds);
     },
     async deleteAllExcept(tx: Tx, userId: string, keep: string | null): Promise<string[]> {
       const deleted = await devices.deleteAllExcept(tx, userId, keep);
-      if (deleted.length > 0) await changes.recordIn(tx, userId);
+      if (deleted.length > 0) await changes.recordIn(tx, userId, deleted);
       return deleted;
     },
   });

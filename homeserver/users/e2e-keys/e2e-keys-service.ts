@@ -10,6 +10,8 @@ import type { UploadKeysBody, UploadKeysResponse } from "../../../schemas/client
 import { parseUserId } from "../user-ids.js";
 import { checkUploadedDeviceKeys, sameIdentityKeys, storableDeviceKeys } from "./device-key-checks.js";
 import { ownOrSet, setOwn } from "./own-entries.js";
+import type { CrossSignature, CrossSigningStore } from "../../storage/stores/cross-signing-store.js";
+import { withSignatures } from "./cross-signing/cross-signing-keys.js";
 import { checkOneFallbackKeyPerAlgorithm, keyName, sameOneTimeKey, toStoredKeys } from "./one-time-key-ids.js";
 
 /** The algorithm clients count on: /keys/upload always reports it, 0 when the device has none. */
@@ -33,6 +35,8 @@ export class E2eKeysService {
     private readonly store: E2eKeysStore,
     /** New or changed device keys are a change of the user's device list (their room-mates re-fetch them). */
     private readonly deviceLists?: Pick<DeviceListChanges, "recordIn">,
+    /** Signatures of the devices by their owner's self-signing key (/keys/signatures/upload), served merged in. */
+    private readonly crossSignatures?: Pick<CrossSigningStore, "signaturesOn">,
   ) {
     // Read through the service's own queries; uploads and claims below forget a device's entry once committed.
     this.counts = new DeviceKeyCountsCache(core.clock, async (userId, deviceId) => {
@@ -84,7 +88,7 @@ export class E2eKeysService {
       throw errors.invalidParam("This device already has other identity keys; they cannot be changed");
     }
     await this.store.putDeviceKeys(tx, userId, deviceId, keyJson, this.core.clock.now());
-    await this.deviceLists?.recordIn(tx, userId);
+    await this.deviceLists?.recordIn(tx, userId, [deviceId]);
   }
 
   /**
@@ -99,10 +103,18 @@ export class E2eKeysService {
       setOwn(result, userId, {});
     }
     const rows = await this.store.queryDeviceKeys(Object.entries(query).map(([userId, deviceIds]) => ({ userId, deviceIds })));
+    const crossSignatures = new Map<string, CrossSignature[]>();
+    if (rows.length > 0 && this.crossSignatures) {
+      for (const signature of await this.crossSignatures.signaturesOn(this.core.db, rows.map((row) => ({ userId: row.userId, keyId: row.deviceId })))) {
+        const key = `${signature.targetUserId}\u0000${signature.targetKeyId}`;
+        crossSignatures.set(key, [...(crossSignatures.get(key) ?? []), signature]);
+      }
+    }
     for (const row of rows) {
       const unsigned: DeviceInformation["unsigned"] = {};
       if (options.displayNames && row.displayName !== null) unsigned.device_display_name = row.displayName;
-      setOwn(result[row.userId], row.deviceId, { ...(JSON.parse(row.keyJson) as DeviceKeys), unsigned });
+      const signatures = crossSignatures.get(`${row.userId}\u0000${row.deviceId}`) ?? [];
+      setOwn(result[row.userId], row.deviceId, { ...withSignatures(JSON.parse(row.keyJson) as DeviceKeys, signatures), unsigned });
     }
     return result;
   }

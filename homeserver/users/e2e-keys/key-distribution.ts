@@ -6,6 +6,8 @@ import { parseUserId } from "../user-ids.js";
 import type { E2eKeysService } from "./e2e-keys-service.js";
 import { assignOwn, setOwn } from "./own-entries.js";
 import { checkRemoteClaimedKeys, checkRemoteDeviceKeys, failureOf, type RemoteUserKeys } from "./remote-user-keys.js";
+import { nonEmptyFields, type CrossSigningService } from "./cross-signing/cross-signing-service.js";
+import { checkRemoteCrossSigningKeys } from "./cross-signing/remote-cross-signing-keys.js";
 
 /** The spec recommends 10 s; a client may ask for less, or more up to a minute. */
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -35,9 +37,12 @@ export class KeyDistribution {
     private readonly serverName: string,
     private readonly local: Pick<E2eKeysService, "queryLocal" | "claimLocal">,
     private readonly remote: RemoteUserKeys,
+    /** The queried users' cross-signing keys: master_keys, self_signing_keys, and the requester's user_signing_keys. */
+    private readonly crossSigning?: Pick<CrossSigningService, "keysOf" | "withSignaturesBy">,
   ) {}
 
-  async query(body: QueryKeysBody): Promise<QueryKeysResponse> {
+  /** `requesterId`: who asks, which decides the cross-signing keys and signatures they see. */
+  async query(body: QueryKeysBody, requesterId?: string): Promise<QueryKeysResponse> {
     const local: Record<string, string[]> = {};
     const byServer = new Map<string, Record<string, string[]>>();
     for (const [userId, deviceIds] of Object.entries(body.device_keys)) {
@@ -47,15 +52,29 @@ export class KeyDistribution {
       setOwn(server === this.serverName ? local : (byServer.get(server) ?? byServer.set(server, {}).get(server)!), userId, deviceIds);
     }
     const response: QueryKeysResponse = { device_keys: await this.local.queryLocal(local, { displayNames: true }), failures: {} };
+    // What is stored here, for local users and remote ones whose keys came in EDUs; a remote server's answer replaces it.
+    const crossSigning = await this.crossSigning?.keysOf([...Object.keys(local), ...[...byServer.values()].flatMap((asked) => Object.keys(asked))], requesterId);
     const timeoutMs = timeoutOf(body.timeout);
     await eachLimited([...byServer], CONCURRENT_SERVERS, async ([server, asked]) => {
       try {
-        assignOwn(response.device_keys, checkRemoteDeviceKeys(await this.remote.queryKeys(server, asked, timeoutMs), asked));
+        const answer = await this.remote.queryKeys(server, asked, timeoutMs);
+        assignOwn(response.device_keys, checkRemoteDeviceKeys(answer, asked));
+        if (crossSigning && this.crossSigning) {
+          // The user's own server answered: what it says replaces what we kept, a key it no longer has included.
+          const remoteKeys = checkRemoteCrossSigningKeys(answer, asked);
+          const masters = requesterId === undefined ? remoteKeys.master_keys : await this.crossSigning.withSignaturesBy(requesterId, remoteKeys.master_keys);
+          for (const userId of Object.keys(asked)) {
+            delete crossSigning.master_keys[userId];
+            delete crossSigning.self_signing_keys[userId];
+          }
+          assignOwn(crossSigning.master_keys, masters);
+          assignOwn(crossSigning.self_signing_keys, remoteKeys.self_signing_keys);
+        }
       } catch (error) {
         setOwn(response.failures, server, failureOf(error));
       }
     });
-    return response;
+    return crossSigning ? { ...response, ...nonEmptyFields(crossSigning) } : response;
   }
 
   async claim(body: ClaimKeysBody): Promise<ClaimKeysResponse> {

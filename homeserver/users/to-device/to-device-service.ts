@@ -3,6 +3,9 @@ import type { CoreContext } from "../../core/core-context.js";
 import { errors } from "../../errors.js";
 import { parseUserId } from "../user-ids.js";
 import type { ToDeviceRow, ToDeviceStore, ToDeviceTarget } from "../../storage/stores/to-device-store.js";
+import type { Tx } from "../../storage/database.js";
+import { setOwn } from "../e2e-keys/own-entries.js";
+import { isValidServerName } from "../../server-name.js";
 
 /** The spec's wildcard device id: every device of the user. */
 export const ALL_DEVICES = "*";
@@ -19,6 +22,18 @@ export type ToDeviceEvent = {
   content: Record<string, unknown>;
 };
 
+/**
+ * What to-device needs of federation (homeserver/edus/device-messages/ implements it, app/ wires it):
+ * messages for other servers' users queued durably in the request's own transaction, and a record of the
+ * m.direct_to_device EDUs already delivered, so that a retried transaction delivers nothing twice.
+ */
+export interface ToDeviceFederation {
+  /** Queues, in `tx`, `sender`'s messages for users of other servers (server name -> those users' messages). */
+  queueRemote(tx: Tx, sender: string, eventType: string, byServer: ReadonlyMap<string, ToDeviceMessages>): Promise<void>;
+  /** Records (origin, messageId) in `tx`; false when it was recorded before. */
+  firstDelivery(tx: Tx, origin: string, messageId: string): Promise<boolean>;
+}
+
 export interface DeviceInbox {
   events: ToDeviceEvent[];
   /** The position of the last message in `events`, when the limit left later ones for the next sync. */
@@ -33,6 +48,8 @@ export interface DeviceInbox {
 export class ToDeviceService {
   /** Committed requests whose highest position is not yet published: the users to wake once it is. */
   private readonly awaitingPublish = new Map<number, Set<string>>();
+  /** Set once federation is wired; until then (and in tests without it) messages for other servers are dropped. */
+  private federation: ToDeviceFederation | undefined;
 
   constructor(
     private readonly core: CoreContext,
@@ -42,52 +59,104 @@ export class ToDeviceService {
     core.streams.toDevice.onPublish(() => this.wakePublished());
   }
 
+  useFederation(federation: ToDeviceFederation): void {
+    this.federation = federation;
+  }
+
   /**
    * Queues `messages` from the requester's device. Idempotent per (sender, sender's device, type, txnId): a retry
    * answers as the first request did and queues nothing. Unknown local users and devices are skipped (as Synapse
-   * does); so far are messages to users of other servers, which the federation m.direct_to_device EDU will carry.
+   * does). Messages to users of other servers are grouped by server into m.direct_to_device EDUs, queued durably in
+   * the same transaction: once the client has its 200 they reach the other server, however long it is down.
    */
   async send(sender: { userId: string; deviceId: string }, eventType: string, txnId: string, messages: ToDeviceMessages): Promise<void> {
     requireStorableId(eventType, "Event type");
     requireStorableId(txnId, "Transaction ID");
     const targets: ToDeviceTarget[] = [];
     const contents: Array<Record<string, unknown>> = [];
+    const remote = new Map<string, ToDeviceMessages>();
     for (const [userId, byDevice] of Object.entries(messages)) {
       const parsed = parseUserId(userId);
       if (!parsed || !isStorable(userId)) throw errors.invalidParam(`Invalid user ID ${JSON.stringify(userId)}`);
       for (const deviceId of Object.keys(byDevice)) requireStorableId(deviceId, "Device ID");
-      // Remote users: left out until the federation sender carries m.direct_to_device EDUs; the request still succeeds.
-      if (parsed.serverName !== this.core.serverName) continue;
+      if (parsed.serverName !== this.core.serverName) {
+        // A server that cannot exist would hold its EDUs in the outbox for ever: skipped, as unknown users are.
+        if (!isValidServerName(parsed.serverName)) continue;
+        const forServer = remote.get(parsed.serverName) ?? remote.set(parsed.serverName, {}).get(parsed.serverName)!;
+        setOwn(forServer, userId, byDevice);
+        continue;
+      }
       for (const [deviceId, content] of Object.entries(byDevice)) {
         targets.push({ userId, deviceId });
         contents.push(content);
       }
     }
 
-    const publisher = this.core.streams.toDevice;
     const positions: number[] = [];
     try {
       await this.core.database.transaction(async (tx) => {
         const fresh = await this.store.recordTxn(tx, { userId: sender.userId, deviceId: sender.deviceId, eventType, txnId }, this.core.clock.now());
-        if (!fresh || targets.length === 0) return;
-        const devices = oneMessagePerDevice(targets, await this.store.existingDevices(tx, targets));
-        if (devices.length === 0) return;
-        // Allocated after the device rows are locked, in the order they are queued, so a device gets them in order.
-        const rows: ToDeviceRow[] = devices.map(({ target, userId, deviceId }) => {
-          const streamPos = publisher.allocate();
-          positions.push(streamPos);
-          return { userId, deviceId, streamPos, sender: sender.userId, type: eventType, content: JSON.stringify(contents[target]), messageId: newMessageId() };
-        });
-        await this.store.insert(tx, rows);
-        const highest = positions[positions.length - 1];
-        const users = new Set(devices.map((d) => d.userId));
-        this.core.database.onCommit(tx, () => this.awaitingPublish.set(highest, users));
+        if (!fresh) return;
+        if (remote.size > 0) await this.federation?.queueRemote(tx, sender.userId, eventType, remote);
+        await this.queueLocal(tx, sender.userId, eventType, targets, contents, positions);
       });
     } finally {
-      // Committed or rolled back, the positions must stop holding back readers. Highest first, so that the request
-      // is published in one step (one wake-up) once its lowest position finishes.
-      for (let i = positions.length - 1; i >= 0; i--) publisher.finish(positions[i]);
+      this.finish(positions);
     }
+  }
+
+  /**
+   * Messages from a user of another server, from an m.direct_to_device EDU whose sender and addressees the caller
+   * has checked (the sender is the origin's, the users ours). Queued once per (origin, messageId): a transaction
+   * the origin retries delivers nothing twice. Woken and delivered as local sends are.
+   */
+  async deliverRemote(origin: string, messageId: string, sender: string, eventType: string, messages: ToDeviceMessages): Promise<void> {
+    if (!this.federation) return;
+    const federation = this.federation;
+    const targets: ToDeviceTarget[] = [];
+    const contents: Array<Record<string, unknown>> = [];
+    for (const [userId, byDevice] of Object.entries(messages)) {
+      for (const [deviceId, content] of Object.entries(byDevice)) {
+        targets.push({ userId, deviceId });
+        contents.push(content);
+      }
+    }
+    const positions: number[] = [];
+    try {
+      await this.core.database.transaction(async (tx) => {
+        if (!(await federation.firstDelivery(tx, origin, messageId))) return;
+        await this.queueLocal(tx, sender, eventType, targets, contents, positions);
+      });
+    } finally {
+      this.finish(positions);
+    }
+  }
+
+  /** Queues one message per existing addressed device, taking positions (pushed to `positions`) in queue order. */
+  private async queueLocal(tx: Tx, sender: string, eventType: string, targets: ToDeviceTarget[], contents: Array<Record<string, unknown>>, positions: number[]): Promise<void> {
+    if (targets.length === 0) return;
+    const publisher = this.core.streams.toDevice;
+    const devices = oneMessagePerDevice(targets, await this.store.existingDevices(tx, targets));
+    if (devices.length === 0) return;
+    // Allocated after the device rows are locked, in the order they are queued, so a device gets them in order.
+    const rows: ToDeviceRow[] = devices.map(({ target, userId, deviceId }) => {
+      const streamPos = publisher.allocate();
+      positions.push(streamPos);
+      return { userId, deviceId, streamPos, sender, type: eventType, content: JSON.stringify(contents[target]), messageId: newMessageId() };
+    });
+    await this.store.insert(tx, rows);
+    const highest = positions[positions.length - 1];
+    const users = new Set(devices.map((d) => d.userId));
+    this.core.database.onCommit(tx, () => this.awaitingPublish.set(highest, users));
+  }
+
+  /**
+   * Committed or rolled back, the positions must stop holding back readers. Highest first, so that the request is
+   * published in one step (one wake-up) once its lowest position finishes.
+   */
+  private finish(positions: readonly number[]): void {
+    const publisher = this.core.streams.toDevice;
+    for (let i = positions.length - 1; i >= 0; i--) publisher.finish(positions[i]);
   }
 
   /**
@@ -145,7 +214,7 @@ function requireStorableId(value: string, field: string): void {
   if (!isStorable(value)) throw errors.invalidParam(`${field} must be valid Unicode without NUL characters`);
 }
 
-/** Random per message: the federation EDU (m.direct_to_device) carries it so receivers can drop duplicates. */
-function newMessageId(): string {
+/** Random per message; also the message_id of an m.direct_to_device EDU (at most 32 code points), for receivers' dedupe. */
+export function newMessageId(): string {
   return randomBytes(12).toString("base64url");
 }
