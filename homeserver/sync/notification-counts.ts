@@ -5,8 +5,8 @@ import type { JoinedRoomJson } from "../../schemas/client/sync/get-sync.js";
 /** A joined room section's count parts. */
 export type UnreadParts = Pick<JoinedRoomJson, "unread_notifications" | "unread_thread_notifications">;
 
-/** Rooms' counts kept at once: one per (room, position) that recently woke its members. */
-const ROOMS_KEPT = 1_000;
+/** Rooms' counts kept at once: one per (room, position) that recently woke its members, for as long as their syncs take to reach them. */
+const ROOMS_KEPT = 256;
 
 interface RoomCounts {
   counts: CountsByUser;
