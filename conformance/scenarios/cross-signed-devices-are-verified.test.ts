@@ -1,42 +1,8 @@
 import { KnownMembership, Preset, type MatrixClient } from "matrix-js-sdk";
-import type { UIAuthCallback } from "matrix-js-sdk/lib/interactive-auth.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { registerUsers } from "../support/register-user.js";
-import { startFullClient, stopFullClient, waitForRoom } from "../support/full-client.js";
-import { createMatrixClient, type Credentials } from "../support/matrix-client.js";
-
-/** A full client with the SDK's Rust crypto (matrix-sdk-crypto-wasm), an in-memory store, as Element Web runs it. */
-async function startCryptoClient(credentials: Credentials): Promise<MatrixClient> {
-  return startFullClient(credentials, { beforeStart: (client) => client.initRustCrypto({ useIndexedDB: false }) });
-}
-
-/** A second device of the same user: a password login, as a new phone would. */
-async function loginAgain(user: { userId: string; password: string }): Promise<Credentials> {
-  const login = await createMatrixClient().loginRequest({ type: "m.login.password", identifier: { type: "m.id.user", user: user.userId }, password: user.password });
-  return { userId: login.user_id, accessToken: login.access_token, deviceId: login.device_id };
-}
-
-/**
- * The app's answer to the UIA of POST /keys/device_signing/upload: the user's password, sent with the request
- * (servers take an auth dict without a session and start one). Counts the uploads it made.
- */
-function withPassword(user: { userId: string; password: string }, uploads: { count: number }): UIAuthCallback<void> {
-  return async (makeRequest) => {
-    uploads.count++;
-    await makeRequest({ type: "m.login.password", identifier: { type: "m.id.user", user: user.userId }, password: user.password });
-  };
-}
-
-/** Polls until `check` gives a value (key queries and device list updates happen in the background). */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not reached in time: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+import { stopFullClient, waitForRoom } from "../support/full-client.js";
+import { eventually, loginAgain, startCryptoClient, withPassword } from "../support/crypto-client.js";
 
 describe("cross-signing with the SDK's Rust crypto", () => {
   const started: MatrixClient[] = [];

@@ -1,27 +1,8 @@
-import { EventType, KnownMembership, MsgType, Preset, type MatrixClient, type MatrixEvent } from "matrix-js-sdk";
+import { EventType, KnownMembership, MsgType, Preset, type MatrixClient } from "matrix-js-sdk";
 import { afterEach, describe, expect, it } from "vitest";
 import { registerUsers } from "../support/register-user.js";
-import { startFullClient, stopFullClient, waitFor, waitForRoom, waitForTimelineEvent } from "../support/full-client.js";
-import { createMatrixClient, type Credentials } from "../support/matrix-client.js";
-
-/** A full client with the SDK's Rust crypto (matrix-sdk-crypto-wasm), an in-memory store, as Element Web runs it. */
-async function startCryptoClient(credentials: Credentials): Promise<MatrixClient> {
-  return startFullClient(credentials, { beforeStart: (client) => client.initRustCrypto({ useIndexedDB: false }) });
-}
-
-/** A second device of the same user: a password login, as a new phone would. */
-async function loginAgain(user: { userId: string; password: string }): Promise<Credentials> {
-  const login = await createMatrixClient().loginRequest({ type: "m.login.password", identifier: { type: "m.id.user", user: user.userId }, password: user.password });
-  return { userId: login.user_id, accessToken: login.access_token, deviceId: login.device_id };
-}
-
-/** The event decrypted (the SDK decrypts as the event arrives, once it holds the room key). */
-async function decrypted(client: MatrixClient, event: MatrixEvent): Promise<Record<string, unknown>> {
-  return await waitFor(client, () => {
-    const content = event.getClearContent();
-    return event.isDecryptionFailure() ? undefined : (content ?? undefined);
-  }, `decryption of ${event.getId()}`);
-}
+import { stopFullClient, waitFor, waitForRoom, waitForTimelineEvent } from "../support/full-client.js";
+import { decrypted, loginAgain, startCryptoClient } from "../support/crypto-client.js";
 
 describe("end-to-end encryption with the SDK's Rust crypto", () => {
   const started: MatrixClient[] = [];

@@ -1,4 +1,4 @@
-import { ClientEvent, PendingEventOrdering, RoomEvent, SyncState, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
+import { ClientEvent, PendingEventOrdering, RoomEvent, SyncState, type ICreateClientOpts, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
 import { createMatrixClient, type Credentials } from "./matrix-client.js";
 
 /** How long a full client may take to reach SYNCING, or an awaited event to arrive. */
@@ -12,9 +12,9 @@ const WAIT_MS = 30_000;
  */
 export async function startFullClient(
   credentials: Credentials,
-  options: { guest?: boolean; beforeStart?: (client: MatrixClient) => Promise<void> } = {},
+  options: { guest?: boolean; beforeStart?: (client: MatrixClient) => Promise<void>; clientOptions?: Partial<ICreateClientOpts> } = {},
 ): Promise<MatrixClient> {
-  const client = createMatrixClient(credentials);
+  const client = createMatrixClient(credentials, options.clientOptions);
   // A guest's client (Element's guest mode) skips what guests may not call, such as push rules.
   if (options.guest) client.setGuest(true);
   // Crypto (initRustCrypto) is set up before the client starts, as Element does.

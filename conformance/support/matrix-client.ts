@@ -1,4 +1,4 @@
-import { createClient, MatrixScheduler, type MatrixClient } from "matrix-js-sdk";
+import { createClient, MatrixScheduler, type ICreateClientOpts, type MatrixClient } from "matrix-js-sdk";
 import { logger as sdkRootLogger, type Logger } from "matrix-js-sdk/lib/logger.js";
 import { homeserverUrl } from "./homeserver-under-test.js";
 import { validatingFetch } from "./validating-fetch.js";
@@ -26,17 +26,18 @@ export interface Credentials {
  * A matrix-js-sdk client for raw API calls (no sync loop). Its scheduler never retries: a retried send would
  * hide a 5xx from the server under test.
  */
-export function createMatrixClient(credentials?: Credentials): MatrixClient {
-  return createMatrixClientAt(homeserverUrl(), validatingFetch, credentials);
+export function createMatrixClient(credentials?: Credentials, options: Partial<ICreateClientOpts> = {}): MatrixClient {
+  return createMatrixClientAt(homeserverUrl(), validatingFetch, credentials, options);
 }
 
 /** The same kind of client for a given server and fetch (the federation suite talks to several servers). */
-export function createMatrixClientAt(baseUrl: string, fetchFn: typeof fetch, credentials?: Credentials): MatrixClient {
+export function createMatrixClientAt(baseUrl: string, fetchFn: typeof fetch, credentials?: Credentials, options: Partial<ICreateClientOpts> = {}): MatrixClient {
   return createClient({
     baseUrl,
     fetchFn,
     scheduler: new MatrixScheduler(() => -1),
     logger: quietLogger,
+    ...options,
     ...credentials,
   });
 }
