@@ -72,8 +72,7 @@ export class ToDeviceService {
   async send(sender: { userId: string; deviceId: string }, eventType: string, txnId: string, messages: ToDeviceMessages): Promise<void> {
     requireStorableId(eventType, "Event type");
     requireStorableId(txnId, "Transaction ID");
-    const targets: ToDeviceTarget[] = [];
-    const contents: Array<Record<string, unknown>> = [];
+    const local: ToDeviceMessages = {};
     const remote = new Map<string, ToDeviceMessages>();
     for (const [userId, byDevice] of Object.entries(messages)) {
       const parsed = parseUserId(userId);
@@ -86,23 +85,14 @@ export class ToDeviceService {
         setOwn(forServer, userId, byDevice);
         continue;
       }
-      for (const [deviceId, content] of Object.entries(byDevice)) {
-        targets.push({ userId, deviceId });
-        contents.push(content);
-      }
+      setOwn(local, userId, byDevice);
     }
 
-    const positions: number[] = [];
-    try {
-      await this.core.database.transaction(async (tx) => {
-        const fresh = await this.store.recordTxn(tx, { userId: sender.userId, deviceId: sender.deviceId, eventType, txnId }, this.core.clock.now());
-        if (!fresh) return;
-        if (remote.size > 0) await this.federation?.queueRemote(tx, sender.userId, eventType, remote);
-        await this.queueLocal(tx, sender.userId, eventType, targets, contents, positions);
-      });
-    } finally {
-      this.finish(positions);
-    }
+    await this.queueOnce(sender.userId, eventType, local, async (tx) => {
+      const fresh = await this.store.recordTxn(tx, { userId: sender.userId, deviceId: sender.deviceId, eventType, txnId }, this.core.clock.now());
+      if (fresh && remote.size > 0) await this.federation?.queueRemote(tx, sender.userId, eventType, remote);
+      return fresh;
+    });
   }
 
   /**
@@ -111,8 +101,16 @@ export class ToDeviceService {
    * the origin retries delivers nothing twice. Woken and delivered as local sends are.
    */
   async deliverRemote(origin: string, messageId: string, sender: string, eventType: string, messages: ToDeviceMessages): Promise<void> {
-    if (!this.federation) return;
     const federation = this.federation;
+    if (!federation) return;
+    await this.queueOnce(sender, eventType, messages, (tx) => federation.firstDelivery(tx, origin, messageId));
+  }
+
+  /**
+   * One transaction: `first` records the request (a txnId, an EDU's message id) and says whether it is new; only
+   * then are `messages` to our users' devices queued. Their positions are released whatever happens.
+   */
+  private async queueOnce(sender: string, eventType: string, messages: ToDeviceMessages, first: (tx: Tx) => Promise<boolean>): Promise<void> {
     const targets: ToDeviceTarget[] = [];
     const contents: Array<Record<string, unknown>> = [];
     for (const [userId, byDevice] of Object.entries(messages)) {
@@ -124,8 +122,7 @@ export class ToDeviceService {
     const positions: number[] = [];
     try {
       await this.core.database.transaction(async (tx) => {
-        if (!(await federation.firstDelivery(tx, origin, messageId))) return;
-        await this.queueLocal(tx, sender, eventType, targets, contents, positions);
+        if (await first(tx)) await this.queueLocal(tx, sender, eventType, targets, contents, positions);
       });
     } finally {
       this.finish(positions);
