@@ -89,6 +89,34 @@ describe.each(testDrivers())("server keyring (%s)", (driver) => {
     expect(network.calls).toHaveLength(1);
   });
 
+  it("does not fetch again for a request whose cache read began before a shared fetch stored the key", async () => {
+    const network = new FakeNetwork();
+    const key = namedKey("late");
+    network.serverKeys.set("late.example", () => makeKeyResponse("late.example", key, now + DAY));
+    network.gate = new Promise((resolve) => (network.release = resolve));
+    const { localKeys, keyCache } = createFederationKeyServices(app.ctx, app.ctx.stores.serverKeys);
+    let fetched!: () => void;
+    const fetchStored = new Promise<void>((resolve) => (fetched = resolve));
+    let reads = 0;
+    // The second request's read misses, as it would on a busy database, and its answer comes after the fetch.
+    const slowCache: typeof keyCache = Object.assign(Object.create(keyCache), {
+      get: async (server: string, keyId: string) => {
+        const found = await keyCache.get(server, keyId);
+        if (++reads === 2) await fetchStored;
+        return found;
+      },
+    });
+    const ring = new ServerKeyring({ local: localKeys, cache: slowCache, client: network.client(), trustedKeyServers: [], clock, logger: silentLogger });
+    const first = ring.getVerifyKey("late.example", "ed25519:late", now);
+    const second = ring.getVerifyKey("late.example", "ed25519:late", now);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    network.release!();
+    expect(await first).toEqual(key.publicKey);
+    fetched();
+    expect(await second).toEqual(key.publicKey);
+    expect(network.calls).toHaveLength(1);
+  });
+
   it("refuses a key past its valid_until_ts and asks the server again, no more than once per interval", async () => {
     const network = new FakeNetwork();
     const key = namedKey("c");

@@ -49,6 +49,8 @@ const DEFAULT_MIN_REFETCH_INTERVAL_MS = 30_000;
  */
 export class ServerKeyring implements ServerKeys {
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Fetches finished per server, so a request can tell that one ended while it read the cache. */
+  private readonly fetchesDone = new Map<string, number>();
   private readonly lastAttempt = new Map<string, FetchAttempt>();
   private readonly notaries: Array<{ serverName: string; keys: Map<string, Buffer> }>;
   private readonly minRefetchIntervalMs: number;
@@ -68,8 +70,15 @@ export class ServerKeyring implements ServerKeys {
       const own = this.options.local.verifyKey(keyId);
       return own && own.validUntilTs >= minimumValidUntilTs ? own.publicKey : undefined;
     }
+    const fetchesBefore = this.fetchesDone.get(serverName) ?? 0;
     const cached = await this.options.cache.get(serverName, keyId);
     if (cached && cached.validUntilTs >= minimumValidUntilTs) return cached.publicKey;
+    // A fetch for this server finished while we read: our miss may predate what it stored, and asking again
+    // would spend the one early attempt meant for a rotation.
+    if ((this.fetchesDone.get(serverName) ?? 0) !== fetchesBefore) {
+      const stored = await this.options.cache.get(serverName, keyId);
+      if (stored && stored.validUntilTs >= minimumValidUntilTs) return stored.publicKey;
+    }
     await this.refresh(serverName, keyId, minimumValidUntilTs);
     const fetched = await this.options.cache.get(serverName, keyId);
     return fetched && fetched.validUntilTs >= minimumValidUntilTs ? fetched.publicKey : undefined;
@@ -149,7 +158,11 @@ export class ServerKeyring implements ServerKeys {
       .then((answered) => {
         attempt.answered = answered;
       })
-      .finally(() => this.inFlight.delete(serverName));
+      .finally(() => {
+        this.inFlight.delete(serverName);
+        if (this.fetchesDone.size > 10_000) this.fetchesDone.clear();
+        this.fetchesDone.set(serverName, (this.fetchesDone.get(serverName) ?? 0) + 1);
+      });
     this.inFlight.set(serverName, promise);
     return promise;
   }
