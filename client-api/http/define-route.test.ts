@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errors } from "../../homeserver/errors.js";
 import type { Requester } from "../../homeserver/users/requester.js";
 import type { ClientRoute } from "../../schemas/client/client-route.js";
-import { defineRoute, type RouteGuards } from "./define-route.js";
+import { defineCheckedRoute, defineRoute, type RouteGuards } from "./define-route.js";
 import { installErrorHandling } from "../../homeserver/app/http/error-handler.js";
 import { installJsonBodyParser } from "../../homeserver/app/http/json-body.js";
 import { installValidation } from "../../homeserver/app/http/validation.js";
@@ -30,6 +30,7 @@ const requiredRoute: ClientRoute<"required", { params: { word: string }; body: {
 const expiredRoute: ClientRoute<"expired-allowed", { response: { user: string } }> = { method: "POST", path: "/t/expired", auth: "expired-allowed", rateLimited: false };
 const optionalRoute: ClientRoute<"optional", { query: { word: string } }> = { method: "GET", path: "/t/optional", auth: "optional", rateLimited: true, query: echo };
 const noneRoute: ClientRoute<"none"> = { method: "GET", path: "/t/none", auth: "none", rateLimited: false };
+const checkedRoute: ClientRoute<"required", { params: { word: string } }> = { method: "PUT", path: "/t/checked/:word", auth: "required", rateLimited: true, params: echo };
 
 describe("defineRoute registers a route description with its handler", () => {
   let app: FastifyInstance;
@@ -44,6 +45,15 @@ describe("defineRoute registers a route description with its handler", () => {
     defineRoute(app, guards, expiredRoute, async (_request, requester) => ({ user: requester.userId }));
     defineRoute(app, guards, optionalRoute, async ({ query }, requester) => ({ word: query.word, user: requester?.userId ?? null }));
     defineRoute(app, guards, noneRoute, async (_request, requester) => ({ requester: requester ?? null }));
+    defineCheckedRoute(
+      app,
+      guards,
+      checkedRoute,
+      ({ params }) => {
+        if (params.word === "refused") throw errors.forbidden("refused by the route's own check");
+      },
+      async ({ params }, requester) => ({ word: params.word, user: requester.userId }),
+    );
     await app.ready();
   });
   afterAll(() => app.close());
@@ -94,5 +104,17 @@ describe("defineRoute registers a route description with its handler", () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ requester: null });
     expect(limited).toEqual([]);
+  });
+
+  it("runs a checked route's own checks after authentication and before the rate limit, which a refused request never reaches", async () => {
+    limited.length = 0;
+    expect((await app.inject({ method: "PUT", url: "/t/checked/refused" })).statusCode).toBe(401);
+    const refused = await app.inject({ method: "PUT", url: "/t/checked/refused", headers: bearer("good") });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().errcode).toBe("M_FORBIDDEN");
+    expect(limited).toEqual([]);
+    const accepted = await app.inject({ method: "PUT", url: "/t/checked/fine", headers: bearer("good") });
+    expect(accepted.json()).toEqual({ word: "fine", user: alice.userId });
+    expect(limited).toEqual([alice.userId]);
   });
 });

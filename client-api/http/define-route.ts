@@ -62,6 +62,14 @@ function schemaOf(route: ClientRoute): FastifySchema | undefined {
 }
 
 /**
+ * A route's own refusals of a well-formed request that do not depend on how often the caller asks (403 for
+ * another user's data, 400 for a malformed room id). They run after authentication and before the rate
+ * limit, so a caller over its rate still learns that the request itself is refused, as from Synapse, which
+ * does not rate limit these endpoints at all.
+ */
+export type RouteChecks<Auth extends ClientRouteAuth, Types extends ClientRouteTypes> = (request: RouteRequest<Types>, requester: RequesterOf<Auth>) => void;
+
+/**
  * Registers an endpoint from its description. Fastify validates params, query and body against the
  * description's schemas first; then the caller is authenticated and rate limited as the description says
  * (after validation, as the routes always did: a malformed request is 400 whatever its token), and the
@@ -75,12 +83,35 @@ export function defineRoute<Auth extends ClientRouteAuth, Types extends ClientRo
   handler: NoInfer<RouteHandler<Auth, Types>>,
   upgrade?: NoInfer<SocketUpgrade<Auth>>,
 ): void {
+  register(app, guards, route, handler, upgrade);
+}
+
+/** As defineRoute, with the route's own `checks` run between authentication and the rate limit. */
+export function defineCheckedRoute<Auth extends ClientRouteAuth, Types extends ClientRouteTypes>(
+  app: FastifyInstance,
+  guards: RouteGuards,
+  route: ClientRoute<Auth, Types>,
+  checks: NoInfer<RouteChecks<Auth, Types>>,
+  handler: NoInfer<RouteHandler<Auth, Types>>,
+): void {
+  register(app, guards, route, handler, undefined, checks);
+}
+
+function register<Auth extends ClientRouteAuth, Types extends ClientRouteTypes>(
+  app: FastifyInstance,
+  guards: RouteGuards,
+  route: ClientRoute<Auth, Types>,
+  handler: RouteHandler<Auth, Types>,
+  upgrade?: SocketUpgrade<Auth>,
+  checks?: RouteChecks<Auth, Types>,
+): void {
   type Generic = { Params: Part<Types, "params">; Querystring: Part<Types, "query">; Body: Part<Types, "body"> };
   const identify: Identify<Auth> = IDENTIFY[route.auth];
-  const admit = async (request: FastifyRequest): Promise<RequesterOf<Auth>> => {
+  const admit = async (request: RouteRequest<Types>): Promise<RequesterOf<Auth>> => {
     const requester = await identify(request, guards.authenticator);
     const user: Requester | undefined = requester;
     if (user?.isGuest && !guestMayCall(route, request.params)) throw errors.guestAccessForbidden();
+    checks?.(request, requester);
     if (route.rateLimited) guards.rateLimit(user?.userId ?? request.ip);
     return requester;
   };

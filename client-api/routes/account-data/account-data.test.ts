@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
+import { describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
 import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/users/testing/spec-responses.js";
 
@@ -10,13 +11,10 @@ const tagsUrl = (userId: string, roomId: string, tag?: string) =>
   `/_matrix/client/v3/user/${encodeURIComponent(userId)}/rooms/${encodeURIComponent(roomId)}/tags${tag ? `/${encodeURIComponent(tag)}` : ""}`;
 
 describe.each(testDrivers())("account data routes on %s", (driver) => {
-  let app: TestApp;
-  let user: TestUser;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    user = await registerTestUser(app.http);
-  });
-  afterAll(() => app.dispose());
+  const {
+    app,
+    users: [user],
+  } = useTestApp(driver, { users: 1 });
 
   const request = (method: "GET" | "PUT" | "DELETE", url: string, payload?: unknown, who: TestUser = user) =>
     app.http.inject({ method, url, headers: bearer(who), payload: payload as object | undefined });

@@ -1,15 +1,21 @@
 import type { FastifyInstance } from "fastify";
 import type { ClientApiContext } from "../../client-api-context.js";
-import { defineRoute } from "../../http/define-route.js";
+import { defineCheckedRoute } from "../../http/define-route.js";
 import { deleteRoomTagRoute } from "../../../schemas/client/account-data/delete-room-tag.js";
 import { requireOwnUser, requireRoomId } from "./checks.js";
 
 export function registerDeleteRoomTag(app: FastifyInstance, ctx: ClientApiContext): void {
-  defineRoute(app, ctx.guards, deleteRoomTagRoute, async ({ params }, requester) => {
-    const { userId, roomId, tag } = params;
-    requireOwnUser(requester, userId);
-    requireRoomId(roomId);
-    await ctx.services.accountData.deleteTag(userId, roomId, tag);
-    return {};
-  });
+  defineCheckedRoute(
+    app,
+    ctx.guards,
+    deleteRoomTagRoute,
+    ({ params }, requester) => {
+      requireOwnUser(requester, params.userId);
+      requireRoomId(params.roomId);
+    },
+    async ({ params }) => {
+      await ctx.services.accountData.deleteTag(params.userId, params.roomId, params.tag);
+      return {};
+    },
+  );
 }

@@ -74,3 +74,32 @@ describe.each(testDrivers())("registration with m.login.registration_token on %s
     expect((await validity("used-up")).json()).toEqual({ valid: false });
   });
 });
+
+/**
+ * Synapse's RegistrationTokenValidityRestServlet takes from the rate limit before anything else, so a caller
+ * over its rate learns nothing, not even that registration is off (the spec lists both 403 and 429 here).
+ */
+describe.each(testDrivers())("registration token validity: the rate limit comes before the 403 on %s", (driver) => {
+  let app: TestApp;
+  const BURST = 2;
+  beforeAll(async () => {
+    const now = Date.now();
+    app = await createTestApp(driver, { registration: { enabled: true, require_token: false }, rate_limits: { enabled: true, per_second: 1, burst: BURST } }, { now: () => now });
+  });
+  afterAll(() => app.dispose());
+
+  const validity = () => app.http.inject({ method: "GET", url: "/_matrix/client/v1/register/m.login.registration_token/validity?token=any", remoteAddress: "192.0.2.40" });
+
+  it("answers 403 M_FORBIDDEN while tokens are not in use, then 429 M_LIMIT_EXCEEDED once the caller is over its rate, as Synapse does", async () => {
+    for (let i = 0; i < BURST; i++) {
+      const refused = await validity();
+      expect(refused.statusCode).toBe(403);
+      expect(specErrors("GET", "/_matrix/client/v1/register/m.login.registration_token/validity", 403, refused.json())).toEqual([]);
+      expect(refused.json().errcode).toBe("M_FORBIDDEN");
+    }
+    const limited = await validity();
+    expect(limited.statusCode).toBe(429);
+    expect(specErrors("GET", "/_matrix/client/v1/register/m.login.registration_token/validity", 429, limited.json())).toEqual([]);
+    expect(limited.json().errcode).toBe("M_LIMIT_EXCEEDED");
+  });
+});

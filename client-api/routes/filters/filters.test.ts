@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
-import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
+import { describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
+import { bearer, registerTestUser } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/users/testing/spec-responses.js";
 
 const filterUrl = (userId: string, filterId?: string) =>
@@ -18,13 +19,10 @@ const FILTER = {
 };
 
 describe.each(testDrivers())("filter routes on %s", (driver) => {
-  let app: TestApp;
-  let user: TestUser;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    user = await registerTestUser(app.http);
-  });
-  afterAll(() => app.dispose());
+  const {
+    app,
+    users: [user],
+  } = useTestApp(driver, { users: 1 });
 
   const post = (userId: string, payload: unknown, who = user) =>
     app.http.inject({ method: "POST", url: filterUrl(userId), headers: bearer(who), payload: payload as object });

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
 import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/sync/testing/spec-schemas.js";
 import type { SyncResponse } from "../../../schemas/client/sync/get-sync.js";
@@ -8,17 +9,15 @@ const SYNC = "/_matrix/client/v3/sync";
 
 describe.each(testDrivers())("typing notifications on %s", (driver) => {
   const clock = { t: Date.now(), now: () => clock.t };
-  let app: TestApp;
-  let alice: TestUser;
-  let bob: TestUser;
+  const {
+    app,
+    users: [alice, bob],
+  } = useTestApp(driver, { clock, users: 2 });
   let roomId: string;
   beforeAll(async () => {
-    app = await createTestApp(driver, {}, clock);
-    [alice, bob] = await Promise.all([registerTestUser(app.http), registerTestUser(app.http)]);
     roomId = (await app.http.inject({ method: "POST", url: "/_matrix/client/v3/createRoom", headers: bearer(alice), payload: { preset: "public_chat" } })).json().room_id;
     expect((await app.http.inject({ method: "POST", url: `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`, headers: bearer(bob), payload: {} })).statusCode).toBe(200);
   });
-  afterAll(() => app.dispose());
 
   const setTyping = (user: TestUser, payload: unknown, target = user.userId, room = roomId) =>
     app.http.inject({

@@ -5,7 +5,7 @@ import { referenceIds, stateKeyOf, type IdentifiedPdu, type StateLookup } from "
 import type { ServerKeys } from "../../federation-keys/server-keys.js";
 import { resolveState } from "../../state/index.js";
 import type { StateMap } from "../../storage/stores/state-store.js";
-import type { Placement } from "../persist/accepted-event.js";
+import type { AcceptedEvent, Placement, RoomAfter } from "../persist/accepted-event.js";
 import type { EventPersister } from "../persist/event-persister.js";
 import type { RoomMemory } from "../persist/room-memory.js";
 import { loadEventSource } from "./event-source.js";
@@ -126,10 +126,14 @@ export class RemoteEventIngest {
   }
 
   /**
-   * Stores events a resident server gave us (send_join's state and auth chain) as outliers, each checked
-   * against its own auth events, in an order where every auth event comes first. Returns the accepted ones.
+   * Checks events a resident server gave us (send_join's state and auth chain) as outliers, each against its
+   * own auth events, in an order where every auth event comes first. Nothing is written: the join writes the
+   * new ones (`toWrite`) with its own event in one transaction. `accepted`: every accepted one, held before or new.
    */
-  async storeOutliers(memory: RoomMemory, raws: unknown[]): Promise<{ accepted: Map<string, IdentifiedPdu>; idsOfInput: Array<string | undefined> }> {
+  async checkOutliers(
+    memory: RoomMemory,
+    raws: unknown[],
+  ): Promise<{ accepted: Map<string, IdentifiedPdu>; idsOfInput: Array<string | undefined>; toWrite: AcceptedEvent[] }> {
     const pending = new Map<string, IdentifiedPdu>();
     const idsOfInput: Array<string | undefined> = [];
     for (const raw of raws) {
@@ -144,8 +148,7 @@ export class RemoteEventIngest {
       if (!known.get(id)!.rejected) accepted.set(id, pending.get(id)!);
       pending.delete(id);
     }
-    // Checked in auth order against each other in memory, then written in one transaction: a join into a
-    // big room brings thousands of these.
+    // Checked in auth order against each other in memory: a join into a big room brings thousands of these.
     const batch: OutlierBatch = { accepted: new Map(), rejected: new Map() };
     while (pending.size > 0) {
       const ready = [...pending.values()].filter((pdu) => referenceIds(pdu.auth_events).every((id) => !pending.has(id)));
@@ -157,29 +160,28 @@ export class RemoteEventIngest {
         else batch.rejected.set(pdu.event_id, { pdu, reason: verdict });
       }
     }
-    await this.persister.writeAccepted({
-      memory,
-      events: [
-        ...[...batch.accepted.values()].map((pdu) => ({ pdu, placement: { kind: "outlier" } as const })),
-        ...[...batch.rejected.values()].map(({ pdu, reason }) => ({ pdu, placement: { kind: "rejected", reason } as const })),
-      ],
-    });
+    const toWrite: AcceptedEvent[] = [
+      ...[...batch.accepted.values()].map((pdu) => ({ pdu, placement: { kind: "outlier" } as const })),
+      ...[...batch.rejected.values()].map(({ pdu, reason }) => ({ pdu, placement: { kind: "rejected", reason } as const })),
+    ];
     for (const [id, pdu] of batch.accepted) accepted.set(id, pdu);
-    return { accepted, idsOfInput };
+    return { accepted, idsOfInput, toWrite };
   }
 
-  /** Stores the first timeline event of a room we have just joined, on top of the state we were given. */
-  async placeFirstEvent(memory: RoomMemory, pdu: IdentifiedPdu, state: Map<string, IdentifiedPdu>): Promise<void> {
+  /**
+   * The first timeline event of a room we are joining, checked against the state we were given, and how the
+   * room stands after it; not written (the join writes it with the room's outliers).
+   */
+  firstEvent(memory: RoomMemory, pdu: IdentifiedPdu, state: Map<string, IdentifiedPdu>): { event: AcceptedEvent; roomAfter: RoomAfter } {
     const stateBefore: StateMap = new Map([...state].map(([k, e]) => [k, e.event_id]));
     const verdict = checkEventAuth(pdu, { get: (type, key) => state.get(stateKeyOf(type, key)) }, memory.version);
     if (!verdict.ok) throw new Error(`our event fails against the room's state: ${verdict.reason}`);
     const currentState = new Map(state);
     if (typeof pdu.state_key === "string") currentState.set(stateKeyOf(pdu.type, pdu.state_key), pdu);
-    await this.persister.writeAccepted({
-      memory,
-      events: [{ pdu, placement: { kind: "timeline", stateBefore: { map: stateBefore, group: null } } }],
+    return {
+      event: { pdu, placement: { kind: "timeline", stateBefore: { map: stateBefore, group: null } } },
       roomAfter: { currentState, extremities: [pdu.event_id] },
-    });
+    };
   }
 
   /** True, or the reason the event fails against the auth events it cites. */

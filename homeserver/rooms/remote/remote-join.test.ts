@@ -1,5 +1,5 @@
 import { requesterFor } from "../../users/testing/requesters.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestApp, type TestApp } from "../../app/test-app.js";
 import { testDrivers } from "../../storage/test-databases.js";
 import { verifyJsonSignature } from "../../crypto/signed-json.js";
@@ -107,5 +107,67 @@ describe.each(testDrivers())("joining a room on another server (%s)", (driver) =
     const bob = requesterFor("@bob2:b.test", "B");
     const roomId = await a.ctx.rooms.service.createRoom(alice, { preset: "private_chat" });
     await expect(fed.get("b.test")!.remoteJoin.join(bob, roomId, ["a.test"])).rejects.toMatchObject({ errcode: "M_FORBIDDEN" });
+  });
+
+  /** What B holds of a room: nothing at all after a join that failed. */
+  async function heldOnB(roomId: string) {
+    const count = async (table: "rooms" | "events" | "state_groups" | "current_state" | "forward_extremities") =>
+      Number((await b.ctx.db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).where("room_id", "=", roomId).executeTakeFirstOrThrow()).n);
+    return {
+      rooms: await count("rooms"),
+      events: await count("events"),
+      stateGroups: await count("state_groups"),
+      currentState: await count("current_state"),
+      extremities: await count("forward_extremities"),
+      memory: (await b.ctx.rooms.persister.roomMemory(roomId)) !== undefined,
+    };
+  }
+  const NOTHING = { rooms: 0, events: 0, stateGroups: 0, currentState: 0, extremities: 0, memory: false };
+
+  async function expectJoinedAlike(roomId: string, userId: string) {
+    const onA = (await a.ctx.rooms.persister.roomMemory(roomId))!;
+    const onB = (await b.ctx.rooms.persister.roomMemory(roomId))!;
+    expect(onB.membershipOf(userId)).toBe("join");
+    const ids = (m: typeof onA) => [...m.state.entries()].map(([k, e]) => `${k}=${e.event_id}`).sort();
+    expect(ids(onB)).toEqual(ids(onA));
+    expect(onB.extremities).toEqual(onA.extremities);
+  }
+
+  it("a join whose send_join state fails our own checks leaves nothing on the joining server, and a retry succeeds", async () => {
+    const alice = requesterFor("@alice:a.test", "A");
+    const carol = requesterFor("@carol:b.test", "B");
+    const roomId = await a.ctx.rooms.service.createRoom(alice, { preset: "public_chat", name: "Half" });
+    // A resident server that leaves m.room.join_rules out of the state (it stays in the auth chain): the
+    // auth chain and state pass, our join then fails against that state.
+    const honest = transportFrom("b.test");
+    const lossy: RemoteServers & RemoteMembership = {
+      ...honest,
+      sendJoin: async (...args) => {
+        const response = await honest.sendJoin(...args);
+        return { ...response, state: response.state.filter((e) => (e as { type?: string }).type !== "m.room.join_rules") };
+      },
+    };
+    const failing = createFederationRooms(b.ctx, b.ctx.rooms.persister, b.ctx.stores, b.ctx.rooms.service, keys, lossy, b.ctx.edus.dispatcher);
+    await expect(failing.remoteJoin.join(carol, roomId, ["a.test"])).rejects.toMatchObject({ status: 502 });
+    expect(await heldOnB(roomId)).toEqual(NOTHING);
+
+    await fed.get("b.test")!.remoteJoin.join(carol, roomId, ["a.test"]);
+    await expectJoinedAlike(roomId, carol.userId);
+  });
+
+  it("a join whose write fails at its last step (the forward extremities) leaves no room row, outlier or state behind, and a retry succeeds", async () => {
+    const alice = requesterFor("@alice:a.test", "A");
+    const dave = requesterFor("@dave:b.test", "B");
+    const roomId = await a.ctx.rooms.service.createRoom(alice, { preset: "public_chat", name: "Disk full" });
+    const failure = vi.spyOn(b.ctx.stores.rooms, "setForwardExtremities").mockRejectedValueOnce(new Error("disk full"));
+    try {
+      await expect(fed.get("b.test")!.remoteJoin.join(dave, roomId, ["a.test"])).rejects.toMatchObject({ status: 502 });
+    } finally {
+      failure.mockRestore();
+    }
+    expect(await heldOnB(roomId)).toEqual(NOTHING);
+
+    await fed.get("b.test")!.remoteJoin.join(dave, roomId, ["a.test"]);
+    await expectJoinedAlike(roomId, dave.userId);
   });
 });

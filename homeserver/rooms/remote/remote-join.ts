@@ -67,24 +67,31 @@ export class RemoteJoin {
       const createRaw = response.state.find((e) => typeof e === "object" && e !== null && (e as { type?: unknown }).type === "m.room.create");
       if (!createRaw) throw errors.unknown("The resident server sent no m.room.create", 502);
       // A room we knew but left (or were only invited to) is rejoined on top of the state we are given now.
-      let memory = (await this.stores.rooms.get(roomId)) ? await this.persister.roomMemory(roomId) : undefined;
-      if (memory && memory.version.id !== version.id) throw errors.unknown("The room's version differs from what we knew", 502);
-      if (!memory) {
-        const creator = String((createRaw as { sender?: unknown }).sender ?? "");
-        await this.core.database.transaction(async (tx) => {
-          await this.stores.rooms.create(tx, { roomId, roomVersion: version.id, creator, createdTs: this.core.clock.now(), directoryVisibility: "private" });
-        });
-        memory = new RoomMemory(roomId, version, new Map(), [], 0, null);
-      }
-      const { accepted, idsOfInput } = await this.ingest.storeOutliers(memory, [...response.authChain, ...response.state]);
+      const known = (await this.stores.rooms.get(roomId)) ? await this.persister.roomMemory(roomId) : undefined;
+      if (known && known.version.id !== version.id) throw errors.unknown("The room's version differs from what we knew", 502);
+      const memory = known ?? new RoomMemory(roomId, version, new Map(), [], 0, null);
+      const { accepted, idsOfInput, toWrite } = await this.ingest.checkOutliers(memory, [...response.authChain, ...response.state]);
       const state = new Map<string, IdentifiedPdu>();
       for (const id of idsOfInput.slice(response.authChain.length)) {
         const pdu = id ? accepted.get(id) : undefined;
         if (pdu && typeof pdu.state_key === "string") state.set(stateKeyOf(pdu.type, pdu.state_key), pdu);
       }
       if (!state.has(stateKeyOf("m.room.create", ""))) throw errors.unknown("The room's state has no valid m.room.create", 502);
+      const first = this.ingest.firstEvent(memory, join, state);
       memory.maxDepth = Math.max(memory.maxDepth, ...[...state.values()].map((e) => e.depth));
-      await this.ingest.placeFirstEvent(memory, join, state);
+      // The room row, the outliers and our join in one transaction: a failure anywhere leaves nothing of the
+      // room behind (no room without state for the user to see), and a retry starts afresh.
+      const creator = String((createRaw as { sender?: unknown }).sender ?? "");
+      await this.persister.writeAccepted({
+        memory,
+        events: [...toWrite, first.event],
+        roomAfter: first.roomAfter,
+        before: known
+          ? undefined
+          : async (tx) => {
+              await this.stores.rooms.create(tx, { roomId, roomVersion: version.id, creator, createdTs: this.core.clock.now(), directoryVisibility: "private" });
+            },
+      });
       this.persister.adoptMemory(memory);
       return roomId;
     });

@@ -33,6 +33,15 @@ export function likePattern(glob: string): string {
   return glob.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, "%");
 }
 
+/**
+ * Which rows of `events` are a room's timeline: live events and history backfilled from other servers
+ * (negative positions), never outliers, soft-failed or rejected events. Shared by the timeline's reads here
+ * and /timestamp_to_event's (timestamp-lookup-store.ts), so the two cannot drift apart.
+ */
+export function inTimeline(eb: ExpressionBuilder<Schema, "events">) {
+  return eb.and([eb("outlier", "=", false), eb("soft_failed", "=", false), eb("rejected_reason", "is", null)]);
+}
+
 function typeCondition(eb: ExpressionBuilder<Schema, "events">, globs: readonly string[]) {
   return eb.or(globs.map((g) => (g.includes("*") ? eb("type", "like", likePattern(g)) : eb("type", "=", g))));
 }
@@ -47,9 +56,7 @@ export class TimelineStore {
       .selectFrom("events")
       .select(COLUMNS)
       .where("room_id", "=", roomId)
-      .where("outlier", "=", false)
-      .where("soft_failed", "=", false)
-      .where("rejected_reason", "is", null)
+      .where(inTimeline)
       .orderBy("stream_pos", "asc")
       .limit(1)
       .executeTakeFirst();
@@ -59,15 +66,11 @@ export class TimelineStore {
 
   async page(roomId: string, request: PageRequest): Promise<StoredEvent[]> {
     if (request.limit <= 0) return [];
-    // Timeline events only: live ones, and history backfilled from other servers (negative positions);
-    // never outliers, soft-failed or rejected events.
     let query = this.db
       .selectFrom("events")
       .select(COLUMNS)
       .where("room_id", "=", roomId)
-      .where("outlier", "=", false)
-      .where("soft_failed", "=", false)
-      .where("rejected_reason", "is", null);
+      .where(inTimeline);
     if (request.dir === "b") {
       query = query.where("stream_pos", "<=", request.from);
       if (request.to !== undefined) query = query.where("stream_pos", ">", request.to);

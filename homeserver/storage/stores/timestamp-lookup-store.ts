@@ -1,5 +1,6 @@
 import type { Db } from "../database.js";
 import { COLUMNS, fromRow, type Row, type StoredEvent } from "./events-store.js";
+import { inTimeline } from "./timeline-store.js";
 
 /** /timestamp_to_event: a room's timeline events nearest to a point in time, in one direction. */
 export class TimestampLookupStore {
@@ -7,16 +8,14 @@ export class TimestampLookupStore {
 
   /**
    * Up to `limit` timeline events of the room with origin_server_ts >= ts (dir "f", oldest first) or <= ts
-   * (dir "b", newest first); ties in time go in stream order. Never outliers, soft-failed or rejected events.
+   * (dir "b", newest first); ties in time go in stream order. Timeline events only, as timeline-store.ts defines them.
    */
   async nearest(roomId: string, ts: number, dir: "f" | "b", limit: number): Promise<StoredEvent[]> {
     let query = this.db
       .selectFrom("events")
       .select(COLUMNS)
       .where("room_id", "=", roomId)
-      .where("outlier", "=", false)
-      .where("soft_failed", "=", false)
-      .where("rejected_reason", "is", null);
+      .where(inTimeline);
     query =
       dir === "f"
         ? query.where("origin_server_ts", ">=", ts).orderBy("origin_server_ts", "asc").orderBy("stream_pos", "asc")
