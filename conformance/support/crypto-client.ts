@@ -1,4 +1,4 @@
-import type { MatrixClient, MatrixEvent } from "matrix-js-sdk";
+import type { ICreateClientOpts, MatrixClient, MatrixEvent } from "matrix-js-sdk";
 import type { GeneratedSecretStorageKey } from "matrix-js-sdk/lib/crypto-api/index.js";
 import type { UIAuthCallback } from "matrix-js-sdk/lib/interactive-auth.js";
 import { startFullClient, waitFor } from "./full-client.js";
@@ -10,17 +10,20 @@ import { createMatrixClient, type Credentials } from "./matrix-client.js";
  */
 export async function startCryptoClient(credentials: Credentials, recoveryKey?: () => GeneratedSecretStorageKey | undefined): Promise<MatrixClient> {
   return startFullClient(credentials, {
-    clientOptions: recoveryKey && {
-      cryptoCallbacks: {
-        getSecretStorageKey: async ({ keys }) => {
-          const key = recoveryKey();
-          const keyId = Object.keys(keys)[0];
-          return key && keyId ? [keyId, key.privateKey] : null;
-        },
-      },
-    },
+    clientOptions: recoveryKey && { cryptoCallbacks: secretStorageCallbacks(recoveryKey) },
     beforeStart: (client) => client.initRustCrypto({ useIndexedDB: false }),
   });
+}
+
+/** The secret storage key, when the client asks for it, from the recovery key the scenario holds. */
+function secretStorageCallbacks(recoveryKey: () => GeneratedSecretStorageKey | undefined): NonNullable<ICreateClientOpts["cryptoCallbacks"]> {
+  return {
+    getSecretStorageKey: async ({ keys }) => {
+      const key = recoveryKey();
+      const keyId = Object.keys(keys)[0];
+      return key && keyId ? [keyId, key.privateKey] : null;
+    },
+  };
 }
 
 /** Another device of the same user: a password login, as a new phone would. */
@@ -54,4 +57,23 @@ export async function eventually<T>(check: () => Promise<T | undefined>, what: s
 /** The event decrypted (the SDK decrypts as the event arrives, once it holds the room key). */
 export async function decrypted(client: MatrixClient, event: MatrixEvent): Promise<Record<string, unknown>> {
   return await waitFor(client, () => (event.isDecryptionFailure() ? undefined : (event.getClearContent() ?? undefined)), `decryption of ${event.getId()}`);
+}
+
+/**
+ * startCryptoClient against a given server with a given fetch (the federation suite has two servers, and its
+ * scenarios may watch what a client sends).
+ */
+export async function startCryptoClientAt(
+  credentials: Credentials,
+  connection: { baseUrl: string; fetchFn: typeof fetch },
+  recoveryKey?: () => GeneratedSecretStorageKey | undefined,
+): Promise<MatrixClient> {
+  return startFullClient(credentials, {
+    clientOptions: {
+      baseUrl: connection.baseUrl,
+      fetchFn: connection.fetchFn,
+      ...(recoveryKey && { cryptoCallbacks: secretStorageCallbacks(recoveryKey) }),
+    },
+    beforeStart: (client) => client.initRustCrypto({ useIndexedDB: false }),
+  });
 }

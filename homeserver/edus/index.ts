@@ -53,7 +53,6 @@ export async function createEduServices(core: CoreContext, deps: EduDeps): Promi
   const stopOnJoin = presence.startOnJoin();
   const typing = createTyping(core, { ...deps, outbox, presence: presence.service });
   dispatcher.register("m.typing", typing.onEdu);
-  deps.users.crossSigning.useOutbox(outbox);
   dispatcher.register("m.signing_key_update", (origin, content) => deps.users.crossSigning.updates.receive(origin, content));
   const stop = () => {
     stopOnJoin();

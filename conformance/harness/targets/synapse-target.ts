@@ -8,8 +8,8 @@ import { synapsePython } from "../repo-paths.js";
 import { ServerProcess } from "../server-process.js";
 import type { ServerTarget } from "../server-target.js";
 
-/** Synapse from the conformance venv, on loopback, with its data in `workDir`. */
-export async function startSynapseTarget(workDir: string): Promise<ServerTarget> {
+/** Synapse from the conformance venv, on loopback, with its data in `workDir`; `overrides` go over the config. */
+export async function startSynapseTarget(workDir: string, overrides: Record<string, unknown> = {}): Promise<ServerTarget> {
   if (!existsSync(synapsePython)) {
     throw new Error(
       `Synapse is not installed at ${synapsePython}; run "npm run conformance:synapse", which installs it`,
@@ -19,7 +19,7 @@ export async function startSynapseTarget(workDir: string): Promise<ServerTarget>
   const baseUrl = `http://127.0.0.1:${port}`;
   await mkdir(join(workDir, "media_store"), { recursive: true });
   const configPath = join(workDir, "homeserver.yaml");
-  await writeFile(configPath, stringify(synapseConfig(workDir, port)));
+  await writeFile(configPath, stringify({ ...synapseConfig(workDir, port), ...overrides }));
   await writeFile(join(workDir, "log.config.yaml"), stringify(synapseLogConfig()));
 
   const server = new ServerProcess({

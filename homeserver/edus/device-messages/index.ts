@@ -7,6 +7,7 @@ import { DeviceListUpdatesIn } from "./device-list-updates-in.js";
 import { DEVICE_LIST_UPDATE, DeviceListUpdatesOut } from "./device-list-updates-out.js";
 import { DIRECT_TO_DEVICE, DirectToDeviceEdu } from "./direct-to-device-edu.js";
 import { DurableEduOutbox, type DurableEduSource } from "./durable-edus.js";
+import { SigningKeyUpdatesOut } from "./signing-key-updates-out.js";
 import { UserDevices, type RemoteUserDevices } from "./user-devices.js";
 
 export type { DurableEduSource, DurableEduWaker, QueuedEdu } from "./durable-edus.js";
@@ -31,8 +32,9 @@ export interface DeviceFederationDeps {
 }
 
 /**
- * Plugs device messaging into federation: to-device messages and device list changes of our users go out through
- * the durable outbox, m.direct_to_device and m.device_list_update EDUs from other servers come in.
+ * Plugs device messaging into federation: to-device messages, device list changes and cross-signing key changes of
+ * our users go out through the durable outbox, m.direct_to_device and m.device_list_update EDUs from other servers
+ * come in.
  */
 export function createDeviceFederation(core: CoreContext, deps: DeviceFederationDeps): DeviceFederation {
   const store = deps.stores.federationOutbox;
@@ -40,6 +42,7 @@ export function createDeviceFederation(core: CoreContext, deps: DeviceFederation
   const directToDevice = new DirectToDeviceEdu(core, outbox, store, deps.users.toDevice);
   deps.users.toDevice.useFederation(directToDevice);
   deps.users.deviceListChanges.useFederation(new DeviceListUpdatesOut(core, store, outbox, deps.stores.crossSigning));
+  deps.users.crossSigning.useFederation(new SigningKeyUpdatesOut(core, store, outbox));
   deps.dispatcher.register(DIRECT_TO_DEVICE, directToDevice.receive);
   deps.dispatcher.register(DEVICE_LIST_UPDATE, new DeviceListUpdatesIn(core, store, deps.users.deviceListChanges, deps.remote).receive);
   return { outbox, userDevices: new UserDevices(core.serverName, store, deps.users.crossSigning, deps.stores.crossSigning, core.db), cleanup: new DeviceMessagingCleanup(core, store) };

@@ -108,16 +108,6 @@ export class CrossSigningStore {
     await sql`DELETE FROM e2e_cross_signing_signatures WHERE signer_user_id = ${userId} OR target_user_id = ${userId}`.execute(tx);
   }
 
-  /** The servers, other than `except`, with a member joined to a room `userId` is joined to: where the user's key changes go. */
-  async serversSharingRoomWith(userId: string, except: string): Promise<string[]> {
-    const { rows } = await sql<{ server: string }>`
-      SELECT DISTINCT substr(theirs.state_key, strpos(theirs.state_key, ':') + 1) AS server
-        FROM current_state mine JOIN current_state theirs ON theirs.room_id = mine.room_id
-       WHERE mine.type = 'm.room.member' AND mine.state_key = ${userId} AND mine.membership = 'join'
-         AND theirs.type = 'm.room.member' AND theirs.membership = 'join'`.execute(this.db);
-    return rows.map((r) => r.server).filter((server) => server !== except);
-  }
-
   /** Whether `userId` is joined to a room here (an EDU about a user we share no room with is not kept). */
   async isJoinedAnywhere(userId: string): Promise<boolean> {
     const { rows } = await sql<{ one: number }>`

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../app/test-app.js";
 import { testDrivers } from "../test-databases.js";
-import type { E2eKeysStore, StoredKey } from "./e2e-keys-store.js";
+import { claimKey, type E2eKeysStore, type StoredKey } from "./e2e-keys-store.js";
 
 describe.each(testDrivers())("E2eKeysStore on %s", (driver) => {
   let app: TestApp;
@@ -57,6 +57,35 @@ describe.each(testDrivers())("E2eKeysStore on %s", (driver) => {
     const claim = { userId, deviceId, algorithm: "signed_curve25519" };
     const results = await Promise.all(keys.map(() => store.claimOneTimeKey(claim)));
     expect(results.map((r) => r?.keyId).sort()).toEqual(keys.map((k) => k.keyId).sort());
+  });
+
+  it("claimKeys claims for many devices at once: each device's oldest one-time key, its fallback key where none is left, nothing where it has neither", async () => {
+    const a = await newDevice();
+    const b = await newDevice();
+    const c = await newDevice();
+    await addKeys(a.userId, a.deviceId, [otk("A1"), otk("A2")]);
+    await setFallback(b.userId, b.deviceId, otk("FB"));
+    const claims = [a, b, c].map((d) => ({ ...d, algorithm: "signed_curve25519" }));
+    const first = await store.claimKeys(claims);
+    expect(first.get(claimKey(claims[0]))?.keyId).toBe("A1");
+    expect(first.get(claimKey(claims[1]))?.keyId).toBe("FB");
+    expect(first.has(claimKey(claims[2]))).toBe(false);
+    expect(await store.unusedFallbackKeyTypes(b.userId, b.deviceId)).toEqual([]);
+    const second = await store.claimKeys(claims);
+    expect(second.get(claimKey(claims[0]))?.keyId).toBe("A2");
+    expect(second.get(claimKey(claims[1]))?.keyId).toBe("FB");
+    expect(await store.countOneTimeKeys(app.ctx.db, a.userId, a.deviceId)).toEqual({});
+  });
+
+  it("concurrent claimKeys of the same devices never hand out a one-time key twice", async () => {
+    const devices = await Promise.all(Array.from({ length: 5 }, () => newDevice()));
+    for (const d of devices) await addKeys(d.userId, d.deviceId, Array.from({ length: 8 }, (_, i) => otk(`K${i}`)));
+    const claims = devices.map((d) => ({ ...d, algorithm: "signed_curve25519" }));
+    const results = await Promise.all(Array.from({ length: 12 }, () => store.claimKeys(claims)));
+    for (const claim of claims) {
+      const handedOut = results.flatMap((r) => (r.has(claimKey(claim)) ? [r.get(claimKey(claim))!.keyId] : []));
+      expect(handedOut.sort()).toEqual(Array.from({ length: 8 }, (_, i) => `K${i}`));
+    }
   });
 
   it("a fallback key is handed out again and again, marked used; re-setting the same key keeps it used, a new key is unused", async () => {

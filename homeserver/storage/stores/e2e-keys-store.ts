@@ -22,6 +22,11 @@ export interface KeyClaim {
   algorithm: string;
 }
 
+/** The key of a claim's result in claimKeys' answer. */
+export function claimKey(claim: KeyClaim): string {
+  return `${claim.userId}\u0000${claim.deviceId}\u0000${claim.algorithm}`;
+}
+
 /** Which devices a key query asks for: all of a user's (`deviceIds` null) or the listed ones. */
 export interface DeviceKeysQuery {
   userId: string;
@@ -130,6 +135,45 @@ export class E2eKeysStore {
       RETURNING key_id, key_json`.execute(this.db);
     const row = rows[0];
     return row ? { algorithm, keyId: row.key_id, keyJson: row.key_json } : undefined;
+  }
+
+  /**
+   * claimOneTimeKey and, where that finds none, claimFallbackKey for many devices at once: one round trip for a
+   * /keys/claim of a whole room instead of one commit per device. Each device's claim keeps the single claim's
+   * rules (the oldest key, SKIP LOCKED so concurrent claims never share a key). Keyed by claimKey(claim).
+   */
+  async claimKeys(claims: readonly KeyClaim[]): Promise<Map<string, StoredKey>> {
+    const claimed = new Map<string, StoredKey>();
+    if (claims.length === 0) return claimed;
+    const users = claims.map((c) => c.userId);
+    const devices = claims.map((c) => c.deviceId);
+    const algorithms = claims.map((c) => c.algorithm);
+    await this.db.transaction().execute(async (tx) => {
+      const { rows } = await sql<{ user_id: string; device_id: string; algorithm: string; key_id: string; key_json: string }>`
+        DELETE FROM e2e_one_time_keys d
+         USING (
+           SELECT k.user_id, k.device_id, k.algorithm, k.key_id
+             FROM unnest(${users}::text[], ${devices}::text[], ${algorithms}::text[]) AS w(user_id, device_id, algorithm)
+             CROSS JOIN LATERAL (
+               SELECT o.user_id, o.device_id, o.algorithm, o.key_id FROM e2e_one_time_keys o
+                WHERE o.user_id = w.user_id AND o.device_id = w.device_id AND o.algorithm = w.algorithm
+                ORDER BY o.upload_seq
+                LIMIT 1
+                FOR UPDATE SKIP LOCKED) k
+         ) picked
+         WHERE d.user_id = picked.user_id AND d.device_id = picked.device_id AND d.algorithm = picked.algorithm AND d.key_id = picked.key_id
+        RETURNING d.user_id, d.device_id, d.algorithm, d.key_id, d.key_json`.execute(tx);
+      for (const r of rows) claimed.set(claimKey({ userId: r.user_id, deviceId: r.device_id, algorithm: r.algorithm }), { algorithm: r.algorithm, keyId: r.key_id, keyJson: r.key_json });
+      const rest = claims.filter((c) => !claimed.has(claimKey(c)));
+      if (rest.length === 0) return;
+      const fallback = await sql<{ user_id: string; device_id: string; algorithm: string; key_id: string; key_json: string }>`
+        UPDATE e2e_fallback_keys f SET used = true
+          FROM unnest(${rest.map((c) => c.userId)}::text[], ${rest.map((c) => c.deviceId)}::text[], ${rest.map((c) => c.algorithm)}::text[]) AS w(user_id, device_id, algorithm)
+         WHERE f.user_id = w.user_id AND f.device_id = w.device_id AND f.algorithm = w.algorithm
+        RETURNING f.user_id, f.device_id, f.algorithm, f.key_id, f.key_json`.execute(tx);
+      for (const r of fallback.rows) claimed.set(claimKey({ userId: r.user_id, deviceId: r.device_id, algorithm: r.algorithm }), { algorithm: r.algorithm, keyId: r.key_id, keyJson: r.key_json });
+    });
+    return claimed;
   }
 
   /** The device's fallback key of the algorithm, now marked used (it is kept: it may be handed out again). */

@@ -4,7 +4,7 @@ import type { CoreContext } from "../../core/core-context.js";
 import { canonicalJson } from "../../crypto/canonical-json.js";
 import { errors } from "../../errors.js";
 import type { Tx } from "../../storage/database.js";
-import type { E2eKeysStore, KeyClaim, StoredKey } from "../../storage/stores/e2e-keys-store.js";
+import { claimKey, type E2eKeysStore, type KeyClaim, type StoredKey } from "../../storage/stores/e2e-keys-store.js";
 import type { DeviceInformation, DeviceKeys, OneTimeKeys } from "../../../schemas/client/e2e-keys/device-keys.js";
 import type { UploadKeysBody, UploadKeysResponse } from "../../../schemas/client/e2e-keys/upload-keys.js";
 import { parseUserId } from "../user-ids.js";
@@ -131,8 +131,9 @@ export class E2eKeysService {
       for (const [deviceId, algorithm] of Object.entries(devices)) claims.push({ userId, deviceId, algorithm });
     }
     const result: ClaimedKeysByUser = {};
+    const claimed = await this.store.claimKeys(claims);
     for (const claim of claims) {
-      const key = (await this.store.claimOneTimeKey(claim)) ?? (await this.store.claimFallbackKey(claim));
+      const key = claimed.get(claimKey(claim));
       if (!key) continue;
       this.counts.forget(claim.userId, claim.deviceId);
       const keys = ownOrSet(ownOrSet(result, claim.userId, () => ({})), claim.deviceId, () => ({}));

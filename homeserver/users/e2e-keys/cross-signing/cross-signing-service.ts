@@ -15,7 +15,7 @@ import { assignOwn, setOwn } from "../own-entries.js";
 import { invalidSignature } from "../device-key-checks.js";
 import { checkCrossSigningKey, isSignedBy, parseCrossSigningKey, withSignatures, type ParsedCrossSigningKey } from "./cross-signing-keys.js";
 import { SignatureUpload } from "./signature-upload.js";
-import { SigningKeyUpdates, type SigningKeyOutbox } from "./signing-key-updates.js";
+import { SigningKeyUpdates, type SigningKeyFederation } from "./signing-key-updates.js";
 import { readStoredKeys, type StoredKey } from "./stored-keys.js";
 
 /** The cross-signing part of a /keys/query answer. */
@@ -59,9 +59,9 @@ export class CrossSigningService {
     this.updates = new SigningKeyUpdates(core, store, deviceLists);
   }
 
-  /** For homeserver/edus/: where m.signing_key_update EDUs go. */
-  useOutbox(outbox: SigningKeyOutbox): void {
-    this.updates.useOutbox(outbox);
+  /** For homeserver/edus/device-messages/: where m.signing_key_update EDUs go. */
+  useFederation(federation: SigningKeyFederation): void {
+    this.updates.useFederation(federation);
   }
 
   /** POST /keys/signatures/upload, with `remote` to fetch the master key of another server's user when needed. */
@@ -88,22 +88,22 @@ export class CrossSigningService {
     const authenticated = before.has("master");
     if (authenticated) await this.uia.authenticate(body.auth, uiaRequest);
 
-    const changed = await this.core.database.transaction(async (tx) => {
+    await this.core.database.transaction(async (tx) => {
       await this.store.lockUser(tx, userId);
       const stored = await this.storedOf(tx, userId);
       const fresh = upload.filter((entry) => entry.json !== stored.get(entry.type)?.json);
-      if (fresh.length === 0) return [];
+      if (fresh.length === 0) return;
       // Another upload set the first master key meanwhile: replacing it now needs auth after all.
       if (!authenticated && stored.has("master")) await this.uia.authenticate(undefined, uiaRequest);
       this.check(userId, upload, stored);
       await this.refuseDeviceIds(tx, userId, fresh);
       for (const entry of fresh) await this.store.putKey(tx, { userId, keyType: entry.type, keyJson: entry.json }, this.core.clock.now());
-      // No device changed (an empty list): m.signing_key_update, not m.device_list_update, tells other servers.
+      // No device changed (an empty list): m.signing_key_update, not m.device_list_update, tells other servers,
+      // queued with the change. The user-signing key is private to its user: other servers hear only of the
+      // other two.
       await this.deviceLists.recordIn(tx, userId, []);
-      return fresh.map((entry) => entry.type);
+      if (fresh.some((entry) => entry.type !== "user_signing")) await this.updates.announceIn(tx, userId);
     });
-    // The user-signing key is private to its user: other servers hear only of the other two.
-    if (changed.some((type) => type !== "user_signing")) void this.updates.announce(userId);
     return {};
   }
 

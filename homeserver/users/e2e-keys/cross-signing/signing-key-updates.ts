@@ -1,5 +1,6 @@
 import type { CoreContext } from "../../../core/core-context.js";
 import { canonicalJson } from "../../../crypto/canonical-json.js";
+import type { Tx } from "../../../storage/database.js";
 import type { CrossSigningKeyType, CrossSigningStore } from "../../../storage/stores/cross-signing-store.js";
 import type { DeviceListChanges } from "../../device-lists/device-list-changes.js";
 import { parseUserId } from "../../user-ids.js";
@@ -9,50 +10,47 @@ import { readStoredKeys } from "./stored-keys.js";
 export const SIGNING_KEY_UPDATE = "m.signing_key_update";
 
 /**
- * Where EDUs for other servers go: the EDU outbox (homeserver/edus/), which users/ does not import; app/ wires
- * it. A newer EDU with the same key replaces one not sent yet.
+ * What a change of a local user's master or self-signing key owes other servers (edus/device-messages/
+ * implements and plugs it in, over the durable EDU outbox, which users/ does not import): `content`, the
+ * m.signing_key_update, to every server sharing a room with the user, queued in `tx`, the transaction of the
+ * change. Durable as device list updates are: a peer that is down, or our restart before it is back, must not
+ * leave its users trusting the old keys.
  */
-export interface SigningKeyOutbox {
-  sendEdu(destinations: Iterable<string>, edu: { edu_type: string; content: Record<string, unknown> }, key?: string): void;
+export interface SigningKeyFederation {
+  changed(tx: Tx, userId: string, content: Record<string, unknown>): Promise<void>;
 }
 
 /**
  * The m.signing_key_update EDU: {user_id, master_key?, self_signing_key?}. Out: a local user's master and
- * self-signing keys (the user-signing key stays private), to every server sharing a room with them, after
- * each change; it carries both current keys, so the newest replaces an unsent one. In: an origin's keys for
- * its own users, kept (as Synapse does) only for users joined to a room here, and a device-list change of
- * the user, so their room-mates' clients fetch the new keys.
+ * self-signing keys (the user-signing key stays private), to every server sharing a room with them, with
+ * each change; it carries both current keys. In: an origin's keys for its own users, kept (as Synapse does)
+ * only for users joined to a room here, and a device-list change of the user, so their room-mates' clients
+ * fetch the new keys.
  */
 export class SigningKeyUpdates {
-  private outbox: SigningKeyOutbox | undefined;
+  private federation: SigningKeyFederation | undefined;
 
   constructor(
     private readonly core: Pick<CoreContext, "serverName" | "database" | "db" | "clock" | "logger">,
-    private readonly store: Pick<CrossSigningStore, "lockUser" | "keysOf" | "putKey" | "serversSharingRoomWith" | "isJoinedAnywhere">,
+    private readonly store: Pick<CrossSigningStore, "lockUser" | "keysOf" | "putKey" | "isJoinedAnywhere">,
     private readonly deviceLists: Pick<DeviceListChanges, "recordIn">,
   ) {}
 
-  /** The EDU outbox is built after the users' services; until then (and in tests without it) nothing goes out. */
-  useOutbox(outbox: SigningKeyOutbox): void {
-    this.outbox = outbox;
+  /** Device federation is built after the users' services; until then (and in tests without it) nothing goes out. */
+  useFederation(federation: SigningKeyFederation): void {
+    this.federation = federation;
   }
 
-  /** Tells the servers that share a room with `userId` of their current keys. Best effort: logged on failure. */
-  async announce(userId: string): Promise<void> {
-    if (!this.outbox) return;
-    try {
-      const servers = await this.store.serversSharingRoomWith(userId, this.core.serverName);
-      if (servers.length === 0) return;
-      const keys = (await readStoredKeys(this.store, this.core.db, [userId])).get(userId);
-      const content: Record<string, unknown> = { user_id: userId };
-      const master = keys?.get("master");
-      const selfSigning = keys?.get("self_signing");
-      if (master) content.master_key = master.parsed.key;
-      if (selfSigning) content.self_signing_key = selfSigning.parsed.key;
-      this.outbox.sendEdu(servers, { edu_type: SIGNING_KEY_UPDATE, content }, `${SIGNING_KEY_UPDATE}\u0000${userId}`);
-    } catch (error) {
-      this.core.logger.warn({ err: error, userId }, "could not send a signing key update");
-    }
+  /** Queues, in `tx` (which changed them), the EDU telling other servers of `userId`'s current keys. */
+  async announceIn(tx: Tx, userId: string): Promise<void> {
+    if (!this.federation) return;
+    const keys = (await readStoredKeys(this.store, tx, [userId])).get(userId);
+    const content: Record<string, unknown> = { user_id: userId };
+    const master = keys?.get("master");
+    const selfSigning = keys?.get("self_signing");
+    if (master) content.master_key = master.parsed.key;
+    if (selfSigning) content.self_signing_key = selfSigning.parsed.key;
+    await this.federation.changed(tx, userId, content);
   }
 
   /** The EduHandler: throws (the EDU is refused, the transaction goes on) for what it does not keep. */
