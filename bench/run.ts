@@ -29,6 +29,8 @@
  *                             labelled), to see what push rules cost the latency scenarios
  *   --skip-state-res          do not run bench/state-res.ts
  *   --skip-federation         do not run bench/federation.ts (two in-process peers: inbound /send, remote join)
+ *   --skip-pusher-fanout      do not run bench/pusher-fanout.ts (one message into a 1,000-member room where every
+ *                             member has a pusher: notifications/s and time to the last, beside the machine floor)
  *   --skip-push               do not run bench/push-evaluation.ts (CPU per message into a 1,000-member room, push
  *                             rules on and off)
  *   --keep-files              keep the server's temp folder (config, log)
@@ -74,6 +76,7 @@ const { values: args } = parseArgs({
     "skip-state-res": { type: "boolean", default: false },
     "skip-federation": { type: "boolean", default: false },
     "skip-push": { type: "boolean", default: false },
+    "skip-pusher-fanout": { type: "boolean", default: false },
     "pg-async-commit": { type: "boolean", default: false },
     "push-rules-off": { type: "boolean", default: false },
     "keep-files": { type: "boolean", default: false },
@@ -281,6 +284,8 @@ if (!args["skip-push"]) {
   }
   pushDatabase = pushBenchDriver();
 }
+
+if (!args["skip-pusher-fanout"]) await import("./pusher-fanout.js").then((m) => m.runPusherFanout({ forceEmbedded: args.embedded ?? false, log: (line) => log(`pushers: ${line}`) })).then((figures) => push.push(...figures), (error: Error) => errors.push(`pusher fan-out: ${error.message}`));
 
 report({ config, transports, databaseKind, loadAverageAtStart, setupMs, memberCount, throughput, machineFloor, latencyRuns, idleFigures, memory, cpuShare, stateRes, federation, federationDatabase, push, pushDatabase, errors });
 process.exitCode = errors.length ? 1 : 0;

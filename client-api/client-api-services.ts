@@ -5,6 +5,7 @@ import type { DeviceService } from "../homeserver/users/devices.js";
 import type { FilterService } from "../homeserver/users/filters.js";
 import type { PushRulesService } from "../homeserver/users/push-rules/push-rules-service.js";
 import type { NotificationList } from "../homeserver/rooms/push/notification-list.js";
+import type { PusherService } from "../homeserver/push/pushers/pusher-service.js";
 import type { ProfileService } from "../homeserver/users/profiles.js";
 import type { SessionService } from "../homeserver/users/sessions.js";
 import type { SharedSecretRegistration } from "../homeserver/users/shared-secret.js";
@@ -36,6 +37,8 @@ import type { KeyDistribution } from "../homeserver/users/e2e-keys/key-distribut
 import type { ToDeviceService } from "../homeserver/users/to-device/to-device-service.js";
 import type { CrossSigningService } from "../homeserver/users/e2e-keys/cross-signing/cross-signing-service.js";
 import type { SignatureUpload } from "../homeserver/users/e2e-keys/cross-signing/signature-upload.js";
+import type { MediaRepository } from "../homeserver/media/media-repository.js";
+import type { UrlPreviewService } from "../homeserver/media/preview/url-preview-service.js";
 import type { RateLimitSettings } from "./http/rate-limit.js";
 import type { SyncWebSocketSettings } from "./routes/sync/websocket/sync-websocket-settings.js";
 
@@ -79,6 +82,8 @@ export interface ClientApiServices {
   pushRules: Pick<PushRulesService, "content" | "ruleset" | "rule" | "putRule" | "deleteRule" | "setEnabled" | "setActions">;
   /** GET /notifications. */
   notifications: Pick<NotificationList, "list">;
+  /** GET /pushers and POST /pushers/set. */
+  pushers: Pick<PusherService, "list" | "set">;
 
   rooms: Pick<RoomService, "createRoom" | "sendMessage" | "sendState" | "redact" | "join" | "knock" | "membership" | "forget">;
   directory: Pick<
@@ -135,4 +140,8 @@ export interface ClientApiServices {
   crossSigning: Pick<CrossSigningService, "uploadKeys">;
   /** POST /keys/signatures/upload. */
   crossSignatures: Pick<SignatureUpload, "upload">;
+  /** The media repository: /_matrix/media/v3/upload, /media/v1/create, /client/v1/media/{config,download,thumbnail}, legacy downloads. */
+  media: Pick<MediaRepository, "config" | "upload" | "create" | "uploadTo" | "download" | "thumbnail" | "open">;
+  /** GET /_matrix/client/v1/media/preview_url and the deprecated /_matrix/media/v3/preview_url. */
+  urlPreviews: Pick<UrlPreviewService, "preview">;
 }

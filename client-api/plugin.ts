@@ -15,6 +15,7 @@ import { registerTypingRoutes } from "./routes/typing/index.js";
 import { registerPresenceRoutes } from "./routes/presence/index.js";
 import { registerReceiptsRoutes } from "./routes/receipts/index.js";
 import { registerPushRulesRoutes } from "./routes/push-rules/index.js";
+import { registerPushersRoutes } from "./routes/pushers/index.js";
 import { registerSearchRoutes } from "./routes/search/index.js";
 import { registerReportsRoutes } from "./routes/reports/index.js";
 import { registerTimestampRoutes } from "./routes/timestamp/index.js";
@@ -31,6 +32,8 @@ import { registerRelationsRoutes } from "./routes/relations/index.js";
 import { registerKeyBackupRoutes } from "./routes/key-backup/index.js";
 import { registerE2eKeysRoutes } from "./routes/e2e-keys/index.js";
 import { registerToDeviceRoutes } from "./routes/to-device/index.js";
+import { registerMediaRoutes } from "./routes/media/index.js";
+import { registerMediaPreviewRoutes } from "./routes/media-preview/index.js";
 
 /** Mounts `/_matrix/client/*` and `/.well-known/matrix/client` on an app that has the HTTP plumbing installed. */
 export function registerClientApi(app: FastifyInstance, services: ClientApiServices): void {
@@ -52,6 +55,7 @@ export function registerClientApi(app: FastifyInstance, services: ClientApiServi
   registerPresenceRoutes(app, ctx);
   registerReceiptsRoutes(app, ctx);
   registerPushRulesRoutes(app, ctx);
+  registerPushersRoutes(app, ctx);
   registerReportsRoutes(app, ctx);
   registerTimestampRoutes(app, ctx);
   registerVoipRoutes(app, ctx);
@@ -66,4 +70,6 @@ export function registerClientApi(app: FastifyInstance, services: ClientApiServi
   registerKeyBackupRoutes(app, ctx);
   registerE2eKeysRoutes(app, ctx);
   registerToDeviceRoutes(app, ctx);
+  registerMediaRoutes(app, ctx);
+  registerMediaPreviewRoutes(app, ctx);
 }

@@ -11,6 +11,7 @@ import type { KeyNotary } from "./keys/notary.js";
 import type { E2eKeysService } from "../homeserver/users/e2e-keys/e2e-keys-service.js";
 import type { UserDevices } from "../homeserver/edus/device-messages/user-devices.js";
 import type { CrossSigningService } from "../homeserver/users/e2e-keys/cross-signing/cross-signing-service.js";
+import type { MediaRepository } from "../homeserver/media/media-repository.js";
 
 /** The parts of the rooms core that peers' requests reach: reads, ACLs, membership handshakes, invites, /send. */
 export type FederationRoomsForPeers = Pick<FederationRooms, "reads" | "acls" | "membership" | "knocks" | "invites" | "transactions">;
@@ -48,4 +49,6 @@ export interface FederationApiServices {
   userDevices: Pick<UserDevices, "forServer">;
   /** POST /user/keys/query: our users' master and self-signing keys. */
   crossSigning: Pick<CrossSigningService, "keysOf">;
+  /** GET /media/download/{mediaId} and /media/thumbnail/{mediaId}: our own media, for other servers. */
+  media: Pick<MediaRepository, "download" | "thumbnail" | "open">;
 }

@@ -27,6 +27,7 @@ import { registerTimestampToEvent } from "./routes/timestamp/timestamp-to-event.
 import { registerQueryUserKeys } from "./routes/user-keys/query-user-keys.js";
 import { registerClaimUserKeys } from "./routes/user-keys/claim-user-keys.js";
 import { registerGetUserDevices } from "./routes/user-keys/get-user-devices.js";
+import { registerMediaRoutes } from "./routes/media/media-routes.js";
 
 /**
  * Mounts `/_matrix/federation/*` and `/_matrix/key/*`. The auth hook goes first: every federation route
@@ -64,4 +65,5 @@ export function registerFederationApi(app: FastifyInstance, services: Federation
   registerQueryUserKeys(app, services);
   registerClaimUserKeys(app, services);
   registerGetUserDevices(app, services);
+  registerMediaRoutes(app, services);
 }

@@ -4,7 +4,7 @@ import type { LocalServerKeys } from "../homeserver/federation-keys/local-keys.j
 import { systemDns, type DnsResolver } from "./client/dns.js";
 import { FederationClient } from "./client/federation-client.js";
 import { HttpTransport } from "./client/http-transport.js";
-import { IpRangeFilter } from "./client/ip-ranges.js";
+import { IpRangeFilter } from "../homeserver/core/ip-ranges.js";
 import { ServerResolver } from "./client/server-resolver.js";
 import { createWellKnownFetcher } from "./client/well-known-fetch.js";
 import { WellKnownResolver, type WellKnownFetcher } from "./client/well-known.js";

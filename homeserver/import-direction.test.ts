@@ -73,11 +73,16 @@ const FLOORS: string[][] = [
   ["homeserver/storage"],
   ["homeserver/streams"],
   ["homeserver/core"],
+  // A separate program (`myelin push-gateway`): core's logger, config helpers and guarded HTTP, nothing above.
+  ["homeserver/push-gateway"],
   ["homeserver/federation-keys"],
   ["homeserver/users"],
   ["homeserver/rooms"],
   ["homeserver/edus"],
   ["homeserver/sync"],
+  ["homeserver/push"],
+  // The media repository needs only storage and the core; the HTTP layers reach it through their services.
+  ["homeserver/media"],
   ["client-api", "federation"],
   ["homeserver/app"],
 ];

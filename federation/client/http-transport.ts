@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import { Pool } from "undici";
 import type { DnsResolver } from "./dns.js";
-import type { IpRangeFilter } from "./ip-ranges.js";
+import type { IpRangeFilter } from "../../homeserver/core/ip-ranges.js";
 import { formatHost } from "./server-name.js";
 
 export interface TransportOptions {
@@ -27,6 +27,8 @@ export interface TransportResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** The body as it came, for answers that are not text (media). */
+  bytes?: Buffer;
 }
 
 export class BlockedDestinationError extends Error {
@@ -123,7 +125,8 @@ export class HttpTransport {
       }
       chunks.push(chunk as Buffer);
     }
-    return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") };
+    const bytes = Buffer.concat(chunks);
+    return { status: response.statusCode, headers: response.headers, body: bytes.toString("utf8"), bytes };
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,10 @@ import type { Stores } from "../storage/stores/stores.js";
 import type { ReportService } from "../rooms/reports/report-service.js";
 import type { LegacySyncServices } from "../sync/legacy/index.js";
 import type { DeviceFederation } from "../edus/device-messages/index.js";
+import type { MediaServices } from "../media/index.js";
+import type { ClosableOutgoingHttp } from "../core/outgoing-http.js";
+import type { Pushers } from "../push/pushers/index.js";
+import type { UrlPreviewService } from "../media/preview/url-preview-service.js";
 
 /** The composition of the core's services; built once by `createAppContext`. */
 export interface AppContext extends CoreContext {
@@ -38,4 +42,15 @@ export interface AppContext extends CoreContext {
   legacySync: LegacySyncServices;
   /** To-device messages and device lists between servers: the durable EDU outbox, GET /user/devices, pruning. */
   deviceFederation: DeviceFederation;
+  /** The media repository (uploads, downloads, thumbnails, remote copies) and its retention job. */
+  media: MediaServices;
+  /**
+   * Outgoing HTTP(S) to user-supplied URLs (pushers, URL previews) through federation's IP range filter;
+   * hand services the narrow `OutgoingHttp` side of it.
+   */
+  outgoingHttp: ClosableOutgoingHttp;
+  /** Pushers (GET /pushers, POST /pushers/set) and their delivery loop; stop the loop before the database closes. */
+  pushers: Pushers;
+  /** GET /media/v1/preview_url: fetched through outgoingHttp, kept in the url_previews table. */
+  urlPreviews: UrlPreviewService;
 }

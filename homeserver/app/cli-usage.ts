@@ -59,6 +59,18 @@ options:
 ${CONFIG_LINE}
 ${HELP_LINE}`,
   },
+  "push-gateway": {
+    options: { ...CONFIG, ...HELP },
+    usage: `usage: myelin push-gateway --config FILE
+
+Runs Myelin's Push Gateway: it serves the Push Gateway API (POST /_matrix/push/v1/notify) for any homeserver's
+HTTP pushers and delivers to WebPush, Firebase Cloud Messaging (HTTP v1) and APNs (HTTP/2, token auth), as the
+file's apps say (see push-gateway.sample.yaml). It keeps no state. SIGTERM or SIGINT stops it.
+
+options:
+  -c, --config FILE     the push gateway's configuration file (required; not the homeserver's)
+${HELP_LINE}`,
+  },
 } satisfies Record<string, { options: Options; usage: string }>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -72,6 +84,7 @@ commands:
   register-user --user NAME --password PW [--admin] [--config FILE]
                                         create an account from the shell
   migrate [--config FILE]               apply database migrations and exit
+  push-gateway --config FILE            run Myelin's Push Gateway (WebPush, FCM, APNs)
   help [COMMAND]                        print this help, or a command's
 
 \`myelin <command> --help\` describes a command.

@@ -51,6 +51,15 @@ async function main(argv: string[]): Promise<number> {
       console.log(applied.length ? `applied: ${applied.join(", ")}` : "database is up to date");
       return 0;
     }
+    case "push-gateway": {
+      // Its own file, never MYELIN_CONFIG: that names the homeserver's.
+      if (!values.config) throw new UsageError("push-gateway needs --config FILE", { cause: command });
+      const { loadPushGatewayConfig } = await import("../push-gateway/config/gateway-config.js");
+      const { startPushGateway } = await import("../push-gateway/start-push-gateway.js");
+      const gateway = await startPushGateway(await loadPushGatewayConfig(values.config as string));
+      stopOnSignals({ ctx: { logger: gateway.logger }, stop: gateway.stop });
+      return -1; // keep running
+    }
   }
 }
 
@@ -70,7 +79,7 @@ function printHelp(text: string): number {
 }
 
 /** SIGTERM, SIGINT, SIGHUP: a graceful stop; a second signal while stopping exits at once. */
-function stopOnSignals(server: RunningServer): void {
+function stopOnSignals(server: { ctx: Pick<RunningServer["ctx"], "logger">; stop(): Promise<void> }): void {
   const { logger } = server.ctx;
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

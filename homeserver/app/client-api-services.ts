@@ -28,6 +28,7 @@ export function clientApiServices(app: AppContext): ClientApiServices {
     accountData: users.accountData,
     filters: users.filters,
     pushRules: users.pushRules,
+    pushers: app.pushers.service,
     notifications: new NotificationList(app.stores, app.roomReads.reader, app.clock),
     rooms: rooms.service,
     directory: rooms.directory,
@@ -56,5 +57,7 @@ export function clientApiServices(app: AppContext): ClientApiServices {
     crossSigning: users.crossSigning,
     crossSignatures: users.crossSigning.signatureUpload(remoteUserKeysOver(app.federation.client)),
     keyChanges: new KeyChanges(app.stores.deviceLists),
+    media: app.media.repository,
+    urlPreviews: app.urlPreviews,
   };
 }

@@ -22,6 +22,12 @@ import { createEduServices } from "../edus/index.js";
 import { ReportService } from "../rooms/reports/report-service.js";
 import { createLegacySyncServices } from "../sync/legacy/index.js";
 import { createDeviceFederation, remoteUserDevicesOver } from "../edus/device-messages/index.js";
+import { createMediaServices } from "../media/index.js";
+import { RemoteMediaClient } from "../../federation/client/remote-media-client.js";
+import { createOutgoingHttp } from "../core/outgoing-http.js";
+import { IpRangeFilter } from "../core/ip-ranges.js";
+import { UrlPreviewService } from "../media/preview/url-preview-service.js";
+import { createPushers } from "../push/pushers/index.js";
 
 export interface AppContextOptions {
   config: Config;
@@ -83,6 +89,21 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
     onDeactivated: (userId) => context.rooms.leaveAllRooms(userId),
   };
   context.stores = createStores(core.db);
+  // Synapse applies its ip_range_blacklist to every outgoing request, so the core's fetches share federation's ranges.
+  context.outgoingHttp = createOutgoingHttp({
+    ipFilter: new IpRangeFilter(options.config.federation.ip_range_blocklist, options.config.federation.ip_range_allowlist),
+    userAgent: "Myelin",
+  });
+  context.urlPreviews = new UrlPreviewService({
+    http: context.outgoingHttp,
+    store: context.stores.urlPreviews,
+    clock,
+    logger: options.logger,
+    config: options.config.media.url_preview,
+    // Looked up at each preview: the media repository is built further down.
+    images: async (userId, bytes, contentType) =>
+      (await context.media.repository.upload(userId, { body: bytes, contentType, fileName: undefined, declaredLength: bytes.length })).content_uri,
+  });
   context.users = createUserServices(core, hooks, context.stores);
   context.rooms = createRoomServices(core, context.users, context.stores);
   // Sync reads the EDU streams (never the other way round), so the EDUs come first; both use the read side of rooms.
@@ -99,6 +120,15 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
   });
   context.legacySync = createLegacySyncServices(core, { reads, accountData: context.users.accountData, directory: context.rooms.directory });
   context.sync = createSyncServices(core, { users: context.users, reads, edus: context.edus.syncSources, pushActions: context.stores.pushActions, deviceLists: context.stores.deviceLists });
+  context.pushers = createPushers(core, { stores: context.stores, live: context.sync.liveDevices, outgoingHttp: context.outgoingHttp });
+  if (options.config.push.enabled) {
+    // Wake-ups only: each pusher reads what to send from its cursor in the database.
+    core.notifier.subscribe((stream, _position, audience) => {
+      if (stream === "events") for (const roomId of audience.rooms ?? []) context.pushers.loop.roomChanged(roomId);
+    });
+    context.edus.receipts.onLocalRead((userId) => context.pushers.loop.localRead(userId));
+    await context.pushers.loop.start();
+  }
   context.federation = createFederationServices(core, createFederationKeyServices(core, context.stores.serverKeys), options.federation);
   context.serverKeys = context.federation.keyring;
   const remoteRooms = new RemoteRoomsClient(context.federation.client);
@@ -113,6 +143,7 @@ export async function createAppContext(options: AppContextOptions): Promise<AppC
     dispatcher: context.edus.dispatcher,
     remote: remoteUserDevicesOver(context.federation.client),
   });
+  context.media = createMediaServices(core, context.stores.media, new RemoteMediaClient(context.federation.client));
   context.rooms.service.useFederation({
     remoteJoin: federationRooms.invitedJoin,
     inviteRejection: federationRooms.inviteRejection,

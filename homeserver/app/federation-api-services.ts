@@ -21,5 +21,6 @@ export function federationApiServices(ctx: AppContext): FederationApiServices {
     e2eKeys: ctx.users.e2eKeys,
     userDevices: ctx.deviceFederation.userDevices,
     crossSigning: ctx.users.crossSigning,
+    media: ctx.media.repository,
   };
 }

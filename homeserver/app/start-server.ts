@@ -68,7 +68,7 @@ export async function startServer(config: Config, options: { usingDefaults?: boo
     const { key, created } = await loadOrCreateSigningKey(config.signing_key_path);
     if (created) logger.info({ key_id: key.keyId, path: config.signing_key_path }, "generated a new signing key");
     const ctx = await createAppContext({ config, database, signingKey: key, logger });
-    undo.push(() => ctx.edus.stop(), () => ctx.federation.close());
+    undo.push(() => ctx.edus.stop(), () => ctx.federation.close(), () => ctx.pushers.loop.stop());
     const listeners: FastifyInstance[] = [];
     for (const listener of config.listeners) {
       const https = listener.tls
@@ -83,6 +83,7 @@ export async function startServer(config: Config, options: { usingDefaults?: boo
     // Started after the listeners: catching up peers may need them to fetch keys and events back from us.
     const sender = await startFederationSender(ctx);
     const cleanup = ctx.deviceFederation.cleanup.start();
+    const mediaRetention = ctx.media.retention.start();
     if (config.registration.enabled && !config.registration.require_token) {
       logger.warn("registration is open: anyone who can reach this server can create an account");
     }
@@ -95,8 +96,12 @@ export async function startServer(config: Config, options: { usingDefaults?: boo
         await Promise.all(listeners.map((app) => app.close()));
         sender.stop();
         cleanup.stop();
+        mediaRetention.stop();
         ctx.edus.stop();
+        // A gateway request in flight is sent again after the restart (the cursor moves only once it is answered).
+        await Promise.race([ctx.pushers.loop.stop(), sleep(FEDERATION_CLOSE_GRACE_MS)]);
         await Promise.race([ctx.federation.close(), sleep(FEDERATION_CLOSE_GRACE_MS)]);
+        await Promise.race([ctx.outgoingHttp.close(), sleep(FEDERATION_CLOSE_GRACE_MS)]);
         await database.close();
         await lock?.release();
       },

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { generateSigningKey } from "../crypto/signing-key.js";
 import { openTestDatabase, type DriverName } from "../storage/test-databases.js";
@@ -25,8 +28,11 @@ export async function createTestApp(
   clock?: Clock,
   options: { federationSender?: boolean } = {},
 ): Promise<TestApp> {
+  // Files a test server writes (uploaded media) go to a folder of its own, never into the checkout.
+  const dataDir = mkdtempSync(join(tmpdir(), "myelin-test-data-"));
   const config: Config = buildConfig({
     server_name: "test.local",
+    data_dir: dataDir,
     registration: { enabled: true, shared_secret: "test-shared-secret" },
     rate_limits: { enabled: false },
     // Test servers register thousands of users; the cost is covered by passwords.test.ts and register.test.ts.
@@ -50,9 +56,12 @@ export async function createTestApp(
     dispose: async () => {
       sender?.stop();
       ctx.edus.stop();
+      await ctx.pushers.loop.stop();
       await http.close();
       await ctx.federation.close();
+      await ctx.outgoingHttp.close();
       await test.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

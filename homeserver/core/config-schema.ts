@@ -196,7 +196,24 @@ export const CONFIG_SCHEMA = {
     push: {
       type: "object",
       additionalProperties: false,
-      properties: { enabled: { type: "boolean", default: true } },
+      properties: {
+        enabled: { type: "boolean", default: true },
+        // The badge (counts.unread) pushers send: rooms with unread notifications, or every unread notification.
+        group_unread_count_by_room: { type: "boolean", default: true },
+        pushers: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            retry_initial_ms: { type: "integer", minimum: 1, default: 1000 },
+            retry_max_ms: { type: "integer", minimum: 1, default: 3_600_000 },
+            max_age_ms: { type: "integer", minimum: 0, default: 86_400_000 },
+            request_timeout_ms: { type: "integer", minimum: 100, default: 20_000 },
+            skip_when_syncing: { type: "boolean", default: true },
+            sync_grace_ms: { type: "integer", minimum: 0, default: 10_000 },
+          },
+          default: {},
+        },
+      },
       default: {},
     },
     presence: {
@@ -228,6 +245,34 @@ export const CONFIG_SCHEMA = {
       properties: {
         server: { type: ["string", "null"], pattern: "^[A-Za-z0-9.\\-\\[\\]:]+$", default: null },
         serve_server: { type: "boolean", default: false },
+      },
+      default: {},
+    },
+    media: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        path: { type: ["string", "null"], minLength: 1, default: null },
+        max_upload_bytes: { type: "integer", minimum: 1, default: 52_428_800 },
+        max_remote_download_bytes: { type: "integer", minimum: 1, default: 52_428_800 },
+        max_pending_uploads: { type: "integer", minimum: 1, default: 5 },
+        unused_expires_after_ms: { type: "integer", minimum: 1000, default: 86_400_000 },
+        legacy_unauthenticated_cutoff: { type: ["string", "null"], pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$", default: null },
+        remote_retention_days: { type: ["integer", "null"], minimum: 1, default: 90 },
+        max_thumbnail_source_pixels: { type: "integer", minimum: 1, default: 32_000_000 },
+        // GET /media/v1/preview_url: off by default, as in Synapse (the server fetches what users name).
+        url_preview: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            enabled: { type: "boolean", default: false },
+            max_bytes: { type: "integer", minimum: 1, default: 10_485_760 },
+            timeout_ms: { type: "integer", minimum: 100, default: 10_000 },
+            cache_ms: { type: "integer", minimum: 0, default: 3_600_000 },
+            accept_language: { type: "array", items: { type: "string", minLength: 1, pattern: "^[\\x21-\\x7e]+$" }, default: ["en"] },
+          },
+          default: {},
+        },
       },
       default: {},
     },

@@ -76,6 +76,46 @@ export interface Config {
   presence: PresenceConfig;
   turn: TurnConfig;
   well_known: WellKnownConfig;
+  media: MediaConfig;
+}
+
+/** The media repository (homeserver/media/). */
+export interface MediaConfig {
+  /** Where the files live; null: `<data_dir>/media`. */
+  path: string | null;
+  /** The largest upload, and the m.upload.size /config announces. */
+  max_upload_bytes: number;
+  /** The largest remote file fetched over federation; bigger ones are refused (502), never cached. */
+  max_remote_download_bytes: number;
+  /** How many ids from POST /media/v1/create a user may hold unused at once. */
+  max_pending_uploads: number;
+  /** How long an id from /create stays usable without an upload. */
+  unused_expires_after_ms: number;
+  /**
+   * The legacy unauthenticated /_matrix/media/v3/download and /thumbnail serve only media created before this
+   * ISO 8601 date-time; null: before the media repository's first start (its migration), so nothing uploaded
+   * through this server is ever served without authentication.
+   */
+  legacy_unauthenticated_cutoff: string | null;
+  /** Cached remote media not read for this many days is deleted by a daily job; null keeps it forever. */
+  remote_retention_days: number | null;
+  /** Images with more pixels than this are not thumbnailed (decompression bombs). */
+  max_thumbnail_source_pixels: number;
+  url_preview: UrlPreviewConfig;
+}
+
+/** GET /media/v1/preview_url (homeserver/media/preview/); fetched through the federation IP range filter. */
+export interface UrlPreviewConfig {
+  /** Off by default, as in Synapse: when off the endpoint answers 404 M_UNRECOGNIZED. */
+  enabled: boolean;
+  /** The largest page or image fetched (Synapse's max_spider_size, 10 MiB). */
+  max_bytes: number;
+  /** One fetch (page or image), redirects included, whole. */
+  timeout_ms: number;
+  /** How long a preview is answered again without fetching the URL (Synapse: one hour). */
+  cache_ms: number;
+  /** Sent as Accept-Language, so that sites answer in the language users here read. */
+  accept_language: string[];
 }
 
 /** GET /voip/turnServer: the TURN servers clients use for calls. */
@@ -105,6 +145,23 @@ export interface PushConfig {
    * listed in /notifications). For measuring what evaluation costs; leave it on.
    */
   enabled: boolean;
+  /** The badge pushers send (counts.unread): rooms with unread notifications (true, as Synapse), or notifications. */
+  group_unread_count_by_room: boolean;
+  pushers: PushersConfig;
+}
+
+/** The pusher loop (homeserver/push/pushers/). */
+export interface PushersConfig {
+  /** The first retry after the gateway fails; each further failure doubles it, up to retry_max_ms. */
+  retry_initial_ms: number;
+  retry_max_ms: number;
+  /** A pusher failing for this long gives up on the notification at hand and moves on to the next. */
+  max_age_ms: number;
+  /** One request to the push gateway, whole. */
+  request_timeout_ms: number;
+  /** A device with an open sync WebSocket, or that long-polled within sync_grace_ms, is not pushed for events. */
+  skip_when_syncing: boolean;
+  sync_grace_ms: number;
 }
 
 export interface PresenceConfig {

@@ -19,6 +19,9 @@ import * as deviceStreams from "./migrations/20261204T2100-device-streams.js";
 import * as pushCounters from "./migrations/20261207T1400-push-counters.js";
 import * as crossSigning from "./migrations/20261207T1500-cross-signing.js";
 import * as federationDeviceEdus from "./migrations/20261207T1510-federation-device-edus.js";
+import * as pushers from "./migrations/20261207T2300-pushers.js";
+import * as media from "./migrations/20261207T2310-media.js";
+import * as urlPreviews from "./migrations/20261207T2320-url-previews.js";
 
 /**
  * Migrations are listed in code (not read from disk) so they work the same under tsx, bundles and tests.
@@ -44,6 +47,9 @@ const MIGRATIONS: Record<string, Migration> = {
   "20261207T1400-push-counters": pushCounters,
   "20261207T1500-cross-signing": crossSigning,
   "20261207T1510-federation-device-edus": federationDeviceEdus,
+  "20261207T2300-pushers": pushers,
+  "20261207T2310-media": media,
+  "20261207T2320-url-previews": urlPreviews,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

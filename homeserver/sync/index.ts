@@ -15,6 +15,7 @@ import { SyncService, type SyncOptions } from "./sync-service.js";
 import { UserMemberships } from "./user-memberships.js";
 import { NotificationCounts } from "./notification-counts.js";
 import type { PushActionsStore } from "../storage/stores/push-actions-store.js";
+import { SyncingDevices, type LiveDevices } from "./live-devices.js";
 
 export type { SyncOptions } from "./sync-service.js";
 export type { SyncResponse } from "../../schemas/client/sync/get-sync.js";
@@ -25,6 +26,8 @@ export interface SyncServices {
   /** The builder for one window (since, to], for transports that manage waiting themselves. */
   builder: SyncBuilder;
   service: SyncService;
+  /** Devices that sync is serving now (a long-poll or sync socket open, or a long-poll just ended), for the pushers. */
+  liveDevices: LiveDevices;
 }
 
 export interface SyncInputs {
@@ -54,10 +57,12 @@ export function createSyncServices(core: CoreContext, { users, reads, edus, push
     deviceLists,
   };
   const builder = new SyncBuilder(deps, syncStreamProviders(deps, edus));
-  const service = new SyncService(deps, builder);
+  const liveDevices = new SyncingDevices(core.clock);
+  const service = new SyncService(deps, builder, liveDevices);
   return {
     sync: (requester, options) => service.sync(requester, options),
     builder,
     service,
+    liveDevices,
   };
 }

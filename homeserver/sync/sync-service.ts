@@ -11,6 +11,7 @@ import { canonicalJson } from "../crypto/canonical-json.js";
 import { BuildGate } from "./build-gate.js";
 import type { PreparedWait } from "../streams/notifier.js";
 import { SharedResponses } from "./shared-responses.js";
+import type { SyncingDevices } from "./live-devices.js";
 
 /** Parsed filters by their text (inline) or owner and id: every long-poll names its filter again. */
 const FILTER_CACHE_SIZE = 10_000;
@@ -60,6 +61,8 @@ export class SyncService {
   constructor(
     private readonly deps: SyncDeps,
     private readonly builder: SyncBuilder,
+    /** Told of every sync while it runs: the pusher loop does not push devices that sync is serving. */
+    private readonly syncing?: Pick<SyncingDevices, "begin">,
   ) {
     this.shared = new SharedResponses(deps, builder.providers);
   }
@@ -70,6 +73,15 @@ export class SyncService {
    * is built (or handed on from another member), so they never count as news that ends a long-poll.
    */
   async sync(requester: Requester, options: SyncOptions = {}): Promise<SyncResponse> {
+    const end = this.syncing?.begin(requester.userId, requester.deviceId);
+    try {
+      return await this.syncWithKeyCounts(requester, options);
+    } finally {
+      end?.();
+    }
+  }
+
+  private async syncWithKeyCounts(requester: Requester, options: SyncOptions): Promise<SyncResponse> {
     const response = await this.syncWindow(requester, options);
     // A wait ended by shutdown or a departed client: its answer goes nowhere, and the database may be closing.
     if (options.signal?.aborted) return response;

@@ -15,6 +15,9 @@ const KNOWN_5XX: Record<string, string> = {
   // error (Synapse answers 502 too). Malformed names are 400 before any request (homeserver/server-name.ts).
   "GET /_matrix/client/v3/publicRooms": "502 for ?server= naming a well-formed server that cannot be reached: a gateway error",
   "POST /_matrix/client/v3/publicRooms": "the same as GET /publicRooms",
+  "GET /_matrix/client/v1/media/download/:serverName/:mediaId": "502 for an mxc:// URI naming a well-formed server that cannot be reached: a gateway error, as Synapse",
+  "GET /_matrix/client/v1/media/download/:serverName/:mediaId/:fileName": "the same as GET /media/download",
+  "GET /_matrix/client/v1/media/thumbnail/:serverName/:mediaId": "the same as GET /media/download",
 };
 
 /**

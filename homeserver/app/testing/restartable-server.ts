@@ -59,8 +59,10 @@ export async function restartableServer(driver: DriverName): Promise<Restartable
         stop: async () => {
           sender.stop();
           ctx.edus.stop();
+          await ctx.pushers.loop.stop();
           await http.close();
           await ctx.federation.close();
+          await ctx.outgoingHttp.close();
         },
       };
       return current;

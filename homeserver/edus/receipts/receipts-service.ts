@@ -27,6 +27,9 @@ export interface ReadMarkers {
  * public receipt, only its owner for a private one).
  */
 export class ReceiptsService {
+  /** Told after a local user's read receipt (public or private) is stored: pushers send the new badge. */
+  private readonly readListeners: Array<(userId: string, roomId: string) => void> = [];
+
   constructor(
     private readonly core: CoreContext,
     private readonly store: ReceiptsStore,
@@ -61,6 +64,11 @@ export class ReceiptsService {
     if (readPrivate) await this.sendLocal(userId, roomId, READ_PRIVATE, readPrivate, UNTHREADED);
   }
 
+  /** For the pusher loop (app/ wires it): a listener must not throw and must not wait. */
+  onLocalRead(listener: (userId: string, roomId: string) => void): void {
+    this.readListeners.push(listener);
+  }
+
   /**
    * Stores a receipt unless the stored one is newer (see ReceiptsStore.upsert); `eventPos` is the event's
    * room-stream position when this server holds the event. Returns whether it was written.
@@ -87,6 +95,7 @@ export class ReceiptsService {
   private async sendLocal(userId: string, roomId: string, receiptType: typeof READ | typeof READ_PRIVATE, event: StoredEvent, threadId: string): Promise<void> {
     const receipt: NewReceipt = { roomId, userId, receiptType, threadId, eventId: event.pdu.event_id, data: { ts: this.core.clock.now() } };
     const written = await this.write(receipt, event.streamPos);
+    if (written) for (const listener of this.readListeners) listener(userId, roomId);
     // Private receipts never leave this server.
     if (written && receiptType === READ) await this.broadcaster.broadcast(receipt);
   }

@@ -13,9 +13,11 @@ import { FederationOutboxStore } from "./federation-outbox-store.js";
 import { FilterStore } from "./filter-store.js";
 import { InboundTxnsStore } from "./inbound-txns-store.js";
 import { KeyBackupStore } from "./key-backup-store.js";
+import { MediaStore } from "./media-store.js";
 import { MessageAppendStore } from "./message-append-store.js";
 import { OpenIdTokenStore } from "./openid-token-store.js";
 import { PushActionsStore } from "./push-actions-store.js";
+import { PushersStore } from "./pushers-store.js";
 import { ReceiptsStore } from "./receipts-store.js";
 import { ReportsStore } from "./reports-store.js";
 import { RegistrationTokenStore } from "./registration-token-store.js";
@@ -31,6 +33,7 @@ import { TokenStore } from "./token-store.js";
 import { TxnStore } from "./txn-store.js";
 import { UserStore } from "./user-store.js";
 import { UserDirectoryStore } from "./user-directory-store.js";
+import { UrlPreviewStore } from "./url-preview-store.js";
 
 /**
  * Every store, made once by app/ and handed to each service as
@@ -52,9 +55,13 @@ export interface Stores {
   filters: FilterStore;
   inboundTxns: InboundTxnsStore;
   keyBackup: KeyBackupStore;
+  /** The media repository's metadata (files are kept by homeserver/media/). */
+  media: MediaStore;
   messages: MessageAppendStore;
   openidTokens: OpenIdTokenStore;
   pushActions: PushActionsStore;
+  /** Pushers (POST /pushers/set) and their delivery loops' cursors. */
+  pushers: PushersStore;
   receipts: ReceiptsStore;
   reports: ReportsStore;
   registrationTokens: RegistrationTokenStore;
@@ -70,6 +77,8 @@ export interface Stores {
   txns: TxnStore;
   users: UserStore;
   userDirectory: UserDirectoryStore;
+  /** Successful URL previews, shared by every process (homeserver/media/preview/). */
+  urlPreviews: UrlPreviewStore;
 }
 
 export function createStores(db: Db): Stores {
@@ -88,9 +97,11 @@ export function createStores(db: Db): Stores {
     filters: new FilterStore(db),
     inboundTxns: new InboundTxnsStore(db),
     keyBackup: new KeyBackupStore(db),
+    media: new MediaStore(db),
     messages: new MessageAppendStore(db),
     openidTokens: new OpenIdTokenStore(db),
     pushActions: new PushActionsStore(db),
+    pushers: new PushersStore(db),
     receipts: new ReceiptsStore(db),
     reports: new ReportsStore(db),
     registrationTokens: new RegistrationTokenStore(db),
@@ -106,5 +117,6 @@ export function createStores(db: Db): Stores {
     txns: new TxnStore(db),
     users: new UserStore(db),
     userDirectory: new UserDirectoryStore(db),
+    urlPreviews: new UrlPreviewStore(db),
   };
 }

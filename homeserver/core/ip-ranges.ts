@@ -18,7 +18,7 @@ function addRange(list: BlockList, cidr: string): void {
 const ALWAYS_BLOCKED = ["0.0.0.0/8", "::/128"];
 
 /**
- * Decides whether outgoing federation may connect to an address. The allowlist wins over the blocklist, so a
+ * Decides whether an outgoing request (federation, pushers, URL previews) may connect to an address. The allowlist wins over the blocklist, so a
  * test or private deployment can open one range (127.0.0.0/8) without dropping the rest of the defaults.
  * node's BlockList also matches IPv4-mapped IPv6 addresses (::ffff:127.0.0.1) against IPv4 ranges.
  */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { buildConfig } from "../../homeserver/core/config.js";
-import { DEFAULT_IP_RANGE_BLOCKLIST } from "../../homeserver/core/config-schema.js";
-import { SAMPLE_CONFIG } from "../../homeserver/app/sample-config.js";
+import { buildConfig } from "./config.js";
+import { DEFAULT_IP_RANGE_BLOCKLIST } from "./config-schema.js";
+import { SAMPLE_CONFIG } from "../app/sample-config.js";
 import { IpRangeFilter } from "./ip-ranges.js";
 
-describe("IP range filter for outgoing federation", () => {
+describe("IP range filter for outgoing requests", () => {
   const filter = new IpRangeFilter(DEFAULT_IP_RANGE_BLOCKLIST, []);
 
   it.each(["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "224.0.0.1", "::1", "fe80::1", "fd00::1", "0.0.0.0", "::"])(
