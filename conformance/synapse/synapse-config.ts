@@ -28,6 +28,8 @@ export function synapseConfig(dir: string, port: number): Record<string, unknown
     // Generated on first start ("--generate-missing-and-run" is Synapse's default mode).
     signing_key_path: join(dir, "signing.key"),
     trusted_key_servers: [],
+    // The pusher scenario's push gateway listens on loopback, which Synapse's outgoing requests refuse by default.
+    ip_range_whitelist: ["127.0.0.1"],
     suppress_key_server_warning: true,
     report_stats: false,
     enable_registration: true,

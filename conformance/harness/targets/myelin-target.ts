@@ -57,6 +57,8 @@ function myelinConfig(port: number, dataDir: string, postgresUrl: string | null)
     // The guest scenarios register guests (Synapse's config sets allow_guest_access for the same reason).
     guest_access: { enabled: true },
     rate_limits: { enabled: false },
+    // The pusher scenario's push gateway listens on loopback (Synapse's config opens it likewise).
+    federation: { ip_range_allowlist: ["127.0.0.1/32"] },
     log_level: "warn",
   };
 }
