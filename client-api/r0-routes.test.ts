@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../homeserver/app/test-app.js";
-import { bearer, registerTestUser, type TestUser } from "../homeserver/users/testing/http-users.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testDrivers } from "../homeserver/app/test-app.js";
+import { useTestApp } from "../homeserver/app/testing/use-test-app.js";
+import { bearer } from "../homeserver/users/testing/http-users.js";
 import { r0UrlOf } from "./r0-routes.js";
 
 const R0 = "/_matrix/client/r0";
@@ -28,17 +29,16 @@ describe("r0UrlOf", () => {
 });
 
 describe.each(testDrivers())("the r0 client API on %s", (driver) => {
-  let app: TestApp;
-  let alice: TestUser;
+  const {
+    app,
+    users: [alice],
+  } = useTestApp(driver, { users: 1 });
   let roomId: string;
   beforeAll(async () => {
-    app = await createTestApp(driver);
-    alice = await registerTestUser(app.http);
     const created = await app.http.inject({ method: "POST", url: `${R0}/createRoom`, headers: bearer(alice), payload: {} });
     expect(created.statusCode).toBe(200);
     roomId = created.json().room_id;
   });
-  afterAll(() => app.dispose());
 
   it("POST /r0/login logs in with a password, as r0 clients (Hydrogen, matrix-commander) do", async () => {
     const response = await app.http.inject({

@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../homeserver/app/test-app.js";
-import { bearer, registerTestUser, type TestUser } from "../../homeserver/users/testing/http-users.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testDrivers } from "../../homeserver/app/test-app.js";
+import { useTestApp } from "../../homeserver/app/testing/use-test-app.js";
+import { bearer, type TestUser } from "../../homeserver/users/testing/http-users.js";
+import { createTestRoom } from "../../homeserver/rooms/testing/http-rooms.js";
 import { MAX_JSON_DEPTH } from "../../homeserver/json-limits.js";
 
 const V3 = "/_matrix/client/v3";
@@ -11,16 +13,15 @@ const enc = encodeURIComponent;
 const nestedObjectText = (levels: number) => `${'{"a":'.repeat(levels - 1)}{}${"}".repeat(levels - 1)}`;
 
 describe.each(testDrivers())("input the server cannot keep is refused before any storage, on %s", (driver) => {
-  let app: TestApp;
-  let alice: TestUser;
+  const {
+    app,
+    users: [alice],
+  } = useTestApp(driver, { users: 1 });
   let roomId: string;
   beforeAll(async () => {
-    app = await createTestApp(driver);
-    alice = await registerTestUser(app.http);
-    roomId = (await app.http.inject({ method: "POST", url: `${V3}/createRoom`, headers: bearer(alice), payload: {} })).json().room_id;
+    roomId = await createTestRoom(app.http, alice);
     await send(alice, roomId, "m.room.message", "first", { msgtype: "m.text", body: "hi" });
   });
-  afterAll(() => app.dispose());
 
   const send = (user: TestUser, room: string, type: string, txnId: string, content: unknown) =>
     app.http.inject({ method: "PUT", url: `${V3}/rooms/${enc(room)}/send/${enc(type)}/${enc(txnId)}`, headers: bearer(user), payload: JSON.stringify(content) });

@@ -1,13 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../homeserver/app/test-app.js";
+import { describe, expect, it } from "vitest";
+import { testDrivers } from "../../homeserver/app/test-app.js";
+import { useTestApp } from "../../homeserver/app/testing/use-test-app.js";
 import { bearer, registerTestUser } from "../../homeserver/users/testing/http-users.js";
 
 describe.each(testDrivers())("client API Content-Type on %s", (driver) => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
 
   it("is exactly application/json, with no charset parameter, on successful JSON responses", async () => {
     const user = await registerTestUser(app.http);

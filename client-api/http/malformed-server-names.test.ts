@@ -1,18 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../homeserver/app/test-app.js";
-import { bearer, registerTestUser, type TestUser } from "../../homeserver/users/testing/http-users.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testDrivers } from "../../homeserver/app/test-app.js";
+import { useTestApp } from "../../homeserver/app/testing/use-test-app.js";
+import { bearer } from "../../homeserver/users/testing/http-users.js";
 
 const V3 = "/_matrix/client/v3";
 const enc = encodeURIComponent;
 const LONG_HOST = "h".repeat(300);
 
 describe.each(testDrivers())("malformed server names are 400 M_INVALID_PARAM before any request to another server, on %s", (driver) => {
-  let app: TestApp;
-  let alice: TestUser;
+  const {
+    app,
+    users: [alice],
+  } = useTestApp(driver, { users: 1 });
   let outgoing: string[];
   beforeAll(async () => {
-    app = await createTestApp(driver);
-    alice = await registerTestUser(app.http);
     // Every request to another server goes through this one client; count the destinations it is asked for.
     const client = app.ctx.federation.client;
     const request = client.request.bind(client);
@@ -21,7 +22,6 @@ describe.each(testDrivers())("malformed server names are 400 M_INVALID_PARAM bef
       return request(r);
     }) as typeof client.request;
   });
-  afterAll(() => app.dispose());
 
   const cases: Array<[string, "GET" | "POST", string]> = [
     ["join a room id whose port is above 65535", "POST", `${V3}/join/${enc("!x:localhost:99999")}`],

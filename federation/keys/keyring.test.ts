@@ -101,8 +101,11 @@ describe.each(testDrivers())("server keyring (%s)", (driver) => {
     // The second request's read misses, as it would on a busy database, and its answer comes after the fetch.
     const slowCache: typeof keyCache = Object.assign(Object.create(keyCache), {
       get: async (server: string, keyId: string) => {
+        // Numbered by call order, not by which database read finishes first: on a pool the reads can finish in
+        // either order, and holding back the first request's read would wait on itself.
+        const isSecond = ++reads === 2;
         const found = await keyCache.get(server, keyId);
-        if (++reads === 2) await fetchStored;
+        if (isSecond) await fetchStored;
         return found;
       },
     });

@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTestApp } from "./testing/use-test-app.js";
 import { testDrivers } from "../storage/test-databases.js";
 import { freshLocalpart } from "../users/testing/http-users.js";
 import { registerUserFromShell } from "./cli-register-user.js";
-import { createTestApp, type TestApp } from "./test-app.js";
 
 describe.each(testDrivers())("registerUserFromShell on %s", (driver) => {
-  let app: TestApp;
-  beforeAll(async () => {
-    // Registration closed to clients: the shell command must still work.
-    app = await createTestApp(driver, { registration: { enabled: false } });
-  });
-  afterAll(() => app.dispose());
+  // Registration closed to clients: the shell command must still work.
+  const { app } = useTestApp(driver, { config: { registration: { enabled: false } } });
 
   const login = (localpart: string, password: string) =>
     app.http.inject({ method: "POST", url: "/_matrix/client/v3/login", payload: { type: "m.login.password", user: localpart, password } });

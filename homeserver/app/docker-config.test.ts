@@ -3,9 +3,9 @@ import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import YAML from "yaml";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "./testing/use-test-app.js";
 import { loadConfig } from "../core/config.js";
-import { createTestApp, type TestApp } from "./test-app.js";
 import { freePort, REPO_ROOT } from "./testing/cli-process.js";
 
 // There is no Docker engine where the tests run: these read the shipped files as Docker would, and load
@@ -101,14 +101,12 @@ describe("Dockerfile", () => {
 });
 
 describe("docker/healthcheck.mjs", () => {
-  let app: TestApp;
+  const { app } = useTestApp("embedded");
   let port: number;
   beforeAll(async () => {
-    app = await createTestApp("embedded");
     await app.http.listen({ port: 0, host: "127.0.0.1" });
     port = (app.http.server.address() as AddressInfo).port;
   });
-  afterAll(() => app.dispose());
 
   const check = (env: NodeJS.ProcessEnv) =>
     new Promise<number | null>((resolve) => {

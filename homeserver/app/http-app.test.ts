@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "./test-app.js";
+import { describe, expect, it } from "vitest";
+import { useTestApp } from "./testing/use-test-app.js";
 
 describe("HTTP plumbing", () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp("embedded");
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp("embedded");
 
   it("answers unknown endpoints with 404 M_UNRECOGNIZED", async () => {
     const response = await app.http.inject({ method: "GET", url: "/_matrix/client/v3/no/such/thing" });

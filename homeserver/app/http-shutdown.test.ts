@@ -2,12 +2,14 @@ import http from "node:http";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bearer, registerTestUser, type TestUser } from "../users/testing/http-users.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { bearer } from "../users/testing/http-users.js";
+import { createTestRoom } from "../rooms/testing/http-rooms.js";
 import { SYNC_WEBSOCKET_PATH } from "../../schemas/client/sync/sync-websocket.js";
 import { TestSyncSocket } from "../../client-api/routes/sync/websocket/testing/sync-socket-client.js";
 import { buildHttpApp } from "./http-app.js";
-import { createTestApp, testDrivers, type TestApp } from "./test-app.js";
+import { testDrivers } from "./test-app.js";
+import { useTestApp } from "./testing/use-test-app.js";
 
 // Each test closes a listener of its own over one shared homeserver: close() is the shutdown under test.
 // No test measures time: on code that waits out long-polls and keep-alive sockets, close() takes over a
@@ -54,16 +56,15 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 describe.each(testDrivers())("shutting a listener down on %s", (driver) => {
-  let app: TestApp;
-  let user: TestUser;
+  const {
+    app,
+    users: [user],
+  } = useTestApp(driver, { users: 1 });
   let roomId: string;
 
   beforeAll(async () => {
-    app = await createTestApp(driver);
-    user = await registerTestUser(app.http);
-    roomId = (await app.http.inject({ method: "POST", url: "/_matrix/client/v3/createRoom", headers: bearer(user), payload: {} })).json().room_id;
+    roomId = await createTestRoom(app.http, user);
   });
-  afterAll(() => app.dispose());
 
   async function listener(): Promise<{ http: FastifyInstance; port: number; requestSeen: Promise<void> }> {
     const listener = buildHttpApp(app.ctx, { resources: ["client", "federation"] });

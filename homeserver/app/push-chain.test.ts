@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import { createTestApp, testDrivers, type TestApp } from "./test-app.js";
+import { testDrivers } from "./test-app.js";
+import { useTestApp } from "./testing/use-test-app.js";
 import { eventually, LOOPBACK_FEDERATION } from "./testing/loopback-server.js";
 import { bearer, registerTestUser, type TestUser } from "../users/testing/http-users.js";
 import {
@@ -40,21 +41,20 @@ describe.each(testDrivers())("Myelin -> Myelin's Push Gateway -> WebPush, FCM an
   let credentials: TestCredentials;
   let services: PushServices;
   let gateway: TestGateway;
-  let app: TestApp;
 
+  // These hooks come before the app's: the services start before it and stop after it is disposed of.
   beforeAll(async () => {
     credentials = writeTestCredentials();
     services = await startPushServices(credentials);
     gateway = await startTestGateway(testGatewayConfig(credentials, services));
-    // The pushers reach the gateway on 127.0.0.1: the test opens loopback as LOOPBACK_FEDERATION does.
-    app = await createTestApp(driver, { federation: LOOPBACK_FEDERATION });
   });
   afterAll(async () => {
-    await app?.dispose();
     await gateway?.gateway.stop();
     await services?.stop();
     credentials?.remove();
   });
+  // The pushers reach the gateway on 127.0.0.1: the test opens loopback as LOOPBACK_FEDERATION does.
+  const { app } = useTestApp(driver, { config: { federation: LOOPBACK_FEDERATION } });
 
   it("a message reaches the recipient's browser (decrypted), Android app and iPhone with its event id", async () => {
     const alice = await registerTestUser(app.http);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createTestApp, type TestApp } from "../app/test-app.js";
+import { describe, expect, it, vi } from "vitest";
+import { useTestApp } from "../app/testing/use-test-app.js";
 import { testDrivers } from "../storage/test-databases.js";
 import type { Requester } from "../users/requester.js";
 import type { CreateRoomRequest } from "./create-room.js";
@@ -9,11 +9,7 @@ const user = (name: string): Requester => ({ userId: `@${name}${++counter}:test.
 
 /** POST /createRoom is all or nothing: a creation that fails leaves no trace of its room anywhere. */
 describe.each(testDrivers())("createRoom atomicity (%s)", (driver) => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
 
   /** Every table a room writes to, counted, with the creator's rooms. */
   async function footprint(userId: string) {

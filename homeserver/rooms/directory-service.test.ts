@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../app/test-app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../app/testing/use-test-app.js";
 import { testDrivers } from "../storage/test-databases.js";
 import type { Requester } from "../users/requester.js";
 import { DirectoryService } from "./directory-service.js";
@@ -11,14 +11,12 @@ const user = (name: string, isAdmin = false): Requester => ({ userId: `@${name}$
 const uniqueAlias = (name: string) => `#${name}-${randomBytes(4).toString("hex")}:test.local`;
 
 describe.each(testDrivers())("room directory service on %s", (driver) => {
-  let app: TestApp;
+  const { app } = useTestApp(driver);
   let directory: DirectoryService;
   beforeAll(async () => {
-    app = await createTestApp(driver);
     // A directory without federation: these tests cover this server's own aliases and list.
     directory = new DirectoryService(app.ctx, app.ctx.rooms.persister, app.ctx.stores, app.ctx.rooms.service);
   });
-  afterAll(() => app.dispose());
 
   const publicRoom = (creator: Requester, extra: Record<string, unknown> = {}) =>
     app.ctx.rooms.service.createRoom(creator, { preset: "public_chat", ...extra });

@@ -1,18 +1,17 @@
 import { requesterFor } from "../users/testing/requesters.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../app/test-app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testDrivers } from "../app/test-app.js";
+import { useTestApp } from "../app/testing/use-test-app.js";
 import { getRoomVersion } from "../events/room-versions.js";
 import type { EventReference } from "../events/pdu.js";
 import { eventReference } from "./event-references.js";
 
 describe.each(testDrivers())("events this server makes in room versions 1 and 2 cite others with their reference hashes, on %s", (driver) => {
-  let app: TestApp;
+  const { app } = useTestApp(driver);
   const alice = requesterFor("@alice:test.local", "ALICE");
   beforeAll(async () => {
-    app = await createTestApp(driver);
     await app.ctx.users.accounts.createAccount({ localpart: "alice", password: null });
   });
-  afterAll(() => app.dispose());
 
   it.each(["1", "2"])("version %s: the room's own events and a later message carry [id, {sha256}] that match the cited events", async (versionId) => {
     const version = getRoomVersion(versionId)!;

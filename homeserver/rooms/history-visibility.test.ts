@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../app/test-app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../app/testing/use-test-app.js";
 import type { StoredEvent } from "../storage/stores/events-store.js";
 import { testDrivers } from "../storage/test-databases.js";
 import type { Requester } from "../users/requester.js";
@@ -83,13 +83,8 @@ const expectations: Record<HistoryVisibility, { bob: string[]; carolMayRead: boo
 };
 
 describe.each(testDrivers())("history visibility enforced by the read endpoints and sync on %s", (driver) => {
-  let app: TestApp;
-  let h: SyncHarness;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    h = new SyncHarness(app);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
+  const h = new SyncHarness(app);
 
   const messages = async (user: Requester, roomId: string) =>
     bodies((await app.ctx.roomReads.timeline.messages(user, roomId, { dir: "f", limit: 100, filter: { types: ["m.room.message"] } })).chunk);

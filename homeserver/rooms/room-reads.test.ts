@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../app/test-app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../app/testing/use-test-app.js";
 import { testDrivers } from "../storage/test-databases.js";
 import type { Requester } from "../users/requester.js";
 import { specErrors } from "../sync/testing/spec-schemas.js";
@@ -10,13 +10,8 @@ const MESSAGES = "/_matrix/client/v3/rooms/{roomId}/messages";
 const CONTEXT = "/_matrix/client/v3/rooms/{roomId}/context/{eventId}";
 
 describe.each(testDrivers())("room reads on %s", (driver) => {
-  let app: TestApp;
-  let h: SyncHarness;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    h = new SyncHarness(app);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
+  const h = new SyncHarness(app);
   const reads = () => app.ctx.roomReads;
 
   /** All events from the end back to the start, page by page, as a client would. */

@@ -1,6 +1,6 @@
 import { newUser } from "../users/testing/requesters.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../app/test-app.js";
+import { describe, expect, it } from "vitest";
+import { useTestApp } from "../app/testing/use-test-app.js";
 import { testDrivers } from "../storage/test-databases.js";
 import { createAppContext } from "../app/create-app-context.js";
 import { silentLogger } from "../core/logger.js";
@@ -10,11 +10,7 @@ import { MatrixError } from "../errors.js";
 const user = (name: string): Requester => newUser(name);
 
 describe.each(testDrivers())("rooms on %s", (driver) => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
 
   it.each(["12", "10", "1", "3"])("creates a version %s room whose creator is joined with power", async (version) => {
     const alice = user("alice");

@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createTestApp, type TestApp } from "../app/test-app.js";
+import { describe, expect, it, vi } from "vitest";
+import { useTestApp } from "../app/testing/use-test-app.js";
 import { testDrivers } from "../storage/test-databases.js";
 import { newUser, SyncHarness } from "../sync/testing/sync-fixtures.js";
 import { RoomStateReader } from "./room-state-reader.js";
 import { StateAtStore } from "../storage/stores/state-at-store.js";
 
 describe.each(testDrivers())("RoomStateReader.keysAt on %s", (driver) => {
-  let app: TestApp;
-  let h: SyncHarness;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    h = new SyncHarness(app);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
+  const h = new SyncHarness(app);
 
   async function roomWithMessage() {
     const alice = newUser("alice");

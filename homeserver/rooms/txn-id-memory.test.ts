@@ -1,6 +1,7 @@
 import { requesterFor } from "../users/testing/requesters.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../app/test-app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testDrivers } from "../app/test-app.js";
+import { useTestApp } from "../app/testing/use-test-app.js";
 import { MessageAppendStore } from "../storage/stores/message-append-store.js";
 import { TxnStore } from "../storage/stores/txn-store.js";
 import { TxnIdMemory, txnKey } from "./txn-id-memory.js";
@@ -8,15 +9,13 @@ import { txnScopes } from "./txn-scopes.js";
 import type { IdentifiedPdu } from "../events/pdu.js";
 
 describe.each(testDrivers())("transaction ids and the one-statement message write on %s", (driver) => {
-  let app: TestApp;
+  const { app } = useTestApp(driver);
   let roomId: string;
   const alice = requesterFor("@alice:test.local", "ALICE");
   beforeAll(async () => {
-    app = await createTestApp(driver);
     await app.ctx.users.accounts.createAccount({ localpart: "alice", password: null });
     roomId = await app.ctx.rooms.service.createRoom(alice, {});
   });
-  afterAll(() => app.dispose());
   const scope = () => txnScopes.send(roomId, "m.room.message");
 
   it("a retried txnId returns the first event, also from a fresh memory (as after a restart)", async () => {

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { sql } from "kysely";
-import { createTestApp, testDrivers, type TestApp } from "../app/test-app.js";
-import { bearer, registerTestUser, type TestUser } from "../users/testing/http-users.js";
+import { testDrivers } from "../app/test-app.js";
+import { useTestApp } from "../app/testing/use-test-app.js";
+import { bearer } from "../users/testing/http-users.js";
 import { openTestDatabase } from "../storage/test-databases.js";
 import { migrateTo, migrateToLatest } from "../storage/migrate.js";
 import { TxnStore } from "../storage/stores/txn-store.js";
@@ -12,18 +13,17 @@ const V3 = "/_matrix/client/v3";
 const enc = encodeURIComponent;
 
 describe.each(testDrivers())("a transaction id is scoped to its device and endpoint (spec: Transaction identifiers), on %s", (driver) => {
-  let app: TestApp;
-  let alice: TestUser;
+  const {
+    app,
+    users: [alice],
+  } = useTestApp(driver, { users: 1 });
   let roomA: string;
   let roomB: string;
   beforeAll(async () => {
-    app = await createTestApp(driver);
-    alice = await registerTestUser(app.http);
     const create = async () => (await app.http.inject({ method: "POST", url: `${V3}/createRoom`, headers: bearer(alice), payload: {} })).json().room_id as string;
     roomA = await create();
     roomB = await create();
   });
-  afterAll(() => app.dispose());
 
   const put = async (path: string, body: object) => {
     const response = await app.http.inject({ method: "PUT", url: `${V3}${path}`, headers: bearer(alice), payload: body });

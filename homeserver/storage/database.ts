@@ -5,7 +5,9 @@ import pg from "pg";
 import type { Schema } from "./schema.js";
 
 export type DatabaseConfig =
-  | { type: "embedded"; path?: string } // path undefined = in memory (tests)
+  // path undefined = in memory (tests); `snapshot` starts an in-memory database from a dumped data directory
+  // (tests: a migrated database loads in a fraction of the time initdb and the migrations take).
+  | { type: "embedded"; path?: string; snapshot?: Blob }
   | { type: "postgres"; url: string; poolSize?: number };
 
 export type Db = Kysely<Schema>;
@@ -96,7 +98,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     return new Database(db, "postgres", () => db.destroy());
   }
   const { PGlite } = await import("@electric-sql/pglite");
-  const pglite = config.path ? new PGlite(config.path) : new PGlite();
+  const pglite = config.path ? new PGlite(config.path) : new PGlite(config.snapshot ? { loadDataDir: config.snapshot } : {});
   await pglite.waitReady;
   const db = new Kysely<Schema>({ dialect: new PGliteDialect(pglite) });
   return new Database(db, "embedded", () => db.destroy());

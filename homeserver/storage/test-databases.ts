@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
 import pg from "pg";
 import { openDatabase, type Database } from "./database.js";
 import { migrateToLatest } from "./migrate.js";
+import { readPgliteSnapshot } from "./testing/pglite-snapshots.js";
 
 export type DriverName = "embedded" | "postgres";
 
@@ -25,8 +27,11 @@ export interface TestDatabase {
 export async function openTestDatabase(driver: DriverName, options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const migrate = options.migrate !== false;
   if (driver === "embedded") {
-    const database = await openDatabase({ type: "embedded" });
+    const snapshot = readPgliteSnapshot(migrate ? "migrated" : "empty");
+    const database = await openDatabase({ type: "embedded", snapshot });
+    // A no-op on the migrated snapshot, but it keeps a snapshot from an older set of migrations honest.
     if (migrate) await migrateToLatest(database);
+    if (snapshot && migrate) await warmCatalogCaches(database);
     return { database, dispose: () => database.close() };
   }
   const temporary = await createTemporaryPostgresDatabase("myelin_test");
@@ -60,4 +65,15 @@ export async function createTemporaryPostgresDatabase(prefix: string): Promise<{
       await cleanup.end();
     },
   };
+}
+
+/**
+ * A database loaded from a snapshot starts with cold catalog caches: the first statement to touch each table
+ * loads its description and indexes, and PGlite does that on this thread, blocking it. A freshly migrated
+ * database had them warm (the migrations touched every table), and tests with tight timers (a 100 ms sync
+ * WebSocket heartbeat) were written against that; planning one statement per table warms them likewise.
+ */
+async function warmCatalogCaches(database: Database): Promise<void> {
+  const tables = await sql<{ name: string }>`SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = 'public'`.execute(database.db);
+  for (const { name } of tables.rows) await sql`SELECT * FROM ${sql.raw(name)} LIMIT 0`.execute(database.db);
 }

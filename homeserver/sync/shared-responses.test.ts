@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createTestApp, type TestApp } from "../app/test-app.js";
+import { describe, expect, it, vi } from "vitest";
+import { useTestApp } from "../app/testing/use-test-app.js";
 import { testDrivers } from "../storage/test-databases.js";
 import { parseSyncToken } from "../streams/sync-token.js";
 import type { Requester } from "../users/requester.js";
@@ -16,13 +16,8 @@ function withoutAge(response: SyncResponse): unknown {
 }
 
 describe.each(testDrivers())("shared sync responses on %s", (driver) => {
-  let app: TestApp;
-  let h: SyncHarness;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    h = new SyncHarness(app);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
+  const h = new SyncHarness(app);
 
   // Presence left alone, so that the users' syncs do not move the presence stream between their tokens.
   const sync = (user: Requester, options: SyncOptions = {}) => h.sync(user, { setPresence: "offline", ...options });

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../app/test-app.js";
+import { describe, expect, it } from "vitest";
+import { useTestApp } from "../app/testing/use-test-app.js";
 import { testDrivers } from "../storage/test-databases.js";
 import type { Requester } from "../users/requester.js";
 import type { SyncResponse } from "../../schemas/client/sync/get-sync.js";
@@ -76,14 +76,9 @@ class Reader {
 }
 
 describe.each(testDrivers())("sync under concurrent writers on %s", (driver) => {
-  let app: TestApp;
-  let h: SyncHarness;
-  beforeAll(async () => {
-    // Presence off: syncers coming online are news for each other, and this file counts timeline deliveries.
-    app = await createTestApp(driver, { presence: { enabled: false } });
-    h = new SyncHarness(app);
-  });
-  afterAll(() => app.dispose());
+  // Presence off: syncers coming online are news for each other, and this file counts timeline deliveries.
+  const { app } = useTestApp(driver, { config: { presence: { enabled: false } } });
+  const h = new SyncHarness(app);
 
   it(`${SENDERS} concurrent senders: every reader sees every event exactly once, in one order, and no token skips an event`, async () => {
     const owner = newUser("owner");

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../app/test-app.js";
+import { describe, expect, it } from "vitest";
+import { useTestApp } from "../app/testing/use-test-app.js";
 import { testDrivers } from "../storage/test-databases.js";
 import { inlineFilter, newUser, SyncHarness } from "./testing/sync-fixtures.js";
 
@@ -15,13 +15,8 @@ const MESSAGES_PER_SENDER = 30;
  * would leave a reader parked for the whole poll, and this test waits for that as long as its own timeout).
  */
 describe.each(testDrivers())("deliveries under load on %s", (driver) => {
-  let app: TestApp;
-  let h: SyncHarness;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    h = new SyncHarness(app);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
+  const h = new SyncHarness(app);
 
   it(`${ROOMS * READERS_PER_ROOM} long-polling readers in ${ROOMS} rooms, ${SENDERS} senders: every message reaches every reader of its room once`, async () => {
     const senders = Array.from({ length: SENDERS }, () => newUser("sender"));

@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createTestApp, type TestApp } from "../app/test-app.js";
+import { describe, expect, it, vi } from "vitest";
+import { useTestApp } from "../app/testing/use-test-app.js";
 import { testDrivers } from "../storage/test-databases.js";
 import { inlineFilter, newUser, SyncHarness, timelineIds } from "./testing/sync-fixtures.js";
 import type { SyncScope } from "./sync-context.js";
 
 describe.each(testDrivers())("sync long-poll waits on %s", (driver) => {
-  let app: TestApp;
-  let h: SyncHarness;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    h = new SyncHarness(app);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
+  const h = new SyncHarness(app);
 
   /**
    * Alice in a room, her first sync, a filter whose timeline leaves out one event type, and `noise()`, an event

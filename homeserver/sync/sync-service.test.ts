@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../app/test-app.js";
+import { describe, expect, it } from "vitest";
+import { useTestApp } from "../app/testing/use-test-app.js";
 import { testDrivers } from "../storage/test-databases.js";
 import { parseRoomToken } from "../streams/sync-token.js";
 import { specErrors } from "./testing/spec-schemas.js";
@@ -8,13 +8,8 @@ import { bodies, inlineFilter, newUser, SyncHarness, timelineIds } from "./testi
 const SYNC = "/_matrix/client/v3/sync";
 
 describe.each(testDrivers())("sync service on %s", (driver) => {
-  let app: TestApp;
-  let h: SyncHarness;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    h = new SyncHarness(app);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
+  const h = new SyncHarness(app);
 
   it("initial sync sends each joined room with its state at the start of the timeline and the newest events", async () => {
     const alice = newUser("alice");

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createTestApp, type TestApp } from "../app/test-app.js";
+import { describe, expect, it, vi } from "vitest";
+import { useTestApp } from "../app/testing/use-test-app.js";
 import { testDrivers } from "../storage/test-databases.js";
 import { parseSyncToken } from "../streams/sync-token.js";
 import type { Requester } from "../users/requester.js";
@@ -12,13 +12,8 @@ import { newUser, SyncHarness, timelineIds } from "./testing/sync-fixtures.js";
 let txnCounter = 0;
 
 describe.each(testDrivers())("to-device messages in sync on %s", (driver) => {
-  let app: TestApp;
-  let h: SyncHarness;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    h = new SyncHarness(app);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
+  const h = new SyncHarness(app);
 
   /** A user with stored devices (to-device messages go to devices that exist), as requesters of each device. */
   async function userWithDevices(name: string, ...deviceIds: string[]): Promise<Requester[]> {

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../app/test-app.js";
+import { describe, expect, it } from "vitest";
+import { useTestApp } from "../app/testing/use-test-app.js";
 import type { StreamName } from "../streams/sync-token.js";
 import { testDrivers } from "../storage/test-databases.js";
 import { AccountDataService } from "./account-data.js";
@@ -7,11 +7,7 @@ import { AccountDataStore } from "../storage/stores/account-data-store.js";
 import { freshLocalpart } from "./testing/http-users.js";
 
 describe.each(testDrivers())("account data service on %s", (driver) => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
 
   const newUserId = () => `@${freshLocalpart()}:test.local`;
 

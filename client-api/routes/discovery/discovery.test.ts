@@ -1,15 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
+import { describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
 import { DEFAULT_ROOM_VERSION, KNOWN_ROOM_VERSIONS } from "../../../homeserver/events/room-versions.js";
 import { bearer, registerTestUser } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/users/testing/spec-responses.js";
 
 describe.each(testDrivers())("discovery routes on %s", (driver) => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp(driver, { public_baseurl: "https://matrix.test.local/" });
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver, { config: { public_baseurl: "https://matrix.test.local/" } });
 
   it("GET /versions lists r0.0.1 through v1.19 and unstable_features, without authentication", async () => {
     const response = await app.http.inject({ method: "GET", url: "/_matrix/client/versions" });

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sql } from "kysely";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
 import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/users/testing/spec-responses.js";
 
@@ -10,11 +11,7 @@ const ALGORITHM = "m.megolm_backup.v1.curve25519-aes-sha2";
 const authData = (publicKey: string) => ({ public_key: publicKey, signatures: { "@x:test.local": { "ed25519:DEV": "sig" } } });
 
 describe.each(testDrivers())("key backup version routes on %s", (driver) => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
 
   const request = (who: TestUser, method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: unknown) =>
     app.http.inject({ method, url, headers: bearer(who), payload: payload as object | undefined });

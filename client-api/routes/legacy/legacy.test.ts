@@ -1,25 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
-import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
+import { bearer, type TestUser } from "../../../homeserver/users/testing/http-users.js";
+import { createTestRoom } from "../../../homeserver/rooms/testing/http-rooms.js";
 import { specErrors } from "../../../homeserver/users/testing/spec-responses.js";
 
 const V3 = "/_matrix/client/v3";
 const enc = encodeURIComponent;
 
 describe.each(testDrivers())("deprecated /events and /initialSync on %s", (driver) => {
-  let app: TestApp;
-  let alice: TestUser;
-  let bob: TestUser;
+  const {
+    app,
+    users: [alice, bob],
+  } = useTestApp(driver, { users: 2 });
   let roomId: string;
   let firstId: string;
   beforeAll(async () => {
-    app = await createTestApp(driver);
-    alice = await registerTestUser(app.http);
-    bob = await registerTestUser(app.http);
-    roomId = (await app.http.inject({ method: "POST", url: `${V3}/createRoom`, headers: bearer(alice), payload: { preset: "private_chat", name: "legacy" } })).json().room_id;
+    roomId = await createTestRoom(app.http, alice, { preset: "private_chat", name: "legacy" });
     firstId = (await send("first")).event_id;
   });
-  afterAll(() => app.dispose());
 
   let txn = 0;
   async function send(body: string, who: TestUser = alice) {

@@ -1,21 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
-import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
+import { describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
+import { bearer } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/users/testing/spec-responses.js";
 
 const tokenUrl = (userId: string) => `/_matrix/client/v3/user/${encodeURIComponent(userId)}/openid/request_token`;
 const userinfo = (token?: string) => `/_matrix/federation/v1/openid/userinfo${token === undefined ? "" : `?access_token=${encodeURIComponent(token)}`}`;
 
 describe.each(testDrivers())("OpenID tokens on %s", (driver) => {
-  let app: TestApp;
-  let alice: TestUser;
-  let bob: TestUser;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    alice = await registerTestUser(app.http);
-    bob = await registerTestUser(app.http);
-  });
-  afterAll(() => app.dispose());
+  const {
+    app,
+    users: [alice, bob],
+  } = useTestApp(driver, { users: 2 });
 
   it("issues a Bearer token for the caller that the federation userinfo endpoint resolves to their user id", async () => {
     const response = await app.http.inject({ method: "POST", url: tokenUrl(alice.userId), headers: bearer(alice), payload: {} });

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
+import { describe, expect, it } from "vitest";
+import { testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
 import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/sync/testing/spec-schemas.js";
 import type { SyncResponse } from "../../../schemas/client/sync/get-sync.js";
@@ -45,12 +46,8 @@ function presenceOf(body: SyncResponse, userId: string): Record<string, unknown>
 
 describe.each(testDrivers())("presence on %s", (driver) => {
   const clock = { t: Date.now(), now: () => clock.t };
-  let app: TestApp;
+  const { app } = useTestApp(driver, { clock });
   const { setPresence, getPresence, sync, sharedRoom } = presenceClient(() => app);
-  beforeAll(async () => {
-    app = await createTestApp(driver, {}, clock);
-  });
-  afterAll(() => app.dispose());
 
   it("PUT online with a status message: a room-mate sees it in sync (initial and incremental) and through GET", async () => {
     const [alice, bob] = await Promise.all([registerTestUser(app.http), registerTestUser(app.http)]);
@@ -204,12 +201,8 @@ describe.each(testDrivers())("presence on %s", (driver) => {
 });
 
 describe.each(testDrivers())("presence disabled by config on %s", (driver) => {
-  let app: TestApp;
+  const { app } = useTestApp(driver, { config: { presence: { enabled: false } } });
   const { setPresence, getPresence, sync, sharedRoom } = presenceClient(() => app);
-  beforeAll(async () => {
-    app = await createTestApp(driver, { presence: { enabled: false } });
-  });
-  afterAll(() => app.dispose());
 
   it("PUT is accepted and ignored, GET answers offline, and sync carries no presence", async () => {
     const [alice, bob] = await Promise.all([registerTestUser(app.http), registerTestUser(app.http)]);

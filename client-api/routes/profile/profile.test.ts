@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
 import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/users/testing/spec-responses.js";
 
@@ -7,13 +8,11 @@ const profileUrl = (userId: string, key?: string) =>
   `/_matrix/client/v3/profile/${encodeURIComponent(userId)}${key ? `/${encodeURIComponent(key)}` : ""}`;
 
 describe.each(testDrivers())("profile routes on %s", (driver) => {
-  let app: TestApp;
+  const { app } = useTestApp(driver);
   const changes: Array<{ userId: string; profile: unknown }> = [];
   beforeAll(async () => {
-    app = await createTestApp(driver);
     app.ctx.rooms.onProfileChanged = async (userId, profile) => void changes.push({ userId, profile });
   });
-  afterAll(() => app.dispose());
 
   const put = (user: TestUser, target: string, key: string, payload: unknown) =>
     app.http.inject({ method: "PUT", url: profileUrl(target, key), headers: bearer(user), payload: payload as object });

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
+import { describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
 import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/users/testing/spec-responses.js";
 
@@ -8,11 +9,7 @@ const ruleUrl = (kind: string, ruleId: string, attr = "") => `${BASE}/global/${k
 const ids = (rules: Array<{ rule_id: string }>) => rules.map((r) => r.rule_id);
 
 describe.each(testDrivers())("push rule routes on %s", (driver) => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
 
   const request = (who: TestUser, method: "GET" | "PUT" | "DELETE", url: string, payload?: unknown) =>
     app.http.inject({ method, url, headers: bearer(who), payload: payload as object | undefined });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
 import { eventually, LOOPBACK_FEDERATION } from "../../../homeserver/app/testing/loopback-server.js";
 import { GatewayStub } from "../../../homeserver/push/pushers/testing/gateway-stub.js";
 import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
@@ -10,19 +11,16 @@ let txn = 0;
 
 // push.pushers.skip_when_syncing (on by default): a device that sync is serving is not woken by its pusher.
 describe.each(testDrivers())("pushers and live sync connections on %s", (driver) => {
-  let app: TestApp;
   let gateway: GatewayStub;
   /** Moves the server's clock past the grace after a device's last sync. */
   let clockOffset = 0;
+  // The gateway's hooks come first: it starts before the app and stops after the app is disposed of.
   beforeAll(async () => {
     gateway = new GatewayStub();
     await gateway.start();
-    app = await createTestApp(driver, { federation: LOOPBACK_FEDERATION }, { now: () => Date.now() + clockOffset });
   });
-  afterAll(async () => {
-    await app.dispose();
-    await gateway.stop();
-  });
+  afterAll(() => gateway.stop());
+  const { app } = useTestApp(driver, { config: { federation: LOOPBACK_FEDERATION }, clock: { now: () => Date.now() + clockOffset } });
 
   const call = async (who: TestUser, method: "POST" | "PUT", url: string, payload: unknown) => {
     const response = await app.http.inject({ method, url: `${V3}${url}`, headers: bearer(who), payload: payload as object });

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
 import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/sync/testing/spec-schemas.js";
 import type { SyncResponse } from "../../../schemas/client/sync/get-sync.js";
@@ -12,9 +13,10 @@ const enc = encodeURIComponent;
 type Receipts = Record<string, Record<string, Record<string, { ts?: number; thread_id?: string }>>>;
 
 describe.each(testDrivers())("receipts and read markers on %s", (driver) => {
-  let app: TestApp;
-  let alice: TestUser;
-  let bob: TestUser;
+  const {
+    app,
+    users: [alice, bob],
+  } = useTestApp(driver, { users: 2 });
   let roomId: string;
 
   const post = (who: TestUser, url: string, payload: unknown = {}) =>
@@ -48,12 +50,9 @@ describe.each(testDrivers())("receipts and read markers on %s", (driver) => {
   };
 
   beforeAll(async () => {
-    app = await createTestApp(driver);
-    [alice, bob] = [await registerTestUser(app.http), await registerTestUser(app.http)];
     roomId = (await post(alice, "/_matrix/client/v3/createRoom", { preset: "public_chat" })).json().room_id;
     expect((await post(bob, `/_matrix/client/v3/rooms/${enc(roomId)}/join`)).statusCode).toBe(200);
   });
-  afterAll(() => app.dispose());
 
   it("m.read answers {} and reaches every member's sync as one m.receipt event with ts", async () => {
     const message = await text(alice, "read me");

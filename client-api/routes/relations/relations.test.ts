@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
 import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/sync/testing/spec-schemas.js";
 
@@ -19,16 +20,11 @@ const ids = (events: Event[]) => events.map((e) => e.event_id);
 const thread = (root: string) => ({ "m.relates_to": { rel_type: "m.thread", event_id: root } });
 
 describe.each(testDrivers())("relation routes on %s", (driver) => {
-  let app: TestApp;
-  let alice: TestUser;
-  let bob: TestUser;
-  let stranger: TestUser;
+  const {
+    app,
+    users: [alice, bob, stranger],
+  } = useTestApp(driver, { users: 3 });
   let txn = 0;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    [alice, bob, stranger] = await Promise.all([registerTestUser(app.http), registerTestUser(app.http), registerTestUser(app.http)]);
-  });
-  afterAll(() => app.dispose());
 
   const roomUrl = (roomId: string) => `${V3}/rooms/${encodeURIComponent(roomId)}`;
   const get = (url: string, query: Record<string, string> = {}, who: TestUser = alice) => app.http.inject({ method: "GET", url, query, headers: bearer(who) });

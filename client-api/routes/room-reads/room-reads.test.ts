@@ -1,30 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
-import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
+import { bearer, type TestUser } from "../../../homeserver/users/testing/http-users.js";
+import { createTestRoom } from "../../../homeserver/rooms/testing/http-rooms.js";
 import { specErrors } from "../../../homeserver/sync/testing/spec-schemas.js";
 
 const V3 = "/_matrix/client/v3";
 
 describe.each(testDrivers())("room read routes on %s", (driver) => {
-  let app: TestApp;
-  let alice: TestUser;
-  let stranger: TestUser;
+  const {
+    app,
+    users: [alice, stranger],
+  } = useTestApp(driver, { users: 2 });
   let roomId: string;
   let room: string;
   const messageIds: string[] = [];
   beforeAll(async () => {
-    app = await createTestApp(driver);
-    alice = await registerTestUser(app.http);
-    stranger = await registerTestUser(app.http);
-    const created = await app.http.inject({ method: "POST", url: `${V3}/createRoom`, headers: bearer(alice), payload: { preset: "private_chat", topic: "reads" } });
-    roomId = created.json().room_id;
+    roomId = await createTestRoom(app.http, alice, { preset: "private_chat", topic: "reads" });
     room = `${V3}/rooms/${encodeURIComponent(roomId)}`;
     for (let i = 0; i < 6; i++) {
       const sent = await app.http.inject({ method: "PUT", url: `${room}/send/m.room.message/t${i}`, headers: bearer(alice), payload: { msgtype: "m.text", body: `r${i}` } });
       messageIds.push(sent.json().event_id);
     }
   });
-  afterAll(() => app.dispose());
 
   const get = (url: string, query: Record<string, string> = {}, who: TestUser = alice) => app.http.inject({ method: "GET", url, query, headers: bearer(who) });
 

@@ -1,17 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
+import { describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
 import { bearer, registerTestUser } from "../../../homeserver/users/testing/http-users.js";
 
 type User = Awaited<ReturnType<typeof registerTestUser>>;
 
 describe.each(testDrivers())("POST /createRoom (%s)", (driver) => {
-  let app: TestApp;
-  let creator: User;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    creator = await registerTestUser(app.http);
-  });
-  afterAll(() => app.dispose());
+  const {
+    app,
+    users: [creator],
+  } = useTestApp(driver, { users: 1 });
 
   const createRoom = (payload: Record<string, unknown>, as: User = creator) =>
     app.http.inject({ method: "POST", url: "/_matrix/client/v3/createRoom", headers: bearer(as), payload });
@@ -47,13 +45,10 @@ describe.each(testDrivers())("POST /createRoom (%s)", (driver) => {
 });
 
 describe.each(testDrivers())("default_room_version (%s)", (driver) => {
-  let app: TestApp;
-  let user: User;
-  beforeAll(async () => {
-    app = await createTestApp(driver, { default_room_version: "10" });
-    user = await registerTestUser(app.http);
-  });
-  afterAll(() => app.dispose());
+  const {
+    app,
+    users: [user],
+  } = useTestApp(driver, { config: { default_room_version: "10" }, users: 1 });
 
   const roomVersionOf = async (roomId: string) =>
     (await app.http.inject({ method: "GET", url: `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.create/`, headers: bearer(user) })).json()

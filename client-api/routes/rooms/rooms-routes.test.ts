@@ -1,19 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
+import { describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
 import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
 
 const V3 = "/_matrix/client/v3";
 
 describe.each(testDrivers())("room write routes on %s", (driver) => {
-  let app: TestApp;
-  let alice: TestUser;
-  let bob: TestUser;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    alice = await registerTestUser(app.http);
-    bob = await registerTestUser(app.http);
-  });
-  afterAll(() => app.dispose());
+  const {
+    app,
+    users: [alice, bob],
+  } = useTestApp(driver, { users: 2 });
 
   const roomPath = (roomId: string) => `${V3}/rooms/${encodeURIComponent(roomId)}`;
   const call = (method: "GET" | "PUT" | "POST", url: string, who: TestUser, payload?: unknown) =>

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
-import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
+import { describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
+import { bearer, type TestUser } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/sync/testing/spec-schemas.js";
 
 const V3 = "/_matrix/client/v3";
@@ -13,16 +14,11 @@ interface Result {
 }
 
 describe.each(testDrivers())("POST /search on %s", (driver) => {
-  let app: TestApp;
-  let alice: TestUser;
-  let bob: TestUser;
+  const {
+    app,
+    users: [alice, bob],
+  } = useTestApp(driver, { users: 2 });
   let counter = 0;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    alice = await registerTestUser(app.http);
-    bob = await registerTestUser(app.http);
-  });
-  afterAll(() => app.dispose());
 
   /** A word no other test uses, so each test reads only its own events from the shared server. */
   const word = (name: string) => `${name}${++counter}zq${driver.slice(0, 3)}`;

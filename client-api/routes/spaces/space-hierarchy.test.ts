@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
-import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
+import { describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
+import { bearer, type TestUser } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/users/testing/spec-responses.js";
 
 const TEMPLATE = "/_matrix/client/v1/rooms/{roomId}/hierarchy";
@@ -20,9 +21,10 @@ interface Chunk {
 }
 
 describe.each(testDrivers())("GET /hierarchy on %s", (driver) => {
-  let app: TestApp;
-  let owner: TestUser;
-  let stranger: TestUser;
+  const {
+    app,
+    users: [owner, stranger],
+  } = useTestApp(driver, { users: 2 });
   const via = () => [app.ctx.serverName];
 
   const request = (method: "GET" | "POST" | "PUT", path: string, who: TestUser, payload?: unknown) =>
@@ -43,13 +45,6 @@ describe.each(testDrivers())("GET /hierarchy on %s", (driver) => {
     return { status: response.statusCode, json: response.json() };
   };
   const ids = (rooms: Chunk[]) => rooms.map((r) => r.room_id);
-
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    owner = await registerTestUser(app.http);
-    stranger = await registerTestUser(app.http);
-  });
-  afterAll(() => app.dispose());
 
   it("walks the space depth first: the space, a sub-space and its rooms, then the space's other rooms, with stripped children", async () => {
     const space = await createSpace("Top");

@@ -1,22 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
-import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
+import { bearer, type TestUser } from "../../../homeserver/users/testing/http-users.js";
+import { createTestRoom } from "../../../homeserver/rooms/testing/http-rooms.js";
 import { specErrors } from "../../../homeserver/sync/testing/spec-schemas.js";
 import type { SyncResponse } from "../../../schemas/client/sync/get-sync.js";
 
 const SYNC = "/_matrix/client/v3/sync";
 
 describe.each(testDrivers())("GET /sync on %s", (driver) => {
-  let app: TestApp;
-  let alice: TestUser;
+  const {
+    app,
+    users: [alice],
+  } = useTestApp(driver, { users: 1 });
   let roomId: string;
   beforeAll(async () => {
-    app = await createTestApp(driver);
-    alice = await registerTestUser(app.http);
-    const created = await app.http.inject({ method: "POST", url: "/_matrix/client/v3/createRoom", headers: bearer(alice), payload: { name: "Sync room" } });
-    roomId = created.json().room_id;
+    roomId = await createTestRoom(app.http, alice, { name: "Sync room" });
   });
-  afterAll(() => app.dispose());
 
   const sync = (query: Record<string, string>, who: TestUser = alice) =>
     app.http.inject({ method: "GET", url: SYNC, query, headers: bearer(who) });

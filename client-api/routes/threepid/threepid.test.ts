@@ -1,18 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
-import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
+import { describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
+import { bearer } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/users/testing/spec-responses.js";
 
 const V3 = "/_matrix/client/v3/account/3pid";
 
 describe.each(testDrivers())("third-party identifier routes on %s", (driver) => {
-  let app: TestApp;
-  let user: TestUser;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    user = await registerTestUser(app.http);
-  });
-  afterAll(() => app.dispose());
+  const {
+    app,
+    users: [user],
+  } = useTestApp(driver, { users: 1 });
 
   const post = (path: string, payload: unknown, auth = true) =>
     app.http.inject({ method: "POST", url: `${V3}${path}`, headers: auth ? bearer(user) : {}, payload: payload as object });

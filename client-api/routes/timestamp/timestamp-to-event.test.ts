@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
-import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
+import { bearer, type TestUser } from "../../../homeserver/users/testing/http-users.js";
+import { createTestRoom } from "../../../homeserver/rooms/testing/http-rooms.js";
 import { specErrors } from "../../../homeserver/users/testing/spec-responses.js";
 
 const V3 = "/_matrix/client/v3";
@@ -8,16 +10,14 @@ const enc = encodeURIComponent;
 const TEMPLATE = "/_matrix/client/v1/rooms/{roomId}/timestamp_to_event";
 
 describe.each(testDrivers())("timestamp_to_event on %s", (driver) => {
-  let app: TestApp;
-  let alice: TestUser;
-  let bob: TestUser;
+  const {
+    app,
+    users: [alice, bob],
+  } = useTestApp(driver, { users: 2 });
   let roomId: string;
   const sent: Array<{ eventId: string; ts: number }> = [];
   beforeAll(async () => {
-    app = await createTestApp(driver);
-    alice = await registerTestUser(app.http);
-    bob = await registerTestUser(app.http);
-    roomId = (await app.http.inject({ method: "POST", url: `${V3}/createRoom`, headers: bearer(alice), payload: { preset: "private_chat" } })).json().room_id;
+    roomId = await createTestRoom(app.http, alice, { preset: "private_chat" });
     for (let i = 0; i < 3; i++) {
       await new Promise((r) => setTimeout(r, 5));
       const eventId = (
@@ -27,7 +27,6 @@ describe.each(testDrivers())("timestamp_to_event on %s", (driver) => {
       sent.push({ eventId, ts: event.origin_server_ts });
     }
   });
-  afterAll(() => app.dispose());
 
   const lookup = (ts: number | string, dir: string, who: TestUser = alice, room = roomId) =>
     app.http.inject({ method: "GET", url: `/_matrix/client/v1/rooms/${enc(room)}/timestamp_to_event?ts=${ts}&dir=${dir}`, headers: bearer(who) });

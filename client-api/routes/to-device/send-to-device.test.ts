@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
+import { describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
 import { bearer, passwordAuth, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/users/testing/spec-responses.js";
 
@@ -8,11 +9,7 @@ const BODY_LIMIT = 64 * 1024;
 let txnCounter = 0;
 
 describe.each(testDrivers())("PUT /sendToDevice on %s", (driver) => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp(driver, { max_request_body_bytes: BODY_LIMIT });
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver, { config: { max_request_body_bytes: BODY_LIMIT } });
 
   const url = (eventType: string, txnId: string) => `/_matrix/client/v3/sendToDevice/${encodeURIComponent(eventType)}/${encodeURIComponent(txnId)}`;
   const send = (user: TestUser, payload: unknown, options: { type?: string; txnId?: string; rawUrl?: string } = {}) =>

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
+import { describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
 import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/users/testing/spec-responses.js";
 
@@ -9,9 +10,10 @@ const room = (roomId: string) => `/_matrix/client/v3/rooms/${encodeURIComponent(
 type StateEvent = { type: string; state_key: string; sender: string; content: Record<string, any> };
 
 describe.each(testDrivers())("POST /rooms/{roomId}/upgrade on %s", (driver) => {
-  let app: TestApp;
-  let owner: TestUser;
-  let member: TestUser;
+  const {
+    app,
+    users: [owner, member],
+  } = useTestApp(driver, { users: 2 });
 
   const request = (method: "GET" | "POST" | "PUT", path: string, who: TestUser, payload?: unknown) =>
     app.http.inject({ method, url: path, headers: bearer(who), payload: payload as object | undefined });
@@ -32,13 +34,6 @@ describe.each(testDrivers())("POST /rooms/{roomId}/upgrade on %s", (driver) => {
   const stateOf = (events: StateEvent[], type: string, stateKey = "") => events.find((e) => e.type === type && e.state_key === stateKey);
   const sendState = (roomId: string, type: string, content: unknown, stateKey = "") =>
     request("PUT", `${room(roomId)}/state/${type}/${encodeURIComponent(stateKey)}`, owner, content);
-
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    owner = await registerTestUser(app.http);
-    member = await registerTestUser(app.http);
-  });
-  afterAll(() => app.dispose());
 
   it("makes a replacement room with the predecessor and the old room's state, tombstones the old room and restricts it", async () => {
     const oldRoom = await createRoom({

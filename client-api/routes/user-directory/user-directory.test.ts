@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
+import { describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
 import { bearer, passwordAuth, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/users/testing/spec-responses.js";
 
@@ -15,11 +16,7 @@ interface SearchReply {
 const uniqueWord = (prefix: string) => `${prefix}${randomBytes(4).toString("hex")}`;
 
 describe.each(testDrivers())("POST /user_directory/search on %s", (driver) => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
 
   const search = async (who: TestUser, body: unknown) => {
     const response = await app.http.inject({ method: "POST", url: SEARCH, headers: bearer(who), payload: body as object });
@@ -195,11 +192,7 @@ describe.each(testDrivers())("POST /user_directory/search on %s", (driver) => {
 });
 
 describe.each(testDrivers())("POST /user_directory/search with user_directory.search_all_users on %s", (driver) => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp(driver, { user_directory: { search_all_users: true } });
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver, { config: { user_directory: { search_all_users: true } } });
 
   it("finds every local user, even one in no room, but still no deactivated one", async () => {
     const word = uniqueWord("everyone");

@@ -1,7 +1,8 @@
 import { createHmac } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
-import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
+import { describe, expect, it } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
+import { bearer } from "../../../homeserver/users/testing/http-users.js";
 import { specErrors } from "../../../homeserver/users/testing/spec-responses.js";
 import { turnCredentials } from "./turn-credentials.js";
 
@@ -23,20 +24,14 @@ describe("TURN credentials", () => {
 });
 
 describe.each(testDrivers())("turnServer and server well-known routes on %s", (driver) => {
-  let plain: TestApp;
-  let configured: TestApp;
-  let user: TestUser;
-  let other: TestUser;
-  beforeAll(async () => {
-    plain = await createTestApp(driver);
-    configured = await createTestApp(driver, { turn: { uris: base.uris, shared_secret: "s3cret" }, well_known: { server: "matrix.example.org:443" } });
-    user = await registerTestUser(plain.http);
-    other = await registerTestUser(configured.http);
-  });
-  afterAll(async () => {
-    await plain.dispose();
-    await configured.dispose();
-  });
+  const {
+    app: plain,
+    users: [user],
+  } = useTestApp(driver, { users: 1 });
+  const {
+    app: configured,
+    users: [other],
+  } = useTestApp(driver, { config: { turn: { uris: base.uris, shared_secret: "s3cret" }, well_known: { server: "matrix.example.org:443" } }, users: 1 });
 
   it("answers {} when no TURN server is configured, as Synapse does", async () => {
     const response = await plain.http.inject({ method: "GET", url: URL, headers: bearer(user) });

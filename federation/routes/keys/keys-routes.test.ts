@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../homeserver/app/test-app.js";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { testDrivers } from "../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../homeserver/app/testing/use-test-app.js";
 import { decodeBase64, encodeUnpaddedBase64 } from "../../../homeserver/crypto/base64.js";
 import { verifyJsonSignature } from "../../../homeserver/crypto/signed-json.js";
 import { createFederationKeyServices } from "../../../homeserver/federation-keys/index.js";
@@ -12,24 +13,21 @@ const DAY = 86_400_000;
 const OFFLINE = "10.255.255.1:8448";
 
 describe.each(testDrivers())("key endpoints (%s)", (driver) => {
-  let app: TestApp;
   let now = 1_700_000_000_000;
   const old = namedKey("old");
   const remoteKey = namedKey("remote");
+  const { app } = useTestApp(driver, {
+    config: {
+      server_name: "us.example",
+      old_signing_keys: { "ed25519:old": { key: encodeUnpaddedBase64(old.publicKey), expired_ts: 1234 } },
+      federation: { key_validity_period_ms: DAY },
+    },
+    clock: { now: () => now },
+  });
   beforeAll(async () => {
-    app = await createTestApp(
-      driver,
-      {
-        server_name: "us.example",
-        old_signing_keys: { "ed25519:old": { key: encodeUnpaddedBase64(old.publicKey), expired_ts: 1234 } },
-        federation: { key_validity_period_ms: DAY },
-      },
-      { now: () => now },
-    );
     const response = makeKeyResponse(OFFLINE, remoteKey, now + DAY);
     await createFederationKeyServices(app.ctx, app.ctx.stores.serverKeys).keyCache.storeResponse(parseServerKeyResponse(response, OFFLINE, now), response, OFFLINE, now);
   });
-  afterAll(() => app.dispose());
 
   const ours = () => ({ keyId: app.ctx.signingKey.keyId, publicKey: app.ctx.signingKey.publicKey });
 

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../app/test-app.js";
+import { describe, expect, it, vi } from "vitest";
+import { testDrivers } from "../../app/test-app.js";
+import { useTestApp } from "../../app/testing/use-test-app.js";
 import { ReceiptsStore } from "../../storage/stores/receipts-store.js";
 import { zeroPositions, type StreamPositions } from "../../streams/sync-token.js";
 import { newUser, SyncHarness } from "../../sync/testing/sync-fixtures.js";
@@ -9,13 +10,8 @@ import { ReceiptsSyncSource } from "./receipts-sync-source.js";
 const at = (receipts: number): StreamPositions => ({ ...zeroPositions(), receipts });
 
 describe.each(testDrivers())("ReceiptsSyncSource on %s", (driver) => {
-  let app: TestApp;
-  let h: SyncHarness;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    h = new SyncHarness(app);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
+  const h = new SyncHarness(app);
 
   it("a process restarted since the token reads the window from the database, and gets what the in-memory log gives", async () => {
     const owner = newUser("owner");

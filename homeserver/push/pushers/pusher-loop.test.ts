@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import { createTestApp, testDrivers, type TestApp } from "../../app/test-app.js";
+import { testDrivers } from "../../app/test-app.js";
+import { useTestApp } from "../../app/testing/use-test-app.js";
 import { eventually, LOOPBACK_FEDERATION } from "../../app/testing/loopback-server.js";
 import { restartableServer } from "../../app/testing/restartable-server.js";
 import { bearer, registerTestUser, type TestUser } from "../../users/testing/http-users.js";
@@ -35,20 +36,14 @@ const text = (body: string) => ({ msgtype: "m.text", body });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
 describe.each(testDrivers())("the pusher loop on %s", (driver) => {
-  let app: TestApp;
   let gateway: GatewayStub;
+  // The gateway's hooks come first: it starts before the app and stops after the app is disposed of.
   beforeAll(async () => {
     gateway = new GatewayStub();
     await gateway.start();
-    app = await createTestApp(
-      driver,
-      { federation: LOOPBACK_FEDERATION, push: { pushers: { retry_initial_ms: 20, retry_max_ms: 200 } } },
-    );
   });
-  afterAll(async () => {
-    await app.dispose();
-    await gateway.stop();
-  });
+  afterAll(() => gateway.stop());
+  const { app } = useTestApp(driver, { config: { federation: LOOPBACK_FEDERATION, push: { pushers: { retry_initial_ms: 20, retry_max_ms: 200 } } } });
 
   /** A room of `members` more users besides the sender, each with a pusher of pushkey `<localpart>`. */
   async function roomWithPushers(members: number, data: Record<string, unknown> = {}, roomBody: Record<string, unknown> = {}) {

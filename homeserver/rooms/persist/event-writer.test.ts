@@ -1,6 +1,7 @@
 import { newUser } from "../../users/testing/requesters.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../../app/test-app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { TestApp } from "../../app/test-app.js";
+import { useTestApp } from "../../app/testing/use-test-app.js";
 import { testDrivers } from "../../storage/test-databases.js";
 import { stateKeyOf, type IdentifiedPdu } from "../../events/pdu.js";
 import type { StoredEvent } from "../../storage/stores/events-store.js";
@@ -38,19 +39,17 @@ const asTimelineWrite = (memory: RoomMemory, pdu: IdentifiedPdu) => {
 };
 
 describe.each(testDrivers())("the one persist pipeline on %s", (driver) => {
-  let app: TestApp;
+  const { app } = useTestApp(driver);
   let persister: EventPersister;
   const persisted: Array<{ roomId: string; rows: readonly StoredEvent[] }> = [];
   const notices: EventsNotice[] = [];
   beforeAll(async () => {
-    app = await createTestApp(driver);
     // A second persister over the same database, with an after-persist hook (where pushers will go).
     persister = new EventPersister(app.ctx, app.ctx.stores, { afterPersist: [{ eventsPersisted: (roomId, rows) => persisted.push({ roomId, rows }) }] });
     app.ctx.notifier.subscribe((stream, _position, audience) => {
       if (stream === "events") notices.push(audience as EventsNotice);
     });
   });
-  afterAll(() => app.dispose());
 
   async function newRoom(creator: Requester) {
     const { roomId } = await persister.createRoom({

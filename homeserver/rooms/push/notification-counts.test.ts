@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sql } from "kysely";
-import { createTestApp, testDrivers, type TestApp } from "../../app/test-app.js";
+import { testDrivers } from "../../app/test-app.js";
+import { useTestApp } from "../../app/testing/use-test-app.js";
 import { bearer, registerTestUser, type TestUser } from "../../users/testing/http-users.js";
 import { specErrors } from "../../users/testing/spec-responses.js";
 
@@ -8,11 +9,7 @@ const enc = encodeURIComponent;
 let txn = 0;
 
 describe.each(testDrivers())("push rules decide notification counts in /sync on %s", (driver) => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
 
   const call = async (who: TestUser, method: "GET" | "POST" | "PUT", url: string, payload?: unknown) => {
     const response = await app.http.inject({ method, url, headers: bearer(who), payload: payload as object | undefined });

@@ -1,6 +1,6 @@
 import { requesterFor } from "../../users/testing/requesters.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../../app/test-app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../../app/testing/use-test-app.js";
 import { testDrivers } from "../../storage/test-databases.js";
 import { generateSigningKey, type SigningKey } from "../../crypto/signing-key.js";
 import { verifyJsonSignature } from "../../crypto/signed-json.js";
@@ -34,7 +34,7 @@ const noRemote: RemoteServers = {
 };
 
 describe.each(testDrivers())("receiving events from other servers on %s", (driver) => {
-  let app: TestApp;
+  const { app } = useTestApp(driver);
   let remoteKey: SigningKey;
   let ingest: RemoteEventIngest;
   let roomId: string;
@@ -58,12 +58,10 @@ describe.each(testDrivers())("receiving events from other servers on %s", (drive
   }
 
   beforeAll(async () => {
-    app = await createTestApp(driver);
     remoteKey = generateSigningKey();
     ingest = new RemoteEventIngest(app.ctx, app.ctx.rooms.persister, app.ctx.stores, new FakeKeys(new Map([[REMOTE, remoteKey]])), noRemote);
     roomId = await app.ctx.rooms.service.createRoom(alice, { preset: "public_chat" });
   });
-  afterAll(() => app.dispose());
 
   it("accepts a remote user's join and message into the timeline", async () => {
     const join = await remoteEvent("m.room.member", `@bob:${REMOTE}`, { membership: "join" }, `@bob:${REMOTE}`);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../../app/test-app.js";
+import { describe, expect, it } from "vitest";
+import { useTestApp } from "../../app/testing/use-test-app.js";
 import { stateKeyOf } from "../../events/pdu.js";
 import { testDrivers } from "../../storage/test-databases.js";
 import { newUser } from "../../users/testing/requesters.js";
@@ -7,11 +7,7 @@ import { buildLocalEvent } from "../event-factory.js";
 import { OutboundEvents } from "./outbound-events.js";
 
 describe.each(testDrivers())("what the federation sender sends on %s", (driver) => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
 
   it("an event redacted before it went out is sent in its redacted form, as Synapse sends it", async () => {
     const alice = newUser("alice");

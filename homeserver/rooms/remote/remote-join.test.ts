@@ -1,6 +1,7 @@
 import { requesterFor } from "../../users/testing/requesters.js";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createTestApp, type TestApp } from "../../app/test-app.js";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import type { TestApp } from "../../app/test-app.js";
+import { useTestApp } from "../../app/testing/use-test-app.js";
 import { testDrivers } from "../../storage/test-databases.js";
 import { verifyJsonSignature } from "../../crypto/signed-json.js";
 import type { ServerKeys } from "../../federation-keys/server-keys.js";
@@ -12,8 +13,8 @@ import type { RemoteMembership, RemoteServers } from "./remote-servers.js";
  * the room logic of a remote join: make_join, send_join, checking the state we get, and events both ways.
  */
 describe.each(testDrivers())("joining a room on another server (%s)", (driver) => {
-  let a: TestApp;
-  let b: TestApp;
+  const { app: a } = useTestApp(driver, { config: { server_name: "a.test" } });
+  const { app: b } = useTestApp(driver, { config: { server_name: "b.test" } });
   const fed = new Map<string, FederationRooms>();
   const apps = new Map<string, TestApp>();
 
@@ -59,15 +60,9 @@ describe.each(testDrivers())("joining a room on another server (%s)", (driver) =
   }
 
   beforeAll(async () => {
-    a = await createTestApp(driver, { server_name: "a.test" });
-    b = await createTestApp(driver, { server_name: "b.test" });
     apps.set("a.test", a).set("b.test", b);
     fed.set("a.test", createFederationRooms(a.ctx, a.ctx.rooms.persister, a.ctx.stores, a.ctx.rooms.service, keys, transportFrom("a.test"), a.ctx.edus.dispatcher));
     fed.set("b.test", createFederationRooms(b.ctx, b.ctx.rooms.persister, b.ctx.stores, b.ctx.rooms.service, keys, transportFrom("b.test"), b.ctx.edus.dispatcher));
-  });
-  afterAll(async () => {
-    await a.dispose();
-    await b.dispose();
   });
 
   it.each(["12", "10", "3", "2", "1"])("a user of B joins a public v%s room on A and both agree on its state", async (version) => {

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sql } from "kysely";
-import { createTestApp, testDrivers, type TestApp } from "../../app/test-app.js";
+import { testDrivers } from "../../app/test-app.js";
+import { useTestApp } from "../../app/testing/use-test-app.js";
 import { bearer, registerTestUser, type TestUser } from "../../users/testing/http-users.js";
 import type { Db } from "../database.js";
 import { migrateTo, migrateToLatest } from "../migrate.js";
@@ -84,11 +85,7 @@ interface Sent {
 }
 
 describe.each(testDrivers())("unread counts from running counters on %s", (driver) => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
 
   it("agree with counting row by row through sends, mentions, threads, redactions, receipts, mutes and rejoins", async () => {
     const users = await Promise.all([0, 1, 2, 3].map(() => registerTestUser(app.http)));

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../../app/test-app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../../app/testing/use-test-app.js";
 import { testDrivers } from "../test-databases.js";
 import { newUser, SyncHarness } from "../../sync/testing/sync-fixtures.js";
 import type { Requester } from "../../users/requester.js";
@@ -17,13 +17,8 @@ describe("likePattern", () => {
 });
 
 describe.each(testDrivers())("read stores on %s", (driver) => {
-  let app: TestApp;
-  let h: SyncHarness;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-    h = new SyncHarness(app);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
+  const h = new SyncHarness(app);
   const db = () => app.ctx.db;
 
   describe("StateAtStore", () => {

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../../app/test-app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../../app/testing/use-test-app.js";
 import { testDrivers } from "../test-databases.js";
 import { newUser, SyncHarness } from "../../sync/testing/sync-fixtures.js";
 import { ReceiptsStore, UNTHREADED, type ReceiptRow } from "./receipts-store.js";
 
 describe.each(testDrivers())("ReceiptsStore on %s", (driver) => {
-  let app: TestApp;
-  let h: SyncHarness;
+  const { app } = useTestApp(driver);
+  const h = new SyncHarness(app);
   let store: ReceiptsStore;
   let roomId: string;
   let events: Array<{ id: string; pos: number }>;
@@ -14,8 +14,6 @@ describe.each(testDrivers())("ReceiptsStore on %s", (driver) => {
   let position = 1000;
 
   beforeAll(async () => {
-    app = await createTestApp(driver);
-    h = new SyncHarness(app);
     store = new ReceiptsStore(app.ctx.db);
     const alice = newUser("alice");
     roomId = await h.createRoom(alice);
@@ -25,7 +23,6 @@ describe.each(testDrivers())("ReceiptsStore on %s", (driver) => {
       events.push({ id, pos: (await app.ctx.roomReads.reader.events.get(id))!.streamPos });
     }
   });
-  afterAll(() => app.dispose());
 
   const receipt = (userId: string, eventIndex: number, over: Partial<ReceiptRow> = {}): ReceiptRow => ({
     roomId,

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../../app/test-app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../../app/testing/use-test-app.js";
 import { testDrivers } from "../test-databases.js";
 import { newUser, SyncHarness } from "../../sync/testing/sync-fixtures.js";
 import { EventsStore } from "./events-store.js";
@@ -8,14 +8,13 @@ import { TimestampLookupStore } from "./timestamp-lookup-store.js";
 
 /** The timeline reads and /timestamp_to_event agree on which rows are a room's timeline (one shared predicate). */
 describe.each(testDrivers())("what counts as the timeline, for timeline pages and timestamp lookups, on %s", (driver) => {
-  let app: TestApp;
+  const { app } = useTestApp(driver);
   let roomId: string;
   let live: string[];
   let held: string[];
   const ts = 4_000_000_000_000;
 
   beforeAll(async () => {
-    app = await createTestApp(driver);
     const h = new SyncHarness(app);
     const alice = newUser("alice");
     roomId = await h.createRoom(alice);
@@ -44,7 +43,6 @@ describe.each(testDrivers())("what counts as the timeline, for timeline pages an
     });
     live = (await new TimelineStore(app.ctx.db).page(roomId, { from: app.ctx.streams.events.current, dir: "b", limit: 100 })).map((e) => e.pdu.event_id);
   });
-  afterAll(() => app.dispose());
 
   it("leaves outliers, soft-failed and rejected events out of timeline pages and earliest", async () => {
     const timeline = new TimelineStore(app.ctx.db);

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../app/test-app.js";
-import { bearer, freshLocalpart, registerTestUser, type TestUser } from "../testing/http-users.js";
+import { describe, expect, it } from "vitest";
+import { testDrivers } from "../../app/test-app.js";
+import { useTestApp } from "../../app/testing/use-test-app.js";
+import { bearer, freshLocalpart, registerTestUser } from "../testing/http-users.js";
 import { specErrors } from "../testing/spec-responses.js";
 
 const V3 = "/_matrix/client/v3";
@@ -12,13 +13,10 @@ interface Guest {
 }
 
 describe.each(testDrivers())("guest access on %s", (driver) => {
-  let app: TestApp;
-  let owner: TestUser;
-  beforeAll(async () => {
-    app = await createTestApp(driver, { guest_access: { enabled: true } });
-    owner = await registerTestUser(app.http);
-  });
-  afterAll(() => app.dispose());
+  const {
+    app,
+    users: [owner],
+  } = useTestApp(driver, { config: { guest_access: { enabled: true } }, users: 1 });
 
   const call = (method: "GET" | "POST" | "PUT" | "DELETE", url: string, who?: { accessToken: string }, payload?: unknown) =>
     app.http.inject({ method, url, headers: who ? bearer(who) : {}, payload: payload as object | undefined });
@@ -176,11 +174,7 @@ describe.each(testDrivers())("guest access on %s", (driver) => {
 });
 
 describe.each(testDrivers())("guest access switched off (the default) on %s", (driver) => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver);
 
   it("refuses guest registration with 403 M_GUEST_ACCESS_FORBIDDEN", async () => {
     const response = await app.http.inject({ method: "POST", url: `${V3}/register?kind=guest`, payload: {} });
@@ -190,11 +184,7 @@ describe.each(testDrivers())("guest access switched off (the default) on %s", (d
 });
 
 describe.each(testDrivers())("guest access with registration of full accounts off on %s", (driver) => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp(driver, { guest_access: { enabled: true }, registration: { enabled: false } });
-  });
-  afterAll(() => app.dispose());
+  const { app } = useTestApp(driver, { config: { guest_access: { enabled: true }, registration: { enabled: false } } });
 
   it("still registers guests (guest_access.enabled alone decides, as Synapse's allow_guest_access)", async () => {
     const response = await app.http.inject({ method: "POST", url: `${V3}/register?kind=guest`, payload: {} });

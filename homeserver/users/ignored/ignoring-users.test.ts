@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../app/test-app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testDrivers } from "../../app/test-app.js";
+import { useTestApp } from "../../app/testing/use-test-app.js";
 import { bearer, registerTestUser, type TestUser } from "../testing/http-users.js";
 
 const V3 = "/_matrix/client/v3";
@@ -13,14 +14,10 @@ interface Event {
 
 /** The spec's "Ignoring users", through the client API as a client uses it. */
 describe.each(testDrivers())("ignoring users on %s", (driver) => {
-  let app: TestApp;
+  const { app } = useTestApp(driver);
   let alice: TestUser;
   let bob: TestUser;
   let txn = 0;
-  beforeAll(async () => {
-    app = await createTestApp(driver);
-  });
-  afterAll(() => app.dispose());
 
   const roomUrl = (roomId: string) => `${V3}/rooms/${encodeURIComponent(roomId)}`;
 

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { WebSocket } from "ws";
-import { createTestApp, testDrivers, type TestApp } from "../../../../homeserver/app/test-app.js";
+import { testDrivers } from "../../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../../homeserver/app/testing/use-test-app.js";
 import { bearer, registerTestUser } from "../../../../homeserver/users/testing/http-users.js";
 import type { SyncResponse } from "../../../../schemas/client/sync/get-sync.js";
 import { senderAndReaderInRoom, syncSocketUrl, TestSyncSocket } from "./testing/sync-socket-client.js";
@@ -49,14 +50,12 @@ describe.each(testDrivers())("/sync over WebSocket with a slow client on %s", (d
   });
 
   describe("when the client stops reading", () => {
-    let paused: TestApp;
+    // No ack window here, so only the bytes waiting in the socket hold the server back.
+    const { app: paused } = useTestApp(driver, { config: { sync: { websocket: { max_buffered_bytes: MAX_BUFFERED, max_unacknowledged: 0 } } } });
     let pausedUrl: string;
     beforeAll(async () => {
-      // No ack window here, so only the bytes waiting in the socket hold the server back.
-      paused = await createTestApp(driver, { sync: { websocket: { max_buffered_bytes: MAX_BUFFERED, max_unacknowledged: 0 } } });
       pausedUrl = await syncSocketUrl(paused.http);
     });
-    afterAll(() => paused.dispose());
 
     it("keeps the bytes buffered for it under the limit plus one response, and catches it up exactly once when it resumes", async () => {
       const alice = await registerTestUser(paused.http);

@@ -1,21 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../../homeserver/app/test-app.js";
-import { bearer, registerTestUser, type TestUser } from "../../../../homeserver/users/testing/http-users.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testDrivers } from "../../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../../homeserver/app/testing/use-test-app.js";
+import { bearer } from "../../../../homeserver/users/testing/http-users.js";
+import { createTestRoom } from "../../../../homeserver/rooms/testing/http-rooms.js";
 import type { SyncResponse } from "../../../../schemas/client/sync/get-sync.js";
 import { syncSocketUrl, TestSyncSocket } from "./testing/sync-socket-client.js";
 
 describe.each(testDrivers())("client requests over the sync WebSocket on %s", (driver) => {
-  let app: TestApp;
+  const {
+    app,
+    users: [alice],
+  } = useTestApp(driver, { config: { sync: { websocket: { max_requests_in_flight: 1 } } }, users: 1 });
   let url: string;
-  let alice: TestUser;
   let roomId: string;
   beforeAll(async () => {
-    app = await createTestApp(driver, { sync: { websocket: { max_requests_in_flight: 1 } } });
     url = await syncSocketUrl(app.http);
-    alice = await registerTestUser(app.http);
-    roomId = (await app.http.inject({ method: "POST", url: "/_matrix/client/v3/createRoom", headers: bearer(alice), payload: {} })).json().room_id;
+    roomId = await createTestRoom(app.http, alice);
   });
-  afterAll(() => app.dispose());
 
   const room = () => `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}`;
   const syncing = async () => {

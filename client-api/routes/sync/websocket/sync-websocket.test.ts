@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, testDrivers, type TestApp } from "../../../../homeserver/app/test-app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testDrivers } from "../../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../../homeserver/app/testing/use-test-app.js";
 import { bearer, registerTestUser, type TestUser } from "../../../../homeserver/users/testing/http-users.js";
+import { createTestRoom } from "../../../../homeserver/rooms/testing/http-rooms.js";
 import { specErrors } from "../../../../homeserver/sync/testing/spec-schemas.js";
 import { SYNC_WEBSOCKET_PATH, SYNC_WEBSOCKET_SUBPROTOCOL } from "../../../../schemas/client/sync/sync-websocket.js";
 import { refusedUpgrade, syncSocketUrl, TestSyncSocket } from "./testing/sync-socket-client.js";
@@ -8,19 +10,17 @@ import { refusedUpgrade, syncSocketUrl, TestSyncSocket } from "./testing/sync-so
 const SYNC = "/_matrix/client/v3/sync";
 
 describe.each(testDrivers())("/sync over WebSocket on %s", (driver) => {
-  let app: TestApp;
+  // A low compression threshold so that this test's small responses exercise permessage-deflate.
+  const {
+    app,
+    users: [alice],
+  } = useTestApp(driver, { config: { sync: { websocket: { heartbeat_interval_ms: 100, compression: { threshold_bytes: 1024 } } } }, users: 1 });
   let url: string;
-  let alice: TestUser;
   let roomId: string;
   beforeAll(async () => {
-    // A low compression threshold so that this test's small responses exercise permessage-deflate.
-    app = await createTestApp(driver, { sync: { websocket: { heartbeat_interval_ms: 100, compression: { threshold_bytes: 1024 } } } });
     url = await syncSocketUrl(app.http);
-    alice = await registerTestUser(app.http);
-    const created = await app.http.inject({ method: "POST", url: "/_matrix/client/v3/createRoom", headers: bearer(alice), payload: { name: "Socket room" } });
-    roomId = created.json().room_id;
+    roomId = await createTestRoom(app.http, alice, { name: "Socket room" });
   });
-  afterAll(() => app.dispose());
 
   const send = async (body: string, who: TestUser = alice) => {
     const response = await app.http.inject({

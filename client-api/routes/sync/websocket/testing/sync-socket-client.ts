@@ -1,9 +1,11 @@
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll } from "vitest";
+import { beforeAll } from "vitest";
 import { WebSocket, type ClientOptions } from "ws";
-import { createTestApp, type DriverName, type TestApp } from "../../../../../homeserver/app/test-app.js";
-import { bearer, registerTestUser, type TestUser } from "../../../../../homeserver/users/testing/http-users.js";
+import type { DriverName, TestApp } from "../../../../../homeserver/app/test-app.js";
+import { useTestApp } from "../../../../../homeserver/app/testing/use-test-app.js";
+import type { TestUser } from "../../../../../homeserver/users/testing/http-users.js";
+import { createTestRoom, joinTestRoom } from "../../../../../homeserver/rooms/testing/http-rooms.js";
 import { SYNC_WEBSOCKET_PATH, type SyncWsServerMessage } from "../../../../../schemas/client/sync/sync-websocket.js";
 
 /** Listens on an ephemeral loopback port (once per app) and returns the sync socket's ws:// URL. */
@@ -110,19 +112,18 @@ export function refusedUpgrade(url: string, headers: Record<string, string> = {}
 
 /**
  * The usual setting of a sync-socket test: an app on `driver`, its socket URL, and a sender and a reader who
- * share a public room. Registers its own beforeAll/afterAll; read the fields inside tests.
+ * share a public room. Registers its own hooks (the app through useTestApp); read the fields inside tests.
  */
 export function senderAndReaderInRoom(driver: DriverName): { app: TestApp; url: string; sender: TestUser; reader: TestUser; roomId: string } {
-  const room = {} as { app: TestApp; url: string; sender: TestUser; reader: TestUser; roomId: string };
+  const {
+    app,
+    users: [sender, reader],
+  } = useTestApp(driver, { users: 2 });
+  const room = { app, sender, reader } as { app: TestApp; url: string; sender: TestUser; reader: TestUser; roomId: string };
   beforeAll(async () => {
-    room.app = await createTestApp(driver);
     room.url = await syncSocketUrl(room.app.http);
-    room.sender = await registerTestUser(room.app.http);
-    room.reader = await registerTestUser(room.app.http);
-    const created = await room.app.http.inject({ method: "POST", url: "/_matrix/client/v3/createRoom", headers: bearer(room.sender), payload: { preset: "public_chat" } });
-    room.roomId = created.json().room_id;
-    await room.app.http.inject({ method: "POST", url: `/_matrix/client/v3/rooms/${encodeURIComponent(room.roomId)}/join`, headers: bearer(room.reader), payload: {} });
+    room.roomId = await createTestRoom(room.app.http, room.sender, { preset: "public_chat" });
+    await joinTestRoom(room.app.http, room.reader, room.roomId);
   });
-  afterAll(() => room.app.dispose());
   return room;
 }
