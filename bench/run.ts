@@ -33,6 +33,8 @@
  *                             member has a pusher: notifications/s and time to the last, beside the machine floor)
  *   --skip-push               do not run bench/push-evaluation.ts (CPU per message into a 1,000-member room, push
  *                             rules on and off)
+ *   --skip-media              do not run bench/media.ts (its own server: 10 MiB upload and download throughput
+ *                             and thumbnails per second, each beside the node:fs and sharp floor of the same bytes)
  *   --keep-files              keep the server's temp folder (config, log)
  *   --url URL [--pid PID]     benchmark a server that is already running on loopback (registration open, no
  *                             rate limits) instead of starting one; --pid enables RSS/CPU sampling
@@ -77,6 +79,7 @@ const { values: args } = parseArgs({
     "skip-federation": { type: "boolean", default: false },
     "skip-push": { type: "boolean", default: false },
     "skip-pusher-fanout": { type: "boolean", default: false },
+    "skip-media": { type: "boolean", default: false },
     "pg-async-commit": { type: "boolean", default: false },
     "push-rules-off": { type: "boolean", default: false },
     "keep-files": { type: "boolean", default: false },
@@ -287,5 +290,24 @@ if (!args["skip-push"]) {
 
 if (!args["skip-pusher-fanout"]) await import("./pusher-fanout.js").then((m) => m.runPusherFanout({ forceEmbedded: args.embedded ?? false, log: (line) => log(`pushers: ${line}`) })).then((figures) => push.push(...figures), (error: Error) => errors.push(`pusher fan-out: ${error.message}`));
 
+// Media figures come after the table from report(), with their own JSON line (their own server and database).
+let media: FederationFigure[] = [];
+let mediaDatabase: string | null = null;
+if (!args["skip-media"]) {
+  try {
+    log("media benchmark");
+    const { runMediaBench, mediaBenchDatabase } = await import("./media.js");
+    media = await runMediaBench({ forceEmbedded: args.embedded ?? false, log: (line) => log(`media: ${line}`) });
+    mediaDatabase = mediaBenchDatabase();
+  } catch (error) {
+    errors.push(`media: ${(error as Error).message}`);
+  }
+}
+
 report({ config, transports, databaseKind, loadAverageAtStart, setupMs, memberCount, throughput, machineFloor, latencyRuns, idleFigures, memory, cpuShare, stateRes, federation, federationDatabase, push, pushDatabase, errors });
+if (mediaDatabase) {
+  console.log(`\nmedia (its own server; database: ${mediaDatabase}):`);
+  for (const figure of media) console.log(`${figure.name.padEnd(110)}  ${figure.value} ${figure.unit}`);
+  console.log(`\nBENCH_MEDIA_RESULT ${JSON.stringify({ database: mediaDatabase, figures: media })}`);
+}
 process.exitCode = errors.length ? 1 : 0;

@@ -27,10 +27,12 @@ function parseHeaders(block: string): Record<string, string> {
  */
 export function parseMultipartMixed(body: Buffer, boundary: string): MultipartPart[] | undefined {
   const delimiter = Buffer.from(`--${boundary}`);
-  // The first delimiter may open the body; each later one follows a CRLF that belongs to it.
-  let position = body.subarray(0, delimiter.length).equals(delimiter) ? 0 : body.indexOf(Buffer.concat([Buffer.from("\r\n"), delimiter]));
+  // The first delimiter may open the body; each later one follows a CRLF that belongs to it. A preamble,
+  // even an empty one (Synapse's body starts with CRLF and then the delimiter), ends with that CRLF.
+  const opensBody = body.subarray(0, delimiter.length).equals(delimiter);
+  let position = opensBody ? 0 : body.indexOf(Buffer.concat([Buffer.from("\r\n"), delimiter]));
   if (position < 0) return undefined;
-  if (position > 0) position += 2;
+  if (!opensBody) position += 2;
   const parts: MultipartPart[] = [];
   const next = Buffer.concat([Buffer.from("\r\n"), delimiter]);
   for (;;) {

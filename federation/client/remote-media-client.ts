@@ -1,4 +1,4 @@
-import type { RemoteMediaBody, RemoteMediaSource } from "../../homeserver/media/remote-media.js";
+import type { RemoteMediaBody, RemoteMediaSource, RemoteThumbnailRequest } from "../../homeserver/media/remote-media.js";
 import { errors, MatrixError } from "../../homeserver/errors.js";
 import { FederationConnectionError, toClientFacingError } from "./errors.js";
 import { federationPath, type FederationClient } from "./federation-client.js";
@@ -41,6 +41,49 @@ export class RemoteMediaClient implements RemoteMediaSource {
     if (answer.status !== 200) throw errorOf(serverName, answer);
     if ((answer.bytes?.length ?? 0) > options.maxBytes) throw tooLarge(options.maxBytes);
     return { contentType: header(answer, "content-type"), fileName: dispositionFileName(header(answer, "content-disposition")), bytes: answer.bytes ?? Buffer.alloc(0) };
+  }
+
+  /**
+   * GET /_matrix/federation/v1/media/thumbnail/{mediaId}, and for servers without it the older
+   * /_matrix/media/v3/thumbnail/{serverName}/{mediaId}?allow_remote=false. Only a failure to reach the origin
+   * at all (or media not uploaded yet) is thrown; any answer that is not a thumbnail is undefined, so that the
+   * caller fetches the original instead.
+   */
+  async thumbnail(serverName: string, mediaId: string, request: RemoteThumbnailRequest, options: { maxBytes: number; timeoutMs: number }): Promise<RemoteMediaBody | undefined> {
+    const query: Record<string, string | number | boolean> = { width: request.width, height: request.height, method: request.method, timeout_ms: options.timeoutMs };
+    // Only when asked: a server that predates the parameter answers a still thumbnail either way.
+    if (request.animated) query.animated = true;
+    const federation = await this.sendForThumbnail(serverName, federationPath`/_matrix/federation/v1/media/thumbnail/${mediaId}`, options, "multipart/mixed", query);
+    if (!federation) return undefined;
+    if (federation.status === 200) return this.fromMultipart(serverName, federation, options).catch(() => undefined);
+    if (!lacksEndpoint(federation)) return noThumbnail(serverName, federation);
+    const legacy = await this.sendForThumbnail(serverName, federationPath`/_matrix/media/v3/thumbnail/${serverName}/${mediaId}`, options, "*/*", { ...query, allow_remote: false });
+    if (!legacy) return undefined;
+    let answer: TransportResponse;
+    try {
+      answer = await this.followRedirects(serverName, legacy, options);
+    } catch {
+      return undefined;
+    }
+    if (answer.status !== 200) return noThumbnail(serverName, answer);
+    if ((answer.bytes?.length ?? 0) > options.maxBytes) return undefined;
+    return { contentType: header(answer, "content-type"), fileName: dispositionFileName(header(answer, "content-disposition")), bytes: answer.bytes ?? Buffer.alloc(0) };
+  }
+
+  /** send, with a thumbnail over the size cap as no thumbnail (undefined) rather than an error. */
+  private async sendForThumbnail(
+    serverName: string,
+    path: string,
+    options: { maxBytes: number; timeoutMs: number },
+    accept: string,
+    query: Record<string, string | number | boolean>,
+  ): Promise<TransportResponse | undefined> {
+    try {
+      return await this.send(serverName, path, options, accept, query);
+    } catch (error) {
+      if (error instanceof MatrixError && error.errcode === "M_TOO_LARGE") return undefined;
+      throw error;
+    }
   }
 
   private async send(serverName: string, path: string, options: { maxBytes: number; timeoutMs: number }, accept: string, query: Record<string, string | number | boolean>): Promise<TransportResponse> {
@@ -117,6 +160,13 @@ function errcodeOf(response: TransportResponse): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A thumbnail answer that is not one: undefined (fetch the original instead), unless the media is not uploaded yet. */
+function noThumbnail(serverName: string, response: TransportResponse): undefined {
+  const error = errorOf(serverName, response);
+  if (error.errcode === "M_NOT_YET_UPLOADED") throw error;
+  return undefined;
 }
 
 /** The peer's own answer as our client should see it: its 404 is ours, anything else it failed with is 502. */

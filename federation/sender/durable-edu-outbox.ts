@@ -17,14 +17,15 @@ const EMPTY: DurableBatch = { edus: [], readAt: 0, limit: 0 };
  * transaction, in the order they were queued, and deleted only once the destination has answered that transaction
  * with 200; a failed transaction leaves them for the next attempt (the receiver drops what it already has by
  * message_id or stream_id). The queue knows rows may be waiting when woken after a commit, at start, or after a
- * read that filled a whole transaction.
+ * read that filled a whole transaction. Before a read, rows too old are dropped (federation.durable_edu_max_age_ms):
+ * a destination that never comes back is still retried, and so its queue shrinks to what it would catch up from.
  */
 export class DestinationDurableEdus {
   private wakeUps = 0;
   private owed: boolean;
 
   constructor(
-    private readonly source: Pick<DurableEduSource, "pending" | "delivered">,
+    private readonly source: Pick<DurableEduSource, "pending" | "delivered" | "expire">,
     private readonly destination: string,
     owed = false,
   ) {
@@ -45,6 +46,7 @@ export class DestinationDurableEdus {
   async take(limit: number): Promise<DurableBatch> {
     if (!this.owed || limit <= 0) return EMPTY;
     const readAt = this.wakeUps;
+    await this.source.expire?.(this.destination);
     const edus = await this.source.pending(this.destination, limit);
     return { edus, readAt, limit };
   }

@@ -53,7 +53,7 @@ export function clientApiServices(app: AppContext): ClientApiServices {
     keyBackup: users.keyBackup,
     e2eKeys: users.e2eKeys,
     toDevice: users.toDevice,
-    keyDistribution: new KeyDistribution(app.serverName, users.e2eKeys, remoteUserKeysOver(app.federation.client), users.crossSigning),
+    keyDistribution: new KeyDistribution(app.serverName, users.e2eKeys, remoteUserKeysOver(app.federation.client), users.crossSigning, app.deviceFederation.remoteDeviceLists),
     crossSigning: users.crossSigning,
     crossSignatures: users.crossSigning.signatureUpload(remoteUserKeysOver(app.federation.client)),
     keyChanges: new KeyChanges(app.stores.deviceLists),

@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import pino from "pino";
 import { loadOrCreateSigningKey } from "../crypto/signing-key.js";
 import { openDatabase, type Database } from "../storage/database.js";
+import { openDurableEmbeddedDatabase } from "../storage/durable-embedded-database.js";
 import { migrateToLatest } from "../storage/migrate.js";
 import type { Config, ListenerConfig } from "../core/config.js";
 import { createAppContext } from "./create-app-context.js";
@@ -36,6 +37,7 @@ export async function openConfiguredDatabase(config: Config, logger: Logger, opt
   }
   await mkdir(config.database.path, { recursive: true });
   logger.info({ path: config.database.path }, "using the embedded database (PGlite)");
+  if (config.database.embedded_fsync) return openDurableEmbeddedDatabase(config.database.path);
   return openDatabase({ type: "embedded", path: config.database.path });
 }
 

@@ -52,6 +52,7 @@ const FEDERATION_CONFIG_SCHEMA = {
     },
     key_validity_period_ms: { type: "integer", minimum: 3_600_000, maximum: 604_800_000, default: 86_400_000 },
     request_timeout_ms: { type: "integer", minimum: 1000, default: 60_000 },
+    durable_edu_max_age_ms: { type: "integer", minimum: 3_600_000, default: 604_800_000 },
     allow_insecure_http_for_tests: { type: "boolean", default: false },
   },
   default: {},
@@ -126,6 +127,7 @@ export const CONFIG_SCHEMA = {
         url: { type: "string", pattern: "^postgres(ql)?://" },
         pool_size: { type: "integer", minimum: 1, maximum: 1000, default: 10 },
         connect_retry_ms: { type: "integer", minimum: 0, default: 30_000 },
+        embedded_fsync: { type: "boolean", default: true },
       },
       default: {},
     },
@@ -260,6 +262,24 @@ export const CONFIG_SCHEMA = {
         legacy_unauthenticated_cutoff: { type: ["string", "null"], pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$", default: null },
         remote_retention_days: { type: ["integer", "null"], minimum: 1, default: 90 },
         max_thumbnail_source_pixels: { type: "integer", minimum: 1, default: 32_000_000 },
+        // Where the files live: the local disk (media.path) by default, or an S3-compatible bucket.
+        storage: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            type: { enum: ["disk", "s3"], default: "disk" },
+            endpoint: { type: "string", pattern: "^https?://[^\\s/]+(/[^\\s]*)?$" },
+            bucket: { type: "string", minLength: 1 },
+            region: { type: "string", minLength: 1 },
+            access_key_id: { type: "string", minLength: 1 },
+            secret_access_key: { type: "string", minLength: 1 },
+            path_style: { type: "boolean", default: false },
+          },
+          dependencies: { access_key_id: ["secret_access_key"], secret_access_key: ["access_key_id"] },
+          if: { properties: { type: { const: "s3" } }, required: ["type"] },
+          then: { required: ["bucket", "region"] },
+          default: {},
+        },
         // GET /media/v1/preview_url: off by default, as in Synapse (the server fetches what users name).
         url_preview: {
           type: "object",

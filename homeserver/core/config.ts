@@ -25,6 +25,11 @@ export interface FederationConfig {
   /** How long others may cache our keys (valid_until_ts = now + this). */
   key_validity_period_ms: number;
   request_timeout_ms: number;
+  /**
+   * Durable EDUs (to-device messages, device list and signing key updates) a destination has not taken for this
+   * long are dropped, except each user's latest device list and signing key update, from which it catches up.
+   */
+  durable_edu_max_age_ms: number;
   /** TESTS ONLY: talk plain http to peers instead of https. */
   allow_insecure_http_for_tests: boolean;
 }
@@ -50,7 +55,8 @@ export interface Config {
   listeners: ListenerConfig[];
   data_dir: string;
   /** connect_retry_ms: how long start keeps trying to reach PostgreSQL before it gives up. */
-  database: { type: "embedded" | "postgres"; path: string; url?: string; pool_size: number; connect_retry_ms: number };
+  /** embedded_fsync: the on-disk embedded database syncs each commit to disk (storage/durable-embedded-database.ts). */
+  database: { type: "embedded" | "postgres"; path: string; url?: string; pool_size: number; connect_retry_ms: number; embedded_fsync: boolean };
   signing_key_path: string;
   /** Keys this server signed with before, published as old_verify_keys so old events still verify. */
   old_signing_keys: Record<string, { key: string; expired_ts: number }>;
@@ -102,6 +108,22 @@ export interface MediaConfig {
   /** Images with more pixels than this are not thumbnailed (decompression bombs). */
   max_thumbnail_source_pixels: number;
   url_preview: UrlPreviewConfig;
+  storage: MediaStorageConfig;
+}
+
+/** media.storage: the files on the local disk (the default), or in an S3-compatible bucket. */
+export interface MediaStorageConfig {
+  type: "disk" | "s3";
+  /** The S3 API's URL; absent: AWS's endpoint for `region`. */
+  endpoint?: string;
+  /** Required when type is s3 (the schema says so), as is region. */
+  bucket?: string;
+  region?: string;
+  /** Both or neither; neither: the AWS SDK's credential chain (AWS_* environment variables, an instance role). */
+  access_key_id?: string;
+  secret_access_key?: string;
+  /** Address the bucket as endpoint/bucket rather than bucket.endpoint (MinIO, Garage, Ceph and most others). */
+  path_style: boolean;
 }
 
 /** GET /media/v1/preview_url (homeserver/media/preview/); fetched through the federation IP range filter. */

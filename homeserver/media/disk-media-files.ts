@@ -1,11 +1,10 @@
-import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { ContentTooLargeError, type ByteRange, type MediaFiles, type StagedContent } from "./media-files.js";
+import { type ByteRange, type MediaFiles, type StagedContent } from "./media-files.js";
+import { SHA256_HEX, stageToFile } from "./staged-file.js";
 
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
  * Media files on the local disk under `root`: `content/ab/cd/<sha256>`, staged in `tmp/` first and renamed
@@ -42,26 +41,7 @@ export class DiskMediaFiles implements MediaFiles {
 
   async stage(source: AsyncIterable<Uint8Array> | Uint8Array, maxBytes: number): Promise<StagedContent> {
     await this.init();
-    const tmpPath = join(this.tmpDir, `${randomBytes(12).toString("hex")}.part`);
-    const hash = createHash("sha256");
-    let size = 0;
-    const handle = await open(tmpPath, "wx");
-    try {
-      const chunks: AsyncIterable<Uint8Array> | Uint8Array[] = source instanceof Uint8Array ? [source] : source;
-      for await (const chunk of chunks) {
-        size += chunk.length;
-        if (size > maxBytes) throw new ContentTooLargeError(`more than ${maxBytes} bytes`);
-        hash.update(chunk);
-        await handle.write(chunk);
-      }
-      await handle.sync();
-    } catch (error) {
-      await handle.close().catch(() => {});
-      await unlink(tmpPath).catch(() => {});
-      throw error;
-    }
-    await handle.close();
-    const sha256 = hash.digest("hex");
+    const { tmpPath, sha256, size } = await stageToFile(this.tmpDir, source, maxBytes, { sync: true });
     const finalPath = this.pathOf(sha256);
     let settled = false;
     return {

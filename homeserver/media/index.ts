@@ -1,16 +1,16 @@
-import { join } from "node:path";
 import type { CoreContext } from "../core/core-context.js";
 import type { MediaStore } from "../storage/stores/media-store.js";
-import { DiskMediaFiles } from "./disk-media-files.js";
+import { mediaFilesFromConfig } from "./media-files-from-config.js";
 import type { MediaFiles } from "./media-files.js";
 import type { MediaDeps } from "./media-deps.js";
 import { MediaDownloads } from "./media-downloads.js";
 import { MediaRepository } from "./media-repository.js";
 import { MediaRetention } from "./media-retention.js";
-import { MediaThumbnails } from "./media-thumbnails.js";
+import { chooseForRequest, MediaThumbnails, nearestForRequest } from "./media-thumbnails.js";
 import { MediaUploads } from "./media-uploads.js";
 import { RemoteMediaCache } from "./remote-media-cache.js";
 import type { RemoteMediaSource } from "./remote-media.js";
+import { RemoteThumbnails } from "./remote-thumbnails.js";
 import { Thumbnailer } from "./thumbnailer.js";
 import { UploadWaiters } from "./upload-waiters.js";
 
@@ -22,17 +22,18 @@ export interface MediaServices {
   idle(): Promise<void>;
 }
 
-/** The media repository over the local disk (media.path, or <data_dir>/media), fetching others' media through `remote`. */
+/** The media repository over media.storage (the local disk by default, or S3), fetching others' media through `remote`. */
 export function createMediaServices(
   core: Pick<CoreContext, "serverName" | "config" | "clock" | "logger">,
   store: MediaStore,
   remote: RemoteMediaSource,
-  files: MediaFiles = new DiskMediaFiles(core.config.media.path ?? join(core.config.data_dir, "media")),
+  files: MediaFiles = mediaFilesFromConfig(core.config),
 ): MediaServices {
   const deps: MediaDeps = { serverName: core.serverName, store, files, clock: core.clock, logger: core.logger, config: core.config.media };
   const waiters = new UploadWaiters();
   const downloads = new MediaDownloads(deps, waiters, new RemoteMediaCache(deps, remote));
-  const thumbnails = new MediaThumbnails(deps, downloads, new Thumbnailer(core.config.media.max_thumbnail_source_pixels));
+  const thumbnailer = new Thumbnailer(core.config.media.max_thumbnail_source_pixels);
+  const thumbnails = new MediaThumbnails(deps, downloads, thumbnailer, new RemoteThumbnails(deps, remote, thumbnailer, chooseForRequest, nearestForRequest));
   const uploads = new MediaUploads(deps, waiters, (serverName, mediaId) => thumbnails.pregenerate(serverName, mediaId));
   return {
     repository: new MediaRepository(uploads, downloads, thumbnails, files),

@@ -34,6 +34,8 @@ describe.each(testDrivers())("media store, remote copies and retention on %s", (
       await new Promise((resolve) => setTimeout(resolve, 20));
       return { contentType: "text/plain", fileName: `${mediaId}.txt`, bytes: Buffer.from(mediaId.startsWith("same") ? "shared bytes" : `bytes of ${mediaId}`) };
     },
+    // These tests fetch originals only.
+    thumbnail: async () => undefined,
   };
 
   beforeAll(async () => {

@@ -2,7 +2,8 @@ import type { ThumbnailMethod, ThumbnailRow } from "../storage/stores/media-stor
 import { errors, MatrixError } from "../errors.js";
 import type { MediaDeps, ServableMedia } from "./media-deps.js";
 import { mediaKey } from "./media-deps.js";
-import { servable, type DownloadOptions, type MediaDownloads, type StoredMedia } from "./media-downloads.js";
+import { MAX_UPLOAD_WAIT_MS, servable, type DownloadOptions, type MediaDownloads, type StoredMedia } from "./media-downloads.js";
+import type { RemoteThumbnails } from "./remote-thumbnails.js";
 import { isThumbnailable, NotAnImageError, RECOMMENDED_SIZES, thumbnailSize, type ImageInfo, type Thumbnailer } from "./thumbnailer.js";
 
 export interface ThumbnailRequest {
@@ -19,7 +20,9 @@ const cannotThumbnail = (why: string) => errors.unknown(`Cannot thumbnail this m
 
 /**
  * Thumbnails of stored images, ours and remote copies alike, made with sharp and kept (a row and a file): the
- * spec's recommended sizes when an image is uploaded, any other size the first time it is asked for.
+ * spec's recommended sizes when an image is uploaded, any other size the first time it is asked for. For
+ * another server's media whose original we do not hold, its origin's thumbnail is asked for first
+ * (remote-thumbnails.ts); only when the origin gives none is the original fetched and thumbnailed here.
  */
 export class MediaThumbnails {
   private readonly inFlight = new Map<string, Promise<ThumbnailRow | undefined>>();
@@ -29,9 +32,14 @@ export class MediaThumbnails {
     private readonly deps: MediaDeps,
     private readonly downloads: MediaDownloads,
     private readonly thumbnailer: Thumbnailer,
+    private readonly remote: RemoteThumbnails,
   ) {}
 
   async thumbnail(serverName: string, mediaId: string, request: ThumbnailRequest, options: DownloadOptions): Promise<ServableMedia> {
+    if (serverName !== this.deps.serverName && options.allowRemote && !options.legacy) {
+      const fromOrigin = await this.remote.find(serverName, mediaId, request, Math.min(Math.max(options.timeoutMs, 5000), MAX_UPLOAD_WAIT_MS));
+      if (fromOrigin) return { contentType: fromOrigin.contentType, fileName: thumbnailName(fromOrigin), size: fromOrigin.size, sha256: fromOrigin.sha256 };
+    }
     const media = await this.downloads.find(serverName, mediaId, options);
     if (!isThumbnailable(media.contentType)) throw cannotThumbnail(`${media.contentType} is not an image type thumbnails are made of`);
     const info = await this.imageInfo(media);
@@ -44,7 +52,7 @@ export class MediaThumbnails {
     const stored = await this.deps.store.thumbnails(serverName, mediaId);
     const chosen = choose(stored, request.method, animated, size) ?? (await this.generate(media, info, stored, request.method, animated, size));
     if (!chosen) throw cannotThumbnail("no thumbnail could be made");
-    return { contentType: chosen.contentType, fileName: thumbnailName(media, chosen), size: chosen.size, sha256: chosen.sha256 };
+    return { contentType: chosen.contentType, fileName: thumbnailName(chosen), size: chosen.size, sha256: chosen.sha256 };
   }
 
   /** The recommended sizes of a newly uploaded image, made in the background; a failure only costs the cache. */
@@ -174,7 +182,11 @@ function nearest(stored: ThumbnailRow[], method: ThumbnailMethod, animated: bool
   return larger[0] ?? [...pool].sort((a, b) => b.width * b.height - a.width * a.height)[0];
 }
 
-function thumbnailName(media: StoredMedia, thumbnail: ThumbnailRow): string {
+/** The rules above for a request as a client made it (remote-thumbnails.ts keys the origin's by the request). */
+export const chooseForRequest = (stored: ThumbnailRow[], request: ThumbnailRequest) => choose(stored, request.method, request.animated, request);
+export const nearestForRequest = (stored: ThumbnailRow[], request: ThumbnailRequest) => nearest(stored, request.method, request.animated, request);
+
+function thumbnailName(thumbnail: ThumbnailRow): string {
   const extension = thumbnail.contentType.split("/")[1] ?? "bin";
   return `thumbnail.${extension}`;
 }

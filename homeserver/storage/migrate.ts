@@ -22,6 +22,8 @@ import * as federationDeviceEdus from "./migrations/20261207T1510-federation-dev
 import * as pushers from "./migrations/20261207T2300-pushers.js";
 import * as media from "./migrations/20261207T2310-media.js";
 import * as urlPreviews from "./migrations/20261207T2320-url-previews.js";
+import * as uiaSessions from "./migrations/20261208T0100-uia-sessions.js";
+import * as remoteDeviceLists from "./migrations/20261208T0110-remote-device-lists.js";
 
 /**
  * Migrations are listed in code (not read from disk) so they work the same under tsx, bundles and tests.
@@ -50,6 +52,8 @@ const MIGRATIONS: Record<string, Migration> = {
   "20261207T2300-pushers": pushers,
   "20261207T2310-media": media,
   "20261207T2320-url-previews": urlPreviews,
+  "20261208T0100-uia-sessions": uiaSessions,
+  "20261208T0110-remote-device-lists": remoteDeviceLists,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

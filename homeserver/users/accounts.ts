@@ -114,7 +114,7 @@ export class AccountService {
     if (!this.core.config.registration.enabled) throw errors.forbiddenRegistration();
     const uiaRequest = { operation: "register", flows: this.registrationFlows() };
     // Before the checks below: the username of an account this session created is taken, by that account.
-    const earlier = this.uia.earlierOutcome<RegisterResult>(body.auth, uiaRequest);
+    const earlier = await this.uia.earlierOutcome<RegisterResult>(body.auth, uiaRequest);
     if (earlier) return earlier;
     // Username and password problems are reported before UIA, so the user is not sent through auth first.
     const guestUserId = body.guest_access_token === undefined ? undefined : await this.guestToUpgrade(body.guest_access_token, body.username);

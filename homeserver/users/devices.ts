@@ -52,7 +52,10 @@ export class DeviceService {
       return;
     }
     checkDeviceDisplayName(displayName);
-    if (hasNul(deviceId) || !(await this.devices.setDisplayName(userId, deviceId, displayName))) throw errors.notFound("Device not found");
+    if (hasNul(deviceId)) throw errors.notFound("Device not found");
+    // In a transaction: the rename and the device list change it is (room-mates and other servers are told) commit together.
+    const renamed = await this.core.database.transaction((tx) => this.devices.setDisplayName(userId, deviceId, displayName, tx));
+    if (!renamed) throw errors.notFound("Device not found");
   }
 
   /**

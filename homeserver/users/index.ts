@@ -1,4 +1,4 @@
-import { DeviceListChanges, recordingDeletions } from "./device-lists/device-list-changes.js";
+import { DeviceListChanges, recordingDeviceChanges } from "./device-lists/device-list-changes.js";
 import type { Stores } from "../storage/stores/stores.js";
 import type { CoreContext } from "../core/core-context.js";
 import { AccountDataService } from "./account-data.js";
@@ -60,12 +60,12 @@ export interface UserServices {
 export function createUserServices(
   core: CoreContext,
   hooks: UserHooks,
-  stores: Pick<Stores, "users" | "devices" | "tokens" | "accountData" | "registrationTokens" | "filters" | "openidTokens" | "userDirectory" | "keyBackup" | "e2eKeys" | "deviceLists" | "toDevice" | "crossSigning">,
+  stores: Pick<Stores, "users" | "devices" | "tokens" | "accountData" | "registrationTokens" | "filters" | "openidTokens" | "userDirectory" | "keyBackup" | "e2eKeys" | "deviceLists" | "toDevice" | "crossSigning" | "uiaSessions">,
 ): UserServices {
   const { users, tokens, accountData: accountDataStore, registrationTokens } = stores;
   const deviceLists = new DeviceListChanges(core, stores.deviceLists);
   // Every deletion of a device changes its owner's device list: the services delete through this.
-  const devices = recordingDeletions(stores.devices, deviceLists);
+  const devices = recordingDeviceChanges(stores.devices, deviceLists);
 
   const auth = new AccessTokenAuth(tokens, core.clock);
   const passwords = new PasswordChecker(users, core.config.password_scrypt_log_n);
@@ -75,7 +75,7 @@ export function createUserServices(
     "m.login.dummy": async () => true,
     "m.login.password": (authDict, subject) => passwords.checkStage(authDict, subject, core.serverName),
     [REGISTRATION_TOKEN_STAGE]: (authDict) => accounts!.checkRegistrationTokenStage(authDict),
-  });
+  }, stores.uiaSessions);
   const sessions = new SessionService(core, devices, tokens, passwords, auth);
   accounts = new AccountService(
     core,

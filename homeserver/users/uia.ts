@@ -1,6 +1,9 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { Clock } from "../core/clock.js";
 import { errors, MatrixError } from "../errors.js";
+import type { StoredUiaSession, UiaSessionsStore } from "../storage/stores/uia-sessions-store.js";
 import { newSessionId } from "./secrets.js";
+import { openOutcome, sealOutcome, sessionHashOf } from "./uia-session-secrets.js";
 
 /**
  * The 401 of User-Interactive Authentication. Its body is `{flows, params, session, completed}`; after a
@@ -39,30 +42,41 @@ export interface UiaRequest {
   clientParams?: Record<string, unknown>;
 }
 
-interface Session {
-  operation: string;
-  userId: string | undefined;
-  completed: Map<string, unknown>;
-  touched: number;
-  clientParams: Record<string, unknown>;
-  /** What the operation made of the completed session (authenticateOnce), for the same session sent again. */
-  outcome?: Promise<unknown>;
-}
-
 /** Abandoned sessions are forgotten after this long without use. */
 const SESSION_TTL_MS = 30 * 60 * 1000;
+/** A claim on a session's operation older than this belongs to a process that died while running it. */
+const CLAIM_STALE_MS = 60 * 1000;
+/**
+ * A request whose session's operation runs in another process waits for its result this often, this many
+ * times (about 10 s), then asks the client to retry: far longer than a registration takes.
+ */
+const OUTCOME_POLL_MS = 50;
+const OUTCOME_POLLS = 200;
+
+type SessionStore = Pick<UiaSessionsStore, "insert" | "find" | "touch" | "completeStage" | "take" | "claimOutcome" | "storeOutcome" | "releaseOutcome">;
+
+interface CompletedFlow {
+  sessionId: string;
+  sessionHash: string;
+  session: StoredUiaSession;
+  /** Whether the client sent the session id (else it never learnt it and cannot send it again). */
+  named: boolean;
+}
 
 /**
- * Sessions live in memory: they are short, and a restart only makes a client start its auth again.
- * A session is used up once a flow completes, so one completed auth authorises one request; only
- * authenticateOnce keeps a completed session, to answer it again with the same result.
+ * Sessions live in the database, so that any process over it can continue a session another started, and a
+ * restart does not lose one mid-registration. A session is used up once a flow completes, so one completed
+ * auth authorises one request; only authenticateOnce keeps a completed session, to answer it again with the
+ * same result.
  */
 export class UiaService {
-  private readonly sessions = new Map<string, Session>();
+  /** The operations (authenticateOnce) this process is running, by session: a request of the same session shares one. */
+  private readonly running = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly clock: Clock,
     private readonly checkers: Readonly<Record<string, StageChecker>>,
+    private readonly sessions: SessionStore,
   ) {}
 
   /**
@@ -70,67 +84,131 @@ export class UiaService {
    * challenge (with the failed stage's error when one failed).
    */
   async authenticate(auth: unknown, request: UiaRequest): Promise<Map<string, unknown>> {
-    const { sessionId, session } = await this.completeFlow(auth, request);
-    this.sessions.delete(sessionId);
-    return session.completed;
+    const flow = await this.completeFlow(auth, request);
+    // Of two requests completing one session at once, only the one that deletes it is authorised.
+    const taken = await this.sessions.take(flow.sessionHash, this.clock.now());
+    if (!taken) throw unknownSession(flow.sessionId);
+    return new Map(Object.entries(taken.completed));
   }
 
   /**
    * For an operation that must not happen twice (registration): once a flow completes, runs `run` with the
-   * completed stages and the parameters the session kept, and keeps its result, so that the same session
-   * sent again (a retry whose response was lost) gets that result instead of an error, as in Synapse. A
-   * failed run leaves the flow completed, so the client may correct its request in the same session.
+   * completed stages and the parameters the session kept, and keeps its result (which must be JSON), so that
+   * the same session sent again (a retry whose response was lost), to this process or another, gets that
+   * result instead of an error, as in Synapse. A failed run leaves the flow completed, so the client may
+   * correct its request in the same session.
    */
   async authenticateOnce<T>(
     auth: unknown,
     request: UiaRequest,
     run: (completed: Map<string, unknown>, clientParams: Record<string, unknown>) => Promise<T>,
   ): Promise<T> {
-    const earlier = this.earlierOutcome<T>(auth, request);
-    if (earlier) return earlier;
-    const { sessionId, session, named } = await this.completeFlow(auth, request);
-    // A request of the same session may have completed it while this one's stage was being checked.
-    if (session.outcome) return session.outcome as Promise<T>;
-    const outcome = run(session.completed, session.clientParams);
-    if (!named) {
-      // The client never learnt this session's id, so it cannot send it again.
-      this.sessions.delete(sessionId);
-      return outcome;
+    const earlier = await this.findOutcome<T>(auth, request);
+    if (earlier) return earlier.value;
+    const flow = await this.completeFlow(auth, request);
+    if (!flow.named) {
+      const taken = await this.sessions.take(flow.sessionHash, this.clock.now());
+      if (!taken) throw unknownSession(flow.sessionId);
+      return run(new Map(Object.entries(taken.completed)), taken.clientParams);
     }
-    session.outcome = outcome;
-    outcome.catch(() => {
-      if (session.outcome === outcome) session.outcome = undefined;
-    });
-    return outcome;
+    return this.runOnce(flow.sessionId, flow.sessionHash, run);
   }
 
   /** The result authenticateOnce already has for the session `auth` names, if that session completed. */
-  earlierOutcome<T>(auth: unknown, request: UiaRequest): Promise<T> | undefined {
+  async earlierOutcome<T>(auth: unknown, request: UiaRequest): Promise<T | undefined> {
+    return (await this.findOutcome<T>(auth, request))?.value;
+  }
+
+  private async findOutcome<T>(auth: unknown, request: UiaRequest): Promise<{ value: T } | undefined> {
     const sessionId = (auth as { session?: unknown } | null | undefined)?.session;
     if (typeof sessionId !== "string") return undefined;
-    const session = this.sessions.get(sessionId);
-    if (!session?.outcome || session.operation !== request.operation || session.userId !== request.userId) return undefined;
-    session.touched = this.clock.now();
-    return session.outcome as Promise<T>;
+    const sessionHash = sessionHashOf(sessionId);
+    for (let polls = 0; ; polls++) {
+      const now = this.clock.now();
+      const session = await this.sessions.find(sessionHash, now);
+      if (!session || session.operation !== request.operation || session.userId !== request.userId) return undefined;
+      const here = this.running.get(sessionHash);
+      if (here) return { value: (await here) as T };
+      if (session.outcome !== undefined) {
+        await this.sessions.touch(sessionHash, now, now + SESSION_TTL_MS);
+        return { value: openOutcome(sessionId, session.outcome) as T };
+      }
+      const runningElsewhere = session.outcomeClaim !== undefined && session.outcomeClaimedTs! >= now - CLAIM_STALE_MS;
+      if (!runningElsewhere) return undefined;
+      if (polls >= OUTCOME_POLLS) throw errors.limitExceeded(1000);
+      await delay(OUTCOME_POLL_MS);
+    }
+  }
+
+  /**
+   * Runs the operation of a completed session once across every process: the request that claims the session
+   * in the database runs it; any other request of the session waits for the result.
+   */
+  private async runOnce<T>(
+    sessionId: string,
+    sessionHash: string,
+    run: (completed: Map<string, unknown>, clientParams: Record<string, unknown>) => Promise<T>,
+  ): Promise<T> {
+    for (let polls = 0; ; polls++) {
+      const here = this.running.get(sessionHash);
+      if (here) return here as Promise<T>;
+      const claim = newSessionId();
+      const now = this.clock.now();
+      const claimed = await this.sessions.claimOutcome(sessionHash, claim, now, now - CLAIM_STALE_MS);
+      if (claimed) return this.runClaimed(sessionId, sessionHash, claim, claimed, run);
+      const session = await this.sessions.find(sessionHash, this.clock.now());
+      if (!session) throw unknownSession(sessionId);
+      if (session.outcome !== undefined) return openOutcome(sessionId, session.outcome) as T;
+      if (polls >= OUTCOME_POLLS) throw errors.limitExceeded(1000);
+      await delay(OUTCOME_POLL_MS);
+    }
+  }
+
+  private runClaimed<T>(
+    sessionId: string,
+    sessionHash: string,
+    claim: string,
+    session: StoredUiaSession,
+    run: (completed: Map<string, unknown>, clientParams: Record<string, unknown>) => Promise<T>,
+  ): Promise<T> {
+    const outcome = (async () => {
+      let result: T;
+      try {
+        result = await run(new Map(Object.entries(session.completed)), session.clientParams);
+      } catch (error) {
+        // The run's own error is what the client must see; a claim left behind goes stale on its own.
+        await this.sessions.releaseOutcome(sessionHash, claim).catch(() => undefined);
+        throw error;
+      }
+      const now = this.clock.now();
+      await this.sessions.storeOutcome(sessionHash, claim, sealOutcome(sessionId, result), now, now + SESSION_TTL_MS);
+      return result;
+    })().finally(() => this.running.delete(sessionHash));
+    this.running.set(sessionHash, outcome);
+    return outcome;
   }
 
   /** Checks the stage `auth` carries; resolves once a whole flow is complete, else throws the challenge. */
-  private async completeFlow(auth: unknown, request: UiaRequest): Promise<{ sessionId: string; session: Session; named: boolean }> {
-    this.prune();
-    if (auth === undefined || auth === null) throw this.challenge(this.start(request), request);
+  private async completeFlow(auth: unknown, request: UiaRequest): Promise<CompletedFlow> {
+    if (auth === undefined || auth === null) throw this.challenge(await this.start(request), request, {});
     if (typeof auth !== "object" || Array.isArray(auth)) throw errors.badJson("auth must be an object");
     const dict = auth as Record<string, unknown>;
     if (dict.session !== undefined && typeof dict.session !== "string") throw errors.badJson("auth.session must be a string");
     if (dict.type !== undefined && typeof dict.type !== "string") throw errors.badJson("auth.type must be a string");
 
-    const sessionId = (dict.session as string | undefined) ?? this.start(request);
-    const session = this.sessions.get(sessionId);
-    if (!session) throw errors.unknown(`Unknown session ID: ${sessionId}`);
-    if (session.operation !== request.operation || session.userId !== request.userId) {
+    const named = dict.session !== undefined;
+    const sessionId = (dict.session as string | undefined) ?? (await this.start(request));
+    const sessionHash = sessionHashOf(sessionId);
+    const found = await this.sessions.find(sessionHash, this.clock.now());
+    if (!found) throw unknownSession(sessionId);
+    if (found.operation !== request.operation || found.userId !== request.userId) {
       throw errors.forbidden("Requested operation has changed during the UI authentication session.");
     }
-    session.touched = this.clock.now();
-    if (dict.session !== undefined) session.clientParams = { ...session.clientParams, ...definedParams(request.clientParams) };
+    let session = found;
+    if (named) {
+      const now = this.clock.now();
+      session = (await this.sessions.touch(sessionHash, now, now + SESSION_TTL_MS, definedParams(request.clientParams))) ?? throwUnknown(sessionId);
+    }
 
     const type = dict.type as string | undefined;
     if (type !== undefined) {
@@ -138,49 +216,67 @@ export class UiaService {
       if (!checker || !request.flows.some((flow) => flow.includes(type))) {
         throw errors.unknown(`Unknown authentication type ${type}`);
       }
+      let result: unknown;
       try {
-        session.completed.set(type, await checker(dict, { userId: request.userId }));
+        result = await checker(dict, { userId: request.userId });
       } catch (error) {
-        if (error instanceof MatrixError && !(error instanceof UiaChallenge)) throw this.challenge(sessionId, request, error);
+        if (error instanceof MatrixError && !(error instanceof UiaChallenge)) throw this.challenge(sessionId, request, session.completed, error);
         throw error;
       }
+      // One statement adds the stage to whatever the stored session holds by then: a stage another request
+      // completed meanwhile is kept, and this request sees it.
+      const now = this.clock.now();
+      session = (await this.sessions.completeStage(sessionHash, type, result, now, now + SESSION_TTL_MS)) ?? throwUnknown(sessionId);
     }
 
-    if (request.flows.some((flow) => flow.every((stage) => session.completed.has(stage)))) {
-      return { sessionId, session, named: dict.session !== undefined };
+    const completed = session.completed;
+    if (request.flows.some((flow) => flow.every((stage) => Object.hasOwn(completed, stage)))) {
+      return { sessionId, sessionHash, session, named };
     }
-    throw this.challenge(sessionId, request);
+    throw this.challenge(sessionId, request, completed);
   }
 
-  private start(request: UiaRequest): string {
+  private async start(request: UiaRequest): Promise<string> {
     const id = newSessionId();
-    this.sessions.set(id, {
+    const now = this.clock.now();
+    await this.sessions.insert({
+      sessionHash: sessionHashOf(id),
       operation: request.operation,
       userId: request.userId,
-      completed: new Map(),
-      touched: this.clock.now(),
       clientParams: definedParams(request.clientParams),
+      now,
+      expiresTs: now + SESSION_TTL_MS,
     });
     return id;
   }
 
-  private challenge(sessionId: string, request: UiaRequest, failure?: MatrixError): UiaChallenge {
-    const session = this.sessions.get(sessionId);
+  private challenge(sessionId: string, request: UiaRequest, completed: Record<string, unknown>, failure?: MatrixError): UiaChallenge {
     return new UiaChallenge(
       {
         flows: request.flows.map((stages) => ({ stages })),
         params: request.params ?? {},
         session: sessionId,
-        completed: session ? [...session.completed.keys()] : [],
+        completed: completedStages(request.flows, completed),
       },
       failure,
     );
   }
+}
 
-  private prune(): void {
-    const cutoff = this.clock.now() - SESSION_TTL_MS;
-    for (const [id, session] of this.sessions) if (session.touched < cutoff) this.sessions.delete(id);
-  }
+const unknownSession = (sessionId: string) => errors.unknown(`Unknown session ID: ${sessionId}`);
+
+function throwUnknown(sessionId: string): never {
+  throw unknownSession(sessionId);
+}
+
+/**
+ * The completed stages in the order the flows offer them (the order clients complete them in); the stored
+ * session is a JSON object, whose key order the database does not keep.
+ */
+function completedStages(flows: string[][], completed: Record<string, unknown>): string[] {
+  const offered = [...new Set(flows.flat())];
+  const others = Object.keys(completed).filter((stage) => !offered.includes(stage));
+  return [...offered.filter((stage) => Object.hasOwn(completed, stage)), ...others];
 }
 
 /** A parameter the request leaves out (undefined) does not replace the one the session kept. */

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestApp, testDrivers, type DriverName, type TestApp } from "../../../homeserver/app/test-app.js";
 import { freePort, LOOPBACK_FEDERATION } from "../../../homeserver/app/testing/loopback-server.js";
 import { bearer, registerTestUser, type TestUser } from "../../../homeserver/users/testing/http-users.js";
@@ -24,6 +24,29 @@ async function startMediaPeer(driver: DriverName): Promise<MediaPeer> {
   const app = await createTestApp(driver, { server_name: name, federation: LOOPBACK_FEDERATION, media: { path: dir } }, undefined, { federationSender: false });
   await app.http.listen({ port, host: "127.0.0.1" });
   return { app, name, dir };
+}
+
+/** A federation media answer as the spec shapes it: JSON metadata, then the file. */
+function multipartMedia(contentType: string, body: Buffer, preamble = ""): { contentType: string; payload: Buffer } {
+  const boundary = "fakepeerboundary";
+  const payload = Buffer.concat([
+    Buffer.from(`${preamble}--${boundary}\r\nContent-Type: application/json\r\n\r\n{}\r\n--${boundary}\r\nContent-Type: ${contentType}\r\n\r\n`),
+    body,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { contentType: `multipart/mixed; boundary=${boundary}`, payload };
+}
+
+/** The paths `peer` asks other servers for from now on (its federation client, spied on). */
+function outgoingPaths(peer: MediaPeer): { paths: string[]; restore(): void } {
+  const paths: string[] = [];
+  const client = peer.app.ctx.federation.client;
+  const original = client.requestRaw.bind(client);
+  const spy = vi.spyOn(client, "requestRaw").mockImplementation((request, accept) => {
+    paths.push(request.path);
+    return original(request, accept);
+  });
+  return { paths, restore: () => spy.mockRestore() };
 }
 
 async function stop(peer: MediaPeer | undefined): Promise<void> {
@@ -123,6 +146,92 @@ describe.each(testDrivers())("media over federation on %s", (driver) => {
     expect(response.status).toBe(404);
   });
 
+  it("asks the origin for the thumbnail of remote media it does not hold, keeps it, and never fetches the original for it", async () => {
+    const green = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 0, g: 200, b: 40 } } }).png().toBuffer();
+    const uploaded = await origin.app.http.inject({ method: "POST", url: "/_matrix/media/v3/upload", headers: { ...bearer(alice), "content-type": "image/png" }, payload: green });
+    const greenId = (uploaded.json().content_uri as string).split("/").pop()!;
+    const url = `/_matrix/client/v1/media/thumbnail/${origin.name}/${greenId}?width=96&height=96&method=crop`;
+    const outgoing = outgoingPaths(other);
+    try {
+      const first = await other.app.http.inject({ method: "GET", url, headers: bearer(bob) });
+      expect(first.statusCode).toBe(200);
+      expect(first.headers["content-type"]).toBe("image/png");
+      expect([(await sharp(first.rawPayload).metadata()).width, (await sharp(first.rawPayload).metadata()).height]).toEqual([96, 96]);
+      expect(outgoing.paths).toEqual([`/_matrix/federation/v1/media/thumbnail/${greenId}`]);
+      const row = await other.app.ctx.stores.media.get(origin.name, greenId);
+      expect(row?.isRemote).toBe(true);
+      expect(row?.sha256).toBeNull();
+      expect(await other.app.ctx.stores.media.thumbnails(origin.name, greenId)).toHaveLength(1);
+      // Kept: asked again, it is served without asking the origin.
+      const again = await other.app.http.inject({ method: "GET", url, headers: bearer(bob) });
+      expect(again.statusCode).toBe(200);
+      expect(again.rawPayload.equals(first.rawPayload)).toBe(true);
+      expect(outgoing.paths).toHaveLength(1);
+      // The original is still fetched when a user downloads it, into the same row.
+      const download = await other.app.http.inject({ method: "GET", url: `/_matrix/client/v1/media/download/${origin.name}/${greenId}`, headers: bearer(bob) });
+      expect(download.statusCode).toBe(200);
+      expect(download.rawPayload.equals(green)).toBe(true);
+      expect(outgoing.paths).toEqual([`/_matrix/federation/v1/media/thumbnail/${greenId}`, `/_matrix/federation/v1/media/download/${greenId}`]);
+      expect((await other.app.ctx.stores.media.get(origin.name, greenId))?.sha256).not.toBeNull();
+    } finally {
+      outgoing.restore();
+    }
+  });
+
+  it("answers 502 for a thumbnail when the origin cannot be reached, asking it once", async () => {
+    const port = await freePort();
+    const outgoing = outgoingPaths(other);
+    try {
+      const response = await other.app.http.inject({ method: "GET", url: `/_matrix/client/v1/media/thumbnail/127.0.0.1:${port}/SomeMedia?width=32&height=32`, headers: bearer(bob) });
+      expect(response.statusCode).toBe(502);
+      expect(outgoing.paths).toEqual(["/_matrix/federation/v1/media/thumbnail/SomeMedia"]);
+    } finally {
+      outgoing.restore();
+    }
+  });
+
+  describe("an origin that cannot thumbnail", () => {
+    let peer: FastifyInstance;
+    let peerName: string;
+    let picture: Buffer;
+
+    beforeAll(async () => {
+      const port = await freePort();
+      peerName = `127.0.0.1:${port}`;
+      picture = await sharp({ create: { width: 200, height: 100, channels: 3, background: { r: 250, g: 200, b: 0 } } }).png().toBuffer();
+      peer = Fastify();
+      // As Synapse does for media it has no thumbnails of: 404. And one that sends a page as "thumbnail".
+      peer.get<{ Params: { mediaId: string } }>("/_matrix/federation/v1/media/thumbnail/:mediaId", async (request, reply) => {
+        if (request.params.mediaId === "PageAsThumbnail") {
+          const { contentType, payload } = multipartMedia("text/html", Buffer.from("<script>alert(1)</script>"));
+          return reply.header("content-type", contentType).send(payload);
+        }
+        return reply.code(404).send({ errcode: "M_NOT_FOUND", error: "Not found" });
+      });
+      peer.get<{ Params: { mediaId: string } }>("/_matrix/federation/v1/media/download/:mediaId", async (request, reply) => {
+        // Synapse opens its multipart body with a CRLF before the first delimiter (an empty preamble, RFC 2046).
+        const { contentType, payload } = multipartMedia("image/png", picture, request.params.mediaId === "AsSynapseSends" ? "\r\n" : "");
+        return reply.header("content-type", contentType).send(payload);
+      });
+      await peer.listen({ port, host: "127.0.0.1" });
+    });
+    afterAll(() => peer.close());
+
+    it("reads a multipart answer whose body opens with a CRLF before the first delimiter, as Synapse's does", async () => {
+      const response = await other.app.http.inject({ method: "GET", url: `/_matrix/client/v1/media/download/${peerName}/AsSynapseSends`, headers: bearer(bob) });
+      expect(response.statusCode).toBe(200);
+      expect(response.rawPayload.equals(picture)).toBe(true);
+    });
+
+    it.each(["NoThumbnails", "PageAsThumbnail"])("gets the original of %s and thumbnails it here", async (mediaId) => {
+      const response = await other.app.http.inject({ method: "GET", url: `/_matrix/client/v1/media/thumbnail/${peerName}/${mediaId}?width=32&height=32&method=crop`, headers: bearer(bob) });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers["content-type"]).toBe("image/png");
+      expect((await sharp(response.rawPayload).metadata()).width).toBe(32);
+      expect((await other.app.ctx.stores.media.get(peerName, mediaId))?.sha256).not.toBeNull();
+    });
+  });
+
   it("answers 502 when the origin cannot be reached", async () => {
     const port = await freePort();
     const response = await other.app.http.inject({ method: "GET", url: `/_matrix/client/v1/media/download/127.0.0.1:${port}/SomeMedia`, headers: bearer(bob) });
@@ -143,6 +252,9 @@ describe.each(testDrivers())("media over federation on %s", (driver) => {
       legacyPeer.get("/_matrix/media/v3/download/:serverName/:mediaId", async (_request, reply) =>
         reply.header("content-type", "text/plain").header("content-disposition", "attachment; filename*=utf-8''caf%C3%A9.txt").send("old server bytes"),
       );
+      legacyPeer.get("/_matrix/federation/v1/media/thumbnail/:mediaId", async (_request, reply) => reply.code(404).send({ errcode: "M_UNRECOGNIZED", error: "Unrecognized request" }));
+      const oldThumbnail = await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: 9, g: 9, b: 9 } } }).jpeg().toBuffer();
+      legacyPeer.get("/_matrix/media/v3/thumbnail/:serverName/:mediaId", async (_request, reply) => reply.header("content-type", "image/jpeg").send(oldThumbnail));
       await legacyPeer.listen({ port, host: "127.0.0.1" });
     });
     afterAll(() => legacyPeer.close());
@@ -154,6 +266,15 @@ describe.each(testDrivers())("media over federation on %s", (driver) => {
       expect(body.contentType).toBe("text/plain");
       expect(body.fileName).toBe("café.txt");
       expect(seen).toContain(`/_matrix/media/v3/download/${encodeURIComponent(legacyName)}/OldMedia?allow_remote=false&timeout_ms=5000`);
+    });
+
+    it("is asked for thumbnails on the legacy thumbnail path, whose answer our user gets", async () => {
+      const response = await other.app.http.inject({ method: "GET", url: `/_matrix/client/v1/media/thumbnail/${legacyName}/OldImage?width=32&height=32&method=crop`, headers: bearer(bob) });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers["content-type"]).toBe("image/jpeg");
+      expect((await sharp(response.rawPayload).metadata()).width).toBe(20);
+      expect(seen).toContain(`/_matrix/media/v3/thumbnail/${encodeURIComponent(legacyName)}/OldImage?width=32&height=32&method=crop&timeout_ms=20000&allow_remote=false`);
+      expect(seen.some((url) => url.startsWith("/_matrix/media/v3/download/") && url.includes("OldImage"))).toBe(false);
     });
 
     it("refuses a remote file over the size cap with 502 M_TOO_LARGE", async () => {

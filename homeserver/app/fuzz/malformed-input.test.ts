@@ -30,6 +30,11 @@ const KNOWN_OTHER: Array<{ endpoint?: string; match: RegExp; reason: string }> =
     match: /M_UNRECOGNIZED with status 426/,
     reason: "426 Upgrade Required for a plain GET of the sync WebSocket endpoint (RFC 9110 15.5.22), deliberately: the client must upgrade",
   },
+  {
+    // Only uia_sessions, and only for a 401: any other table written by a refusal is still a finding.
+    match: /^refused with 401 but wrote: uia_sessions \w+ /,
+    reason: "a 401 user-interactive auth challenge starts (or advances) a UIA session, which lives in the database so that another process can complete it, as Synapse's ui_auth_sessions do",
+  },
 ];
 
 /** The allow-list entry a finding is, if any. */

@@ -2,6 +2,10 @@ import type { CoreContext } from "../../core/core-context.js";
 import type { Edu } from "../edu-contracts.js";
 import type { Tx } from "../../storage/database.js";
 import type { FederationOutboxStore } from "../../storage/stores/federation-outbox-store.js";
+import type { DurableEduExpiryStore } from "../../storage/stores/durable-edu-expiry-store.js";
+
+/** How often one destination's expired rows are looked for: expiry counts in days, reads come every transaction. */
+export const EXPIRY_CHECK_INTERVAL_MS = 60 * 60_000;
 
 /** An EDU for one destination, as writers hand it over. */
 export interface AddressedEdu {
@@ -31,6 +35,11 @@ export interface DurableEduSource {
   pending(destination: string, limit: number): Promise<QueuedEdu[]>;
   /** The destination answered 200 to a transaction holding these: they are done. */
   delivered(destination: string, ids: readonly number[]): Promise<void>;
+  /**
+   * Drops what `destination` has not taken for longer than federation.durable_edu_max_age_ms (see
+   * DurableEduExpiryStore for what is kept); looks at most once an hour per destination. Called before reads.
+   */
+  expire?(destination: string): Promise<void>;
   /** Where EDUs are waiting, for the sender's start (after a restart, or a peer's long downtime). */
   destinationsWithPending(): Promise<string[]>;
   /** The sender attaches itself when it starts, and detaches when it stops. */
@@ -45,11 +54,24 @@ export interface DurableEduSource {
  */
 export class DurableEduOutbox implements DurableEduQueue, DurableEduSource {
   private waker: DurableEduWaker | undefined;
+  /** When each destination's expired rows were last looked for (in this process). */
+  private readonly expiredAt = new Map<string, number>();
 
   constructor(
-    private readonly core: Pick<CoreContext, "serverName" | "database" | "clock">,
+    private readonly core: Pick<CoreContext, "serverName" | "database" | "clock" | "config" | "logger">,
     private readonly store: Pick<FederationOutboxStore, "enqueue" | "pending" | "delete" | "destinationsWithPending">,
+    private readonly expiry?: Pick<DurableEduExpiryStore, "expire">,
   ) {}
+
+  async expire(destination: string): Promise<void> {
+    if (!this.expiry) return;
+    const now = this.core.clock.now();
+    const last = this.expiredAt.get(destination);
+    if (last !== undefined && now - last < EXPIRY_CHECK_INTERVAL_MS) return;
+    this.expiredAt.set(destination, now);
+    const dropped = await this.expiry.expire(destination, now - this.core.config.federation.durable_edu_max_age_ms);
+    if (dropped > 0) this.core.logger.info({ destination, dropped }, "dropped durable EDUs the destination did not take in time");
+  }
 
   attach(waker: DurableEduWaker | undefined): void {
     this.waker = waker;

@@ -9,6 +9,7 @@ import { DIRECT_TO_DEVICE, DirectToDeviceEdu } from "./direct-to-device-edu.js";
 import { DurableEduOutbox, type DurableEduSource } from "./durable-edus.js";
 import { SigningKeyUpdatesOut } from "./signing-key-updates-out.js";
 import { UserDevices, type RemoteUserDevices } from "./user-devices.js";
+import { RemoteDeviceLists } from "../../users/device-lists/remote-device-lists.js";
 
 export type { DurableEduSource, DurableEduWaker, QueuedEdu } from "./durable-edus.js";
 export { remoteUserDevicesOver } from "./user-devices.js";
@@ -21,10 +22,12 @@ export interface DeviceFederation {
   userDevices: UserDevices;
   /** The pruning of request and message ids, run hourly by the server process. */
   cleanup: DeviceMessagingCleanup;
+  /** Remote users' device lists as the EDUs above keep them, for /keys/query. */
+  remoteDeviceLists: RemoteDeviceLists;
 }
 
 export interface DeviceFederationDeps {
-  stores: Pick<Stores, "federationOutbox" | "crossSigning">;
+  stores: Pick<Stores, "federationOutbox" | "crossSigning" | "remoteDeviceLists" | "durableEduExpiry">;
   users: Pick<UserServices, "toDevice" | "deviceListChanges" | "crossSigning">;
   dispatcher: Pick<EduDispatcher, "register">;
   /** Other servers' GET /user/devices, for resyncs. */
@@ -38,12 +41,20 @@ export interface DeviceFederationDeps {
  */
 export function createDeviceFederation(core: CoreContext, deps: DeviceFederationDeps): DeviceFederation {
   const store = deps.stores.federationOutbox;
-  const outbox = new DurableEduOutbox(core, store);
+  const outbox = new DurableEduOutbox(core, store, deps.stores.durableEduExpiry);
   const directToDevice = new DirectToDeviceEdu(core, outbox, store, deps.users.toDevice);
   deps.users.toDevice.useFederation(directToDevice);
   deps.users.deviceListChanges.useFederation(new DeviceListUpdatesOut(core, store, outbox, deps.stores.crossSigning));
   deps.users.crossSigning.useFederation(new SigningKeyUpdatesOut(core, store, outbox));
   deps.dispatcher.register(DIRECT_TO_DEVICE, directToDevice.receive);
-  deps.dispatcher.register(DEVICE_LIST_UPDATE, new DeviceListUpdatesIn(core, store, deps.users.deviceListChanges, deps.remote).receive);
-  return { outbox, userDevices: new UserDevices(core.serverName, store, deps.users.crossSigning, deps.stores.crossSigning, core.db), cleanup: new DeviceMessagingCleanup(core, store) };
+  const remoteDeviceLists = new RemoteDeviceLists(core, deps.stores.remoteDeviceLists);
+  const updatesIn = new DeviceListUpdatesIn(core, store, deps.users.deviceListChanges, deps.remote, remoteDeviceLists, deps.users.crossSigning.updates);
+  deps.dispatcher.register(DEVICE_LIST_UPDATE, updatesIn.receive);
+  remoteDeviceLists.useCaching((origin, userId) => updatesIn.startCaching(origin, userId));
+  return {
+    outbox,
+    userDevices: new UserDevices(core.serverName, store, deps.users.crossSigning, deps.stores.crossSigning, core.db),
+    cleanup: new DeviceMessagingCleanup(core, store),
+    remoteDeviceLists,
+  };
 }

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Db, Tx } from "../database.js";
 
 export interface DeviceRecord {
@@ -14,9 +15,10 @@ export class DeviceStore {
   /**
    * Creates the device or, when the user already has one with this id, keeps it (and its display name, which
    * the spec says an initial name must not overwrite) and only records when and from where it was seen.
+   * Returns true when the device is new (a new device is a change of the user's device list).
    */
-  async ensure(tx: Tx, device: { userId: string; deviceId: string; displayName: string | null; ts: number; ip: string | null }): Promise<void> {
-    await tx
+  async ensure(tx: Tx, device: { userId: string; deviceId: string; displayName: string | null; ts: number; ip: string | null }): Promise<boolean> {
+    const row = await tx
       .insertInto("devices")
       .values({
         user_id: device.userId,
@@ -27,7 +29,10 @@ export class DeviceStore {
         last_seen_ip: device.ip,
       })
       .onConflict((oc) => oc.columns(["user_id", "device_id"]).doUpdateSet({ last_seen_ts: device.ts, last_seen_ip: device.ip }))
-      .execute();
+      // A row the statement inserted has no deleting transaction id; one it updated has this one's.
+      .returning(sql<boolean>`xmax = 0`.as("created"))
+      .executeTakeFirstOrThrow();
+    return Boolean(row.created);
   }
 
   async list(userId: string): Promise<DeviceRecord[]> {
@@ -51,9 +56,9 @@ export class DeviceStore {
     return row ? toRecord(row) : undefined;
   }
 
-  /** Returns false when the device does not exist. */
-  async setDisplayName(userId: string, deviceId: string, displayName: string | null): Promise<boolean> {
-    const result = await this.db
+  /** Returns false when the device does not exist. `executor`: a transaction that records the rename with it. */
+  async setDisplayName(userId: string, deviceId: string, displayName: string | null, executor: Db | Tx = this.db): Promise<boolean> {
+    const result = await executor
       .updateTable("devices")
       .set({ display_name: displayName })
       .where("user_id", "=", userId)

@@ -138,11 +138,28 @@ export class MediaStore {
     return Number(result.numAffectedRows ?? 0) > 0;
   }
 
-  /** A copy of another server's media; a copy stored meanwhile by another request is kept. */
+  /**
+   * A copy of another server's media; a copy stored meanwhile by another request is kept. A row that so far
+   * held only thumbnails from the origin (insertRemotePlaceholder) gets the content.
+   */
   async insertRemote(tx: Tx, row: { serverName: string; mediaId: string; ts: number } & MediaContentFields): Promise<void> {
     await sql`
       INSERT INTO media (server_name, media_id, is_remote, content_type, upload_name, size, sha256, created_ts, uploaded_ts, last_access_ts)
       VALUES (${row.serverName}, ${row.mediaId}, true, ${row.contentType}, ${row.uploadName}, ${row.size}, ${row.sha256}, ${row.ts}, ${row.ts}, ${row.ts})
+      ON CONFLICT (server_name, media_id) DO UPDATE
+        SET content_type = EXCLUDED.content_type, upload_name = EXCLUDED.upload_name, size = EXCLUDED.size, sha256 = EXCLUDED.sha256,
+            uploaded_ts = EXCLUDED.uploaded_ts, last_access_ts = EXCLUDED.last_access_ts
+        WHERE media.is_remote AND media.sha256 IS NULL`.execute(tx);
+  }
+
+  /**
+   * A row for another server's media whose original we do not hold, so that the thumbnails its origin made can
+   * be kept (and expire with it under the retention job); nothing happens when the row exists.
+   */
+  async insertRemotePlaceholder(tx: Tx, row: { serverName: string; mediaId: string; ts: number }): Promise<void> {
+    await sql`
+      INSERT INTO media (server_name, media_id, is_remote, created_ts, last_access_ts)
+      VALUES (${row.serverName}, ${row.mediaId}, true, ${row.ts}, ${row.ts})
       ON CONFLICT (server_name, media_id) DO NOTHING`.execute(tx);
   }
 

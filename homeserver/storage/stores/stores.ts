@@ -34,6 +34,9 @@ import { TxnStore } from "./txn-store.js";
 import { UserStore } from "./user-store.js";
 import { UserDirectoryStore } from "./user-directory-store.js";
 import { UrlPreviewStore } from "./url-preview-store.js";
+import { UiaSessionsStore } from "./uia-sessions-store.js";
+import { RemoteDeviceListsStore } from "./remote-device-lists-store.js";
+import { DurableEduExpiryStore } from "./durable-edu-expiry-store.js";
 
 /**
  * Every store, made once by app/ and handed to each service as
@@ -79,6 +82,12 @@ export interface Stores {
   userDirectory: UserDirectoryStore;
   /** Successful URL previews, shared by every process (homeserver/media/preview/). */
   urlPreviews: UrlPreviewStore;
+  /** User-interactive auth sessions, shared by every process (homeserver/users/uia.ts). */
+  uiaSessions: UiaSessionsStore;
+  /** The cached device lists of remote users we share a room with (homeserver/users/device-lists/). */
+  remoteDeviceLists: RemoteDeviceListsStore;
+  /** Expiry of durable EDUs a destination never took (federation/sender/durable-edu-outbox.ts). */
+  durableEduExpiry: DurableEduExpiryStore;
 }
 
 export function createStores(db: Db): Stores {
@@ -118,5 +127,8 @@ export function createStores(db: Db): Stores {
     users: new UserStore(db),
     userDirectory: new UserDirectoryStore(db),
     urlPreviews: new UrlPreviewStore(db),
+    uiaSessions: new UiaSessionsStore(db),
+    remoteDeviceLists: new RemoteDeviceListsStore(db),
+    durableEduExpiry: new DurableEduExpiryStore(db),
   };
 }

@@ -1,5 +1,5 @@
 import type { CoreContext } from "../../core/core-context.js";
-import type { Tx } from "../../storage/database.js";
+import type { Db, Tx } from "../../storage/database.js";
 import type { DeviceListsStore } from "../../storage/stores/device-lists-store.js";
 
 /**
@@ -66,14 +66,31 @@ export class DeviceListChanges {
   }
 }
 
-/** The device store's deletions, each recorded as a change of the owner's device list in the same transaction. */
-export interface DeviceDeletions {
+/**
+ * The device store's writes that change a device list: a new device (a login; Synapse tells room-mates and other
+ * servers at once, before the device has keys), a rename (its display name is part of what clients show), a
+ * deletion. Each is recorded as a change of the owner's device list in the writer's transaction.
+ */
+export interface DeviceWrites {
+  ensure(tx: Tx, device: { userId: string; deviceId: string; displayName: string | null; ts: number; ip: string | null }): Promise<boolean>;
+  setDisplayName(userId: string, deviceId: string, displayName: string | null, executor?: Db | Tx): Promise<boolean>;
   delete(tx: Tx, userId: string, deviceIds: readonly string[]): Promise<void>;
   deleteAllExcept(tx: Tx, userId: string, keep: string | null): Promise<string[]>;
 }
 
-export function recordingDeletions<S extends DeviceDeletions>(devices: S, changes: Pick<DeviceListChanges, "recordIn">): S {
+/** `devices` whose writes record device list changes; a rename is recorded only when made in a transaction. */
+export function recordingDeviceChanges<S extends DeviceWrites>(devices: S, changes: Pick<DeviceListChanges, "recordIn">): S {
   return Object.assign(Object.create(devices) as S, {
+    async ensure(tx: Tx, device: Parameters<DeviceWrites["ensure"]>[1]): Promise<boolean> {
+      const created = await devices.ensure(tx, device);
+      if (created) await changes.recordIn(tx, device.userId, [device.deviceId]);
+      return created;
+    },
+    async setDisplayName(userId: string, deviceId: string, displayName: string | null, executor?: Db | Tx): Promise<boolean> {
+      const renamed = await devices.setDisplayName(userId, deviceId, displayName, executor);
+      if (renamed && executor?.isTransaction) await changes.recordIn(executor as Tx, userId, [deviceId]);
+      return renamed;
+    },
     async delete(tx: Tx, userId: string, deviceIds: readonly string[]): Promise<void> {
       await devices.delete(tx, userId, deviceIds);
       if (deviceIds.length > 0) await changes.recordIn(tx, userId, deviceIds);

@@ -8,6 +8,7 @@ import { assignOwn, setOwn } from "./own-entries.js";
 import { checkRemoteClaimedKeys, checkRemoteDeviceKeys, failureOf, type RemoteUserKeys } from "./remote-user-keys.js";
 import { nonEmptyFields, type CrossSigningService } from "./cross-signing/cross-signing-service.js";
 import { checkRemoteCrossSigningKeys } from "./cross-signing/remote-cross-signing-keys.js";
+import type { RemoteDeviceLists } from "../device-lists/remote-device-lists.js";
 
 /** The spec recommends 10 s; a client may ask for less, or more up to a minute. */
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -28,9 +29,10 @@ async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T
 }
 
 /**
- * /keys/query and /keys/claim for clients: local users from E2eKeysService, users of other servers asked of
- * their server over federation, one request per server. A server that cannot be reached or fails is listed
- * in `failures` and its users are left out; the rest of the answer stands.
+ * /keys/query and /keys/claim for clients: local users from E2eKeysService, remote users whose device list is
+ * cached (we share a room with them and follow their updates) from the cache, other users of other servers
+ * asked of their server over federation, one request per server. A server that cannot be reached or fails is
+ * listed in `failures` and its users are left out; the rest of the answer stands.
  */
 export class KeyDistribution {
   constructor(
@@ -39,6 +41,8 @@ export class KeyDistribution {
     private readonly remote: RemoteUserKeys,
     /** The queried users' cross-signing keys: master_keys, self_signing_keys, and the requester's user_signing_keys. */
     private readonly crossSigning?: Pick<CrossSigningService, "keysOf" | "withSignaturesBy">,
+    /** Remote users' cached device lists; their cross-signing keys are those stored here (crossSigning.keysOf). */
+    private readonly cached?: Pick<RemoteDeviceLists, "query" | "queriedUncached">,
   ) {}
 
   /** `requesterId`: who asks, which decides the cross-signing keys and signatures they see. */
@@ -52,8 +56,20 @@ export class KeyDistribution {
       setOwn(server === this.serverName ? local : (byServer.get(server) ?? byServer.set(server, {}).get(server)!), userId, deviceIds);
     }
     const response: QueryKeysResponse = { device_keys: await this.local.queryLocal(local, { displayNames: true }), failures: {} };
+    const remoteUsers = [...byServer.values()].flatMap((asked) => Object.keys(asked));
+    if (this.cached && byServer.size > 0) {
+      const fromCache = await this.cached.query(Object.assign({}, ...byServer.values()) as Record<string, string[]>);
+      assignOwn(response.device_keys, fromCache);
+      for (const [server, asked] of byServer) {
+        for (const userId of Object.keys(fromCache)) delete asked[userId];
+        if (Object.keys(asked).length === 0) byServer.delete(server);
+      }
+      const uncached = [...byServer.values()].flatMap((asked) => Object.keys(asked));
+      // In the background (it logs its own failures): the answer comes from their servers this time.
+      void this.cached.queriedUncached(uncached);
+    }
     // What is stored here, for local users and remote ones whose keys came in EDUs; a remote server's answer replaces it.
-    const crossSigning = await this.crossSigning?.keysOf([...Object.keys(local), ...[...byServer.values()].flatMap((asked) => Object.keys(asked))], requesterId);
+    const crossSigning = await this.crossSigning?.keysOf([...Object.keys(local), ...remoteUsers], requesterId);
     const timeoutMs = timeoutOf(body.timeout);
     await eachLimited([...byServer], CONCURRENT_SERVERS, async ([server, asked]) => {
       try {

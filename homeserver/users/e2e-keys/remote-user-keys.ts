@@ -34,7 +34,7 @@ const isStringMap = (value: unknown): boolean => isObject(value) && Object.value
 const isSignatures = (value: unknown): boolean => isObject(value) && Object.values(value).every(isStringMap);
 
 /** A device of `userId` as the spec's DeviceInformation has it, or undefined. */
-function checkDevice(value: unknown, userId: string, deviceId: string): DeviceInformation | undefined {
+export function checkRemoteDevice(value: unknown, userId: string, deviceId: string): DeviceInformation | undefined {
   if (!isObject(value) || value.user_id !== userId || value.device_id !== deviceId) return undefined;
   if (!Array.isArray(value.algorithms) || !value.algorithms.every((a) => typeof a === "string")) return undefined;
   if (!isStringMap(value.keys) || !isSignatures(value.signatures)) return undefined;
@@ -58,7 +58,7 @@ export function checkRemoteDeviceKeys(answer: unknown, asked: Record<string, rea
     const kept: Record<string, DeviceInformation> = {};
     for (const [deviceId, device] of Object.entries(devices)) {
       if (wanted && !wanted.has(deviceId)) continue;
-      const checked = checkDevice(device, userId, deviceId);
+      const checked = checkRemoteDevice(device, userId, deviceId);
       if (checked) setOwn(kept, deviceId, checked);
     }
     setOwn(result, userId, kept);

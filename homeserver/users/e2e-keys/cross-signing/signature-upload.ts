@@ -79,8 +79,10 @@ export class SignatureUpload {
       await this.core.database.transaction(async (tx) => {
         await this.store.addSignatures(tx, [...own, ...others]);
         // A new signature of one's own device or master key changes what one's room-mates must fetch; other
-        // servers are told of the devices signed (a master key is not a device: nothing for them there).
-        if (own.length > 0) await this.deviceLists.recordIn(tx, userId, [...new Set(own.flatMap((s) => (s.targetDeviceId === undefined ? [] : [s.targetDeviceId])))]);
+        // servers are told of the devices signed (a master key is not a device: nothing for them there). A
+        // signature of another user's master key changes whom one has verified, which one's other devices
+        // re-fetch (as Synapse marks the signer changed); it is private, so no other server is told of it.
+        if (own.length + others.length > 0) await this.deviceLists.recordIn(tx, userId, [...new Set(own.flatMap((s) => (s.targetDeviceId === undefined ? [] : [s.targetDeviceId])))]);
       });
     }
     return { failures };
