@@ -36,7 +36,7 @@ export class PusherLoop implements PusherChanges {
   async start(): Promise<void> {
     for (const { id, userId } of await this.deps.store.allIds()) {
       this.users.add(userId);
-      this.worker(id, userId).wake();
+      this.worker(id, userId)?.wake();
     }
   }
 
@@ -78,7 +78,7 @@ export class PusherLoop implements PusherChanges {
     this.roomsToWake.clear();
     for (const roomId of rooms) {
       try {
-        for (const { id, userId } of await this.deps.store.ofRoomMembers(roomId)) this.worker(id, userId).wake();
+        for (const { id, userId } of await this.deps.store.ofRoomMembers(roomId)) this.worker(id, userId)?.wake();
       } catch (error) {
         if (!this.stopped) this.deps.logger.error({ err: error, roomId }, "waking pushers after new events failed");
       }
@@ -89,7 +89,10 @@ export class PusherLoop implements PusherChanges {
     if (this.stopped) return;
     this.deps.store.forUser(userId).then(
       (rows) => {
-        for (const row of rows) act(this.worker(row.id, row.userId));
+        for (const row of rows) {
+          const worker = this.worker(row.id, row.userId);
+          if (worker) act(worker);
+        }
       },
       (error) => {
         if (!this.stopped) this.deps.logger.error({ err: error, userId }, "reading a user's pushers failed");
@@ -97,17 +100,21 @@ export class PusherLoop implements PusherChanges {
     );
   }
 
-  private worker(id: number, userId: string): PusherWorker {
+  /**
+   * The pusher's worker; none once the loop has stopped. Callers get here after a lookup, which may answer
+   * after stop(): a worker made then would be one stop() never saw, sending on its own beside the next
+   * process's (a restart's duplicate notifications).
+   */
+  private worker(id: number, userId: string): PusherWorker | undefined {
+    if (this.stopped) return undefined;
     let worker = this.workers.get(id);
     if (!worker) {
       const created = new PusherWorker(id, this.workerDeps, () => this.forget(created, userId));
       worker = created;
-      if (!this.stopped) {
-        this.workers.set(id, worker);
-        let ofUser = this.byUser.get(userId);
-        if (!ofUser) this.byUser.set(userId, (ofUser = new Set()));
-        ofUser.add(worker);
-      }
+      this.workers.set(id, worker);
+      let ofUser = this.byUser.get(userId);
+      if (!ofUser) this.byUser.set(userId, (ofUser = new Set()));
+      ofUser.add(worker);
     }
     return worker;
   }
