@@ -1,9 +1,10 @@
 import type { PushActionsStore } from "../../storage/stores/push-actions-store.js";
 import type { RoomsStore } from "../../storage/stores/rooms-store.js";
+import { loader } from "./batched-pushers-store.js";
 
 export interface BadgeCountDeps {
-  rooms: Pick<RoomsStore, "roomsForUser">;
-  pushActions: Pick<PushActionsStore, "counts">;
+  rooms: Pick<RoomsStore, "roomsForUsers">;
+  pushActions: Pick<PushActionsStore, "countsOfPairs">;
   /** The events stream's published position: counts cover what readers can see. */
   position: () => number;
   /** push.group_unread_count_by_room. */
@@ -13,23 +14,44 @@ export interface BadgeCountDeps {
 /**
  * counts.unread as Synapse's badge: one for each pending invite, plus, per joined room with unread
  * notifications, one (grouped by room, the default) or the number of them. The unread counts are the ones sync
- * reports (the same stored push actions and receipts), summed over the room's threads.
+ * reports (the same stored push actions and receipts), summed over the room's threads. The badges asked for in
+ * one turn of the event loop (every member's pusher after a message into a big room) are read together: two
+ * statements for all of them.
  */
 export class BadgeCount {
+  private readonly badges = loader<{ userId: string }, number>((calls) => this.read(calls.map((c) => c.userId)));
+
   constructor(private readonly deps: BadgeCountDeps) {}
 
-  async of(userId: string): Promise<number> {
-    const rooms = await this.deps.rooms.roomsForUser(userId, ["join", "invite"]);
-    const joined = rooms.filter((r) => r.membership === "join").map((r) => r.roomId);
-    let badge = rooms.length - joined.length;
-    if (joined.length === 0) return badge;
-    const counts = (await this.deps.pushActions.counts([userId], joined, this.deps.position())).get(userId);
-    const groupByRoom = this.deps.groupByRoom();
-    for (const threads of counts?.values() ?? []) {
-      let unread = 0;
-      for (const thread of threads.values()) unread += thread.notifications;
-      if (unread > 0) badge += groupByRoom ? 1 : unread;
+  of(userId: string): Promise<number> {
+    return this.badges.load({ userId });
+  }
+
+  private async read(userIds: readonly string[]): Promise<number[]> {
+    const users = [...new Set(userIds)];
+    const roomsOf = await this.deps.rooms.roomsForUsers(users, ["join", "invite"]);
+    const badge = new Map<string, number>();
+    const pairs: Array<{ userId: string; roomId: string }> = [];
+    for (const userId of users) {
+      const rooms = roomsOf.get(userId) ?? [];
+      let invites = 0;
+      for (const room of rooms) {
+        if (room.membership === "join") pairs.push({ userId, roomId: room.roomId });
+        else invites++;
+      }
+      badge.set(userId, invites);
     }
-    return badge;
+    const counts = await this.deps.pushActions.countsOfPairs(pairs, this.deps.position());
+    const groupByRoom = this.deps.groupByRoom();
+    for (const [userId, rooms] of counts) {
+      let total = badge.get(userId) ?? 0;
+      for (const threads of rooms.values()) {
+        let unread = 0;
+        for (const thread of threads.values()) unread += thread.notifications;
+        if (unread > 0) total += groupByRoom ? 1 : unread;
+      }
+      badge.set(userId, total);
+    }
+    return userIds.map((userId) => badge.get(userId) ?? 0);
   }
 }

@@ -21,15 +21,15 @@ function fakeDeps(lookups: { forUser: () => Promise<PusherRow[]>; ofRoomMembers:
       ofRoomMembers: () => lookups.ofRoomMembers,
       forUser: lookups.forUser,
       releaseAll: async () => {},
-      claim: async (id: number) => {
-        claims.push(id);
-        return undefined;
+      claimMany: async (ids: number[]) => {
+        claims.push(...ids);
+        return new Map();
       },
       byId: async () => row,
-      advance: async () => true,
+      advanceMany: async () => new Set(),
       markFailing: async () => true,
       deleteById: async () => {},
-      pending: async () => [],
+      pendingMany: async () => [],
     },
     contexts: {},
     badge: {},

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { PushersStore } from "../../storage/stores/pushers-store.js";
+import { batchedPushersStore } from "./batched-pushers-store.js";
 import { PusherWorker, type PusherWorkerDeps, type Slots } from "./pusher-worker.js";
 import type { PusherChanges } from "./pusher-service.js";
 
@@ -7,7 +8,7 @@ import type { PusherChanges } from "./pusher-service.js";
 const CONCURRENT_SENDS = 64;
 
 export type PusherLoopDeps = Omit<PusherWorkerDeps, "owner" | "slots" | "store"> & {
-  store: PusherWorkerDeps["store"] & Pick<PushersStore, "allIds" | "ofRoomMembers" | "forUser" | "releaseAll">;
+  store: Parameters<typeof batchedPushersStore>[0] & Pick<PushersStore, "allIds" | "ofRoomMembers" | "forUser" | "releaseAll">;
 };
 
 /**
@@ -29,7 +30,7 @@ export class PusherLoop implements PusherChanges {
   private readonly workerDeps: PusherWorkerDeps;
 
   constructor(private readonly deps: PusherLoopDeps) {
-    this.workerDeps = { ...deps, owner: randomUUID(), slots: semaphore(CONCURRENT_SENDS) };
+    this.workerDeps = { ...deps, store: batchedPushersStore(deps.store), owner: randomUUID(), slots: semaphore(CONCURRENT_SENDS) };
   }
 
   /** Resumes every stored pusher from its cursor (what was queued before a restart is sent now). */

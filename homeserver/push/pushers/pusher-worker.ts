@@ -5,7 +5,7 @@ import type { PendingNotification, PushersStore, PusherRow } from "../../storage
 import type { LiveDevices } from "../../sync/live-devices.js";
 import type { BadgeCount } from "./badge-count.js";
 import type { EventContexts } from "./event-context.js";
-import type { PushGatewayClient } from "./gateway-client.js";
+import type { NotifyBody, PushGatewayClient } from "./gateway-client.js";
 import { countsNotification, eventNotification } from "./notification-body.js";
 
 /** Notifications read per query; a pusher with more pending reads again after sending them. */
@@ -26,7 +26,7 @@ export interface PusherWorkerDeps {
   logger: Logger;
   /** This process, as claims name it. */
   owner: string;
-  /** Limits how many pushers send at once. */
+  /** Limits how many gateway requests are in flight at once. */
   slots: Slots;
 }
 
@@ -102,14 +102,11 @@ export class PusherWorker {
   private async loop(): Promise<void> {
     do {
       this.again = false;
-      const release = await this.deps.slots.acquire();
       try {
         await this.processOnce();
       } catch (error) {
         this.deps.logger.error({ err: error, pusherId: this.id }, "pusher run failed");
         if (!this.stopped) this.scheduleRetry();
-      } finally {
-        release();
       }
     } while (this.again && !this.stopped && !this.retryTimer);
   }
@@ -177,7 +174,7 @@ export class PusherWorker {
   }
 
   private async sendOne(row: PusherRow, notification: PendingNotification): Promise<Outcome> {
-    const { config, live, contexts, badge, gateway } = this.deps;
+    const { config, live, contexts, badge } = this.deps;
     const settings = config();
     // Sync is sending the event to this device now (an open socket, a long-poll just answered): no wake-up.
     if (settings.skip_when_syncing && live.isLive(row.userId, row.deviceId, settings.sync_grace_ms)) return "skipped";
@@ -189,7 +186,7 @@ export class PusherWorker {
     const context = row.data.format === "event_id_only" ? {} : await contexts.of(notification.roomId, notification.eventId, event.pdu.sender);
     const body = eventNotification(row, notification.roomId, event.pdu, actions, unread, context);
     try {
-      const { rejected } = await gateway.notify(row.data.url as string, body);
+      const { rejected } = await this.notify(row, body);
       if (rejected.includes(row.pushkey)) return "rejected";
       this.lastBadge = unread;
       return "sent";
@@ -205,7 +202,7 @@ export class PusherWorker {
     const unread = await this.deps.badge.of(row.userId);
     if (unread === this.lastBadge) return;
     try {
-      const { rejected } = await this.deps.gateway.notify(row.data.url as string, countsNotification(row, unread));
+      const { rejected } = await this.notify(row, countsNotification(row, unread));
       if (rejected.includes(row.pushkey)) {
         await this.deps.store.deleteById(this.id);
         this.gone();
@@ -214,6 +211,20 @@ export class PusherWorker {
       this.lastBadge = unread;
     } catch (error) {
       this.deps.logger.warn({ pusherId: this.id, userId: row.userId, err: (error as Error).message }, "sending a badge update failed");
+    }
+  }
+
+  /**
+   * One gateway request, in one of the slots that limit them. Only the requests wait for a slot: the store steps
+   * around them go with the other woken pushers' (batchedPushersStore), which a slot held for the whole run
+   * would stagger into one statement each.
+   */
+  private async notify(row: PusherRow, body: NotifyBody): Promise<{ rejected: string[] }> {
+    const release = await this.deps.slots.acquire();
+    try {
+      return await this.deps.gateway.notify(row.data.url as string, body);
+    } finally {
+      release();
     }
   }
 

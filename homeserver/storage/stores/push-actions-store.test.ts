@@ -127,6 +127,17 @@ describe.each(testDrivers())("unread counts from running counters on %s", (drive
         const { counts, members } = await app.ctx.stores.pushActions.countsOfRoomMembers(big, ":test.local", upTo);
         expect([...members].sort()).toEqual([...joined.get(big)!].map((u) => u.userId).sort());
         expect(plain(counts)).toEqual(plain(await countedRowByRow(app.ctx.db, [...members], [big], upTo)));
+        // Each member over the rooms they are in, as the pushers' badges read them together: the same counts,
+        // and none for a room a user is not paired with.
+        const pairs = roomIds.flatMap((roomId) => [...joined.get(roomId)!].map((u) => ({ userId: u.userId, roomId })));
+        const ofPairs = plain(await app.ctx.stores.pushActions.countsOfPairs(pairs, upTo));
+        const paired = (userId: string, roomId: string) => pairs.some((p) => p.userId === userId && p.roomId === roomId);
+        const expectedOfPairs = Object.fromEntries(
+          Object.entries(expected)
+            .map(([userId, rooms]) => [userId, Object.fromEntries(Object.entries(rooms).filter(([roomId]) => paired(userId, roomId)))] as const)
+            .filter(([, rooms]) => Object.keys(rooms).length > 0),
+        );
+        expect(ofPairs, `pairs at step ${step}, up to ${upTo}`).toEqual(expectedOfPairs);
       }
     };
 

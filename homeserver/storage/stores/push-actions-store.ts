@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import type { Db, Tx } from "../database.js";
 import { PREPARED } from "../prepared-statements.js";
 
@@ -201,18 +201,43 @@ export class PushActionsStore {
     return { counts, members };
   }
 
+  /** The counts of each of `userIds` in each of `roomIds`. */
   async counts(userIds: readonly string[], roomIds: readonly string[], upTo: number): Promise<CountsByUser> {
-    const byUser: CountsByUser = new Map();
-    if (userIds.length === 0 || roomIds.length === 0) return byUser;
-    const { rows } = await sql<{ user_id: string; room_id: string; thread_id: string; notifications: number; highlights: number }>`${sql.raw(PREPARED)}
-      WITH wanted_users AS (SELECT jsonb_array_elements_text(${JSON.stringify(userIds)}::jsonb) AS user_id),
+    if (userIds.length === 0 || roomIds.length === 0) return new Map();
+    return this.countsOf(
+      sql`wanted_users AS (SELECT jsonb_array_elements_text(${JSON.stringify(userIds)}::jsonb) AS user_id),
       wanted_rooms AS (SELECT jsonb_array_elements_text(${JSON.stringify(roomIds)}::jsonb) AS room_id),
+      wanted_pairs AS (SELECT u.user_id, r.room_id FROM wanted_users u CROSS JOIN wanted_rooms r),`,
+      upTo,
+    );
+  }
+
+  /**
+   * The counts of each user in the rooms paired with them: several users' badges, each over their own rooms,
+   * in one statement (counts() of their union would count every user in every room).
+   */
+  async countsOfPairs(pairs: ReadonlyArray<{ userId: string; roomId: string }>, upTo: number): Promise<CountsByUser> {
+    if (pairs.length === 0) return new Map();
+    const json = JSON.stringify(pairs.map((p) => ({ user_id: p.userId, room_id: p.roomId })));
+    return this.countsOf(
+      sql`wanted_pairs AS (SELECT * FROM jsonb_to_recordset(${json}::jsonb) AS p(user_id text, room_id text)),
+      wanted_users AS (SELECT DISTINCT user_id FROM wanted_pairs),
+      wanted_rooms AS (SELECT DISTINCT room_id FROM wanted_pairs),`,
+      upTo,
+    );
+  }
+
+  /** `wanted` defines wanted_users, wanted_rooms and the (user, room) wanted_pairs among them. */
+  private async countsOf(wanted: RawBuilder<unknown>, upTo: number): Promise<CountsByUser> {
+    const byUser: CountsByUser = new Map();
+    const { rows } = await sql<{ user_id: string; room_id: string; thread_id: string; notifications: number; highlights: number }>`${sql.raw(PREPARED)}
+      WITH ${wanted}
       ${readUpToSql}
       members AS (
-        SELECT u.user_id, r.room_id, COALESCE(ms.since_pos, 0) AS since_pos, COALESCE(un.pos, 0) AS read_pos
-        FROM wanted_users u CROSS JOIN wanted_rooms r
-        LEFT JOIN push_member_since ms ON ms.user_id = u.user_id AND ms.room_id = r.room_id
-        LEFT JOIN read_up_to un ON un.user_id = u.user_id AND un.room_id = r.room_id AND un.thread_id = ''
+        SELECT w.user_id, w.room_id, COALESCE(ms.since_pos, 0) AS since_pos, COALESCE(un.pos, 0) AS read_pos
+        FROM wanted_pairs w
+        LEFT JOIN push_member_since ms ON ms.user_id = w.user_id AND ms.room_id = w.room_id
+        LEFT JOIN read_up_to un ON un.user_id = w.user_id AND un.room_id = w.room_id AND un.thread_id = ''
       ),
       member_threads AS (
         SELECT m.user_id, m.room_id, t.thread_id, GREATEST(m.since_pos, m.read_pos, COALESCE(th.pos, 0)) AS from_pos

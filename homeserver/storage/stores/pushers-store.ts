@@ -136,11 +136,20 @@ export class PushersStore {
    * row when this process may send for it.
    */
   async claim(id: number, owner: string, now: number, until: number): Promise<PusherRow | undefined> {
+    return (await this.claimMany([id], owner, now, until)).get(id);
+  }
+
+  /** claim() for several pushers in one statement: the ones claimed, by id (the others are gone or held). */
+  async claimMany(ids: readonly number[], owner: string, now: number, until: number): Promise<Map<number, PusherRow>> {
+    const claimed = new Map<number, PusherRow>();
+    if (ids.length === 0) return claimed;
     const { rows } = await sql<PusherDbRow>`
       UPDATE pushers SET claimed_by = ${owner}, claimed_until = ${until}
-      WHERE id = ${id} AND (claimed_by IS NULL OR claimed_by = ${owner} OR claimed_until < ${now})
+      WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint)
+        AND (claimed_by IS NULL OR claimed_by = ${owner} OR claimed_until < ${now})
       RETURNING *`.execute(this.db);
-    return rows[0] && toPusher(rows[0]);
+    for (const row of rows) claimed.set(Number(row.id), toPusher(row));
+    return claimed;
   }
 
   /** A process stopping: its claims end now, so another process may take its pushers over at once. */
@@ -153,11 +162,20 @@ export class PushersStore {
    * it. Returns false when the pusher no longer exists (or another process has taken it over).
    */
   async advance(id: number, owner: string, pos: number, successTs: number | null): Promise<boolean> {
-    const result = await sql`
-      UPDATE pushers SET last_stream_pos = GREATEST(last_stream_pos, ${pos}), failing_since = NULL,
-        last_success_ts = COALESCE(${successTs}::bigint, last_success_ts)
-      WHERE id = ${id} AND claimed_by = ${owner}`.execute(this.db);
-    return Number(result.numAffectedRows ?? 0) > 0;
+    return (await this.advanceMany([{ id, pos, successTs }], owner)).has(id);
+  }
+
+  /** advance() for several pushers in one statement (one entry per pusher): the ids whose row was moved. */
+  async advanceMany(moves: ReadonlyArray<{ id: number; pos: number; successTs: number | null }>, owner: string): Promise<Set<number>> {
+    if (moves.length === 0) return new Set();
+    const json = JSON.stringify(moves.map((m) => ({ id: m.id, pos: m.pos, ts: m.successTs })));
+    const { rows } = await sql<{ id: number | string }>`
+      UPDATE pushers p SET last_stream_pos = GREATEST(p.last_stream_pos, m.pos), failing_since = NULL,
+        last_success_ts = COALESCE(m.ts, p.last_success_ts)
+      FROM jsonb_to_recordset(${json}::jsonb) AS m(id bigint, pos bigint, ts bigint)
+      WHERE p.id = m.id AND p.claimed_by = ${owner}
+      RETURNING p.id`.execute(this.db);
+    return new Set(rows.map((r) => Number(r.id)));
   }
 
   /** The gateway failed: keeps the first failure's time. Returns false when the pusher is gone. */
@@ -174,33 +192,46 @@ export class PushersStore {
    * ones left out), less those at or before the user's read receipt in the room or thread.
    */
   async pending(userId: string, after: number, upTo: number, limit: number): Promise<PendingNotification[]> {
-    const { rows } = await sql<{ stream_pos: number | string; room_id: string; event_id: string; highlight: boolean; actions: string }>`
-      WITH rooms AS (
-        SELECT room_id FROM current_state WHERE type = 'm.room.member' AND state_key = ${userId} AND membership = 'join'
-      ),
-      mine AS (
-        SELECT o.stream_pos, o.room_id, o.event_id, o.thread_id, o.highlight, o.actions
-        FROM rooms r
-        JOIN event_push_room_actions o ON o.room_id = r.room_id
-        LEFT JOIN push_member_since ms ON ms.user_id = ${userId} AND ms.room_id = o.room_id
-        WHERE o.stream_pos > ${after} AND o.stream_pos <= ${upTo} AND o.stream_pos > COALESCE(ms.since_pos, 0)
-          AND o.sender <> ${userId} AND NOT o.redacted
-          AND NOT EXISTS (SELECT 1 FROM event_push_actions x WHERE x.user_id = ${userId} AND x.stream_pos = o.stream_pos)
-        UNION ALL
-        SELECT a.stream_pos, a.room_id, a.event_id, a.thread_id, a.highlight, a.actions
-        FROM event_push_actions a
-        WHERE a.user_id = ${userId} AND a.notify AND a.stream_pos > ${after} AND a.stream_pos <= ${upTo}
-      )
-      SELECT n.stream_pos, n.room_id, n.event_id, n.highlight, n.actions FROM mine n
-      WHERE n.stream_pos > COALESCE(GREATEST((
-        SELECT max(e.stream_pos) FROM receipts rc JOIN events e ON e.event_id = rc.event_id
-        WHERE rc.user_id = ${userId} AND rc.room_id = n.room_id AND rc.receipt_type IN ('m.read', 'm.read.private')
-          AND rc.thread_id IN ('', n.thread_id)
-      ), (
-        SELECT k.pos FROM push_read_marks k WHERE k.user_id = ${userId} AND k.room_id = n.room_id AND k.thread_id = n.thread_id
-      )), 0)
-      ORDER BY n.stream_pos
-      LIMIT ${limit}`.execute(this.db);
-    return rows.map((r) => ({ streamPos: Number(r.stream_pos), roomId: r.room_id, eventId: r.event_id, highlight: r.highlight, actions: r.actions }));
+    return (await this.pendingMany([{ userId, after }], upTo, limit))[0];
+  }
+
+  /** pending() for several (user, cursor) pairs in one statement: one list per pair, in the pairs' order. */
+  async pendingMany(cursors: ReadonlyArray<{ userId: string; after: number }>, upTo: number, limit: number): Promise<PendingNotification[][]> {
+    const lists: PendingNotification[][] = cursors.map(() => []);
+    if (cursors.length === 0) return lists;
+    const json = JSON.stringify(cursors.map((c, idx) => ({ idx, user_id: c.userId, after: c.after })));
+    const { rows } = await sql<{ idx: number; stream_pos: number | string; room_id: string; event_id: string; highlight: boolean; actions: string }>`
+      SELECT q.idx, n.stream_pos, n.room_id, n.event_id, n.highlight, n.actions
+      FROM jsonb_to_recordset(${json}::jsonb) AS q(idx int, user_id text, after bigint)
+      CROSS JOIN LATERAL (
+        SELECT m.stream_pos, m.room_id, m.event_id, m.highlight, m.actions FROM (
+          SELECT o.stream_pos, o.room_id, o.event_id, o.thread_id, o.highlight, o.actions
+          FROM current_state cs
+          JOIN event_push_room_actions o ON o.room_id = cs.room_id
+          LEFT JOIN push_member_since ms ON ms.user_id = q.user_id AND ms.room_id = o.room_id
+          WHERE cs.type = 'm.room.member' AND cs.state_key = q.user_id AND cs.membership = 'join'
+            AND o.stream_pos > q.after AND o.stream_pos <= ${upTo} AND o.stream_pos > COALESCE(ms.since_pos, 0)
+            AND o.sender <> q.user_id AND NOT o.redacted
+            AND NOT EXISTS (SELECT 1 FROM event_push_actions x WHERE x.user_id = q.user_id AND x.stream_pos = o.stream_pos)
+          UNION ALL
+          SELECT a.stream_pos, a.room_id, a.event_id, a.thread_id, a.highlight, a.actions
+          FROM event_push_actions a
+          WHERE a.user_id = q.user_id AND a.notify AND a.stream_pos > q.after AND a.stream_pos <= ${upTo}
+        ) m
+        WHERE m.stream_pos > COALESCE(GREATEST((
+          SELECT max(e.stream_pos) FROM receipts rc JOIN events e ON e.event_id = rc.event_id
+          WHERE rc.user_id = q.user_id AND rc.room_id = m.room_id AND rc.receipt_type IN ('m.read', 'm.read.private')
+            AND rc.thread_id IN ('', m.thread_id)
+        ), (
+          SELECT k.pos FROM push_read_marks k WHERE k.user_id = q.user_id AND k.room_id = m.room_id AND k.thread_id = m.thread_id
+        )), 0)
+        ORDER BY m.stream_pos
+        LIMIT ${limit}
+      ) n
+      ORDER BY q.idx, n.stream_pos`.execute(this.db);
+    for (const r of rows) {
+      lists[Number(r.idx)].push({ streamPos: Number(r.stream_pos), roomId: r.room_id, eventId: r.event_id, highlight: r.highlight, actions: r.actions });
+    }
+    return lists;
   }
 }

@@ -119,14 +119,26 @@ export class RoomsStore {
 
   /** Rooms where the user's current membership is one of `memberships`. */
   async roomsForUser(userId: string, memberships: string[]): Promise<Array<{ roomId: string; membership: string; eventId: string }>> {
+    return (await this.roomsForUsers([userId], memberships)).get(userId) ?? [];
+  }
+
+  /** roomsForUser for several users in one statement; a user in none of the rooms has no entry. */
+  async roomsForUsers(userIds: readonly string[], memberships: string[]): Promise<Map<string, Array<{ roomId: string; membership: string; eventId: string }>>> {
+    const byUser = new Map<string, Array<{ roomId: string; membership: string; eventId: string }>>();
+    if (userIds.length === 0) return byUser;
     const rows = await this.db
       .selectFrom("current_state")
-      .select(["room_id", "membership", "event_id"])
+      .select(["state_key", "room_id", "membership", "event_id"])
       .where("type", "=", "m.room.member")
-      .where("state_key", "=", userId)
+      .where("state_key", "in", [...userIds])
       .where("membership", "in", memberships)
       .execute();
-    return rows.map((r) => ({ roomId: r.room_id, membership: r.membership!, eventId: r.event_id }));
+    for (const r of rows) {
+      let rooms = byUser.get(r.state_key);
+      if (!rooms) byUser.set(r.state_key, (rooms = []));
+      rooms.push({ roomId: r.room_id, membership: r.membership!, eventId: r.event_id });
+    }
+    return byUser;
   }
 
   async joinedMembers(roomId: string): Promise<string[]> {
