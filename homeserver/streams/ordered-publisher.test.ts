@@ -45,6 +45,27 @@ describe("OrderedPublisher", () => {
     expect(seen).toEqual([a, b]);
   });
 
+  it("publishes up to the lowest position still in flight, whatever order thousands finish in", () => {
+    const publisher = new OrderedPublisher(10);
+    const positions = Array.from({ length: 3_000 }, () => publisher.allocate());
+    // A deterministic shuffle: each step checks the published position against its definition.
+    const order = [...positions].sort((a, b) => ((a * 7919) % 3001) - ((b * 7919) % 3001));
+    const open = new Set(positions);
+    for (const position of order) {
+      publisher.finish(position);
+      open.delete(position);
+      const lowestOpen = Math.min(...open);
+      expect(publisher.current).toBe(open.size === 0 ? 3_010 : lowestOpen - 1);
+    }
+    // Positions allocated after a long run of finished ones still hold readers back.
+    const late = publisher.allocate();
+    const later = publisher.allocate();
+    publisher.finish(later);
+    expect(publisher.current).toBe(late - 1);
+    publisher.finish(late);
+    expect(publisher.current).toBe(later);
+  });
+
   it("continues after the initial position and ignores unknown finishes", () => {
     const publisher = new OrderedPublisher(4);
     publisher.finish(99);

@@ -50,6 +50,14 @@ describe.each(testDrivers())("PUT /sendToDevice on %s", (driver) => {
     expect((await sync(bob)).to_device?.events).toEqual([{ sender: alice.userId, type: "m.room_key_request", content: { secret: "s3kr1t" } }]);
   });
 
+  it("delivers content exactly as sent: escapes, non-ASCII text, and a lone surrogate a client's JSON may carry", async () => {
+    const alice = await registerTestUser(app.http);
+    const bob = await registerTestUser(app.http);
+    const content = { quote: 'say "hi"\\n', emoji: "\u{1F510} clé", lone: "\ud800", escaped: "\\ud800", nested: { list: [1, "two", null, { deep: true }] } };
+    expect((await send(alice, { messages: { [bob.userId]: { [bob.deviceId]: content } } })).statusCode).toBe(200);
+    expect((await sync(bob)).to_device?.events).toEqual([{ sender: alice.userId, type: "m.test", content }]);
+  });
+
   it("`*` queues the message for every device of the user", async () => {
     const alice = await registerTestUser(app.http);
     const bob = await registerTestUser(app.http, { deviceId: "PHONE" });

@@ -43,7 +43,7 @@ describe.each(testDrivers())("ToDeviceStore on %s", (driver) => {
     streamPos: nextPos++,
     sender: "@sender:test.local",
     type: "m.test",
-    content: JSON.stringify({ to: deviceId }),
+    content: { to: deviceId },
     messageId: randomBytes(8).toString("hex"),
     ...over,
   });

@@ -4,6 +4,9 @@ import type { Db, Tx } from "../database.js";
 /** The stream_high_water row of the to-device stream (homeserver/app reads it at start). */
 export const TO_DEVICE_STREAM = "toDevice";
 
+/** An escaped UTF-16 surrogate (a false match, an escaped backslash before "ud8", only takes the slower path). */
+const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
 /** One addressee of a request: a device, or `*` for every device of the user. */
 export interface ToDeviceTarget {
   userId: string;
@@ -11,14 +14,15 @@ export interface ToDeviceTarget {
   deviceId: string;
 }
 
-/** One queued message for one device. `content` is JSON text. */
+/** One queued message for one device. */
 export interface ToDeviceRow {
   userId: string;
   deviceId: string;
   streamPos: number;
   sender: string;
   type: string;
-  content: string;
+  /** Stored as its JSON text. */
+  content: Record<string, unknown>;
   messageId: string;
 }
 
@@ -84,15 +88,26 @@ export class ToDeviceStore {
     if (rows.length === 0) return;
     let highest = rows[0].streamPos;
     for (const row of rows) if (row.streamPos > highest) highest = row.streamPos;
-    const json = JSON.stringify(
-      rows.map((r) => ({ user_id: r.userId, device_id: r.deviceId, stream_pos: r.streamPos, sender: r.sender, type: r.type, content: r.content, message_id: r.messageId })),
-    );
+    const wire = rows.map((r) => ({ user_id: r.userId, device_id: r.deviceId, stream_pos: r.streamPos, sender: r.sender, type: r.type, content: r.content, message_id: r.messageId }));
+    let json = JSON.stringify(wire);
+    // json, not jsonb, and each content as JSON inside the rows' JSON: it is taken as the text it is in the
+    // parameter (encoded once, not as a string inside a string, and not reparsed into jsonb), which on a room key
+    // to a thousand devices is most of the request's bytes. PostgreSQL's json refuses a lone surrogate's escape
+    // (JSON.stringify writes one for each lone surrogate, and only then), which a client's JSON may carry: such
+    // a request sends each content as a string instead, as text it keeps whatever it holds.
+    let content = sql`m.content::text`;
+    let contentType = sql`json`;
+    if (LONE_SURROGATE_ESCAPE.test(json)) {
+      json = JSON.stringify(wire.map((w) => ({ ...w, content: JSON.stringify(w.content) })));
+      content = sql`m.content`;
+      contentType = sql`text`;
+    }
     await sql`
       WITH queued AS (
         INSERT INTO to_device_messages (user_id, device_id, stream_pos, sender, type, content, message_id)
-        SELECT m.user_id, m.device_id, m.stream_pos, m.sender, m.type, m.content, m.message_id
-        FROM jsonb_to_recordset(${json}::jsonb)
-          AS m(user_id text, device_id text, stream_pos bigint, sender text, type text, content text, message_id text)
+        SELECT m.user_id, m.device_id, m.stream_pos, m.sender, m.type, ${content}, m.message_id
+        FROM json_to_recordset(${json}::json)
+          AS m(user_id text, device_id text, stream_pos bigint, sender text, type text, content ${contentType}, message_id text)
       )
       INSERT INTO stream_high_water (stream, position) VALUES (${TO_DEVICE_STREAM}, ${highest})
       ON CONFLICT (stream) DO UPDATE SET position = GREATEST(stream_high_water.position, EXCLUDED.position)`.execute(tx);

@@ -136,10 +136,11 @@ export class ToDeviceService {
     const devices = oneMessagePerDevice(targets, await this.store.existingDevices(tx, targets));
     if (devices.length === 0) return;
     // Allocated after the device rows are locked, in the order they are queued, so a device gets them in order.
-    const rows: ToDeviceRow[] = devices.map(({ target, userId, deviceId }) => {
+    const messageIds = newMessageIds(devices.length);
+    const rows: ToDeviceRow[] = devices.map(({ target, userId, deviceId }, i) => {
       const streamPos = publisher.allocate();
       positions.push(streamPos);
-      return { userId, deviceId, streamPos, sender, type: eventType, content: JSON.stringify(contents[target]), messageId: newMessageId() };
+      return { userId, deviceId, streamPos, sender, type: eventType, content: contents[target], messageId: messageIds[i] };
     });
     await this.store.insert(tx, rows);
     const highest = positions[positions.length - 1];
@@ -211,7 +212,15 @@ function requireStorableId(value: string, field: string): void {
   if (!isStorable(value)) throw errors.invalidParam(`${field} must be valid Unicode without NUL characters`);
 }
 
+const MESSAGE_ID_BYTES = 12;
+
 /** Random per message; also the message_id of an m.direct_to_device EDU (at most 32 code points), for receivers' dedupe. */
 export function newMessageId(): string {
-  return randomBytes(12).toString("base64url");
+  return randomBytes(MESSAGE_ID_BYTES).toString("base64url");
+}
+
+/** `count` message ids from one draw of randomness (a draw per message was half of a big request's CPU time). */
+export function newMessageIds(count: number): string[] {
+  const bytes = randomBytes(MESSAGE_ID_BYTES * count);
+  return Array.from({ length: count }, (_, i) => bytes.toString("base64url", i * MESSAGE_ID_BYTES, (i + 1) * MESSAGE_ID_BYTES));
 }
