@@ -5,6 +5,7 @@ import type { Requester } from "../../homeserver/users/requester.js";
 import { accessTokenOf, requireUser } from "./auth.js";
 import { guestMayCall } from "./guest-access.js";
 import { errors } from "../../homeserver/errors.js";
+import { JsonText } from "../../homeserver/json-text.js";
 
 /** What the helper needs to admit a request: tokens checked, rates kept. */
 export interface RouteGuards {
@@ -33,7 +34,7 @@ export type RouteHandler<Auth extends ClientRouteAuth, Types extends ClientRoute
   request: RouteRequest<Types>,
   requester: RequesterOf<Auth>,
   reply: FastifyReply,
-) => Promise<Part<Types, "response">>;
+) => Promise<Part<Types, "response"> | JsonText>;
 
 /** For a GET that may be upgraded to a WebSocket: the plain GET gets the handler's answer. */
 export interface SocketUpgrade<Auth extends ClientRouteAuth> {
@@ -123,7 +124,7 @@ function register<Auth extends ClientRouteAuth, Types extends ClientRouteTypes>(
     ...(route.bodyLimit === undefined ? {} : { bodyLimit: route.bodyLimit }),
   };
   if (!upgrade) {
-    app.route<Generic>({ ...options, handler: async (request, reply) => handler(request, await admit(request), reply) });
+    app.route<Generic>({ ...options, handler: async (request, reply) => sent(reply, await handler(request, await admit(request), reply)) });
     return;
   }
   // The token is checked before the handshake, so a bad one gets the plain HTTP 401 and no socket opens.
@@ -140,7 +141,12 @@ function register<Auth extends ClientRouteAuth, Types extends ClientRouteTypes>(
       admitted.set(request, { requester: await admit(request) });
       upgrade.prepare?.(request);
     },
-    handler: async (request, reply) => handler(request, admittedOf(request), reply),
+    handler: async (request, reply) => sent(reply, await handler(request, admittedOf(request), reply)),
     wsHandler: (socket, request) => upgrade.open(socket, request, admittedOf(request)),
   });
+}
+
+/** What the handler answered, with JSON text sent as it is (Fastify would send a string as text/plain). */
+function sent<T>(reply: FastifyReply, answer: T | JsonText): T | FastifyReply {
+  return answer instanceof JsonText ? reply.type("application/json").send(answer.text) : answer;
 }

@@ -1,6 +1,6 @@
 import type { PushActionsStore } from "../../storage/stores/push-actions-store.js";
 import type { RoomsStore } from "../../storage/stores/rooms-store.js";
-import { loader } from "./batched-pushers-store.js";
+import { loader } from "./batch-loader.js";
 
 export interface BadgeCountDeps {
   rooms: Pick<RoomsStore, "roomsForUsers">;

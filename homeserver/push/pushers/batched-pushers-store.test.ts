@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PendingNotification, PusherRow } from "../../storage/stores/pushers-store.js";
-import { batchedPushersStore, loader } from "./batched-pushers-store.js";
+import { loader } from "./batch-loader.js";
+import { batchedPushersStore } from "./batched-pushers-store.js";
 
 function deferred<T>() {
   let resolve!: (value: T) => void;

@@ -1,9 +1,6 @@
-import DataLoader from "dataloader";
 import type { PendingNotification, PushersStore, PusherRow } from "../../storage/stores/pushers-store.js";
+import { loader } from "./batch-loader.js";
 import type { PusherWorkerDeps } from "./pusher-worker.js";
-
-/** Pushers whose steps are put in one statement at most; more wait for the next. */
-const MAX_BATCH = 256;
 
 /**
  * The pusher workers' per-pusher store steps, each made with the other workers' same step in one statement. A
@@ -57,25 +54,6 @@ export function batchedPushersStore(store: Pick<PushersStore, "claimMany" | "adv
     deleteById: (id) => store.deleteById(id),
     byId: (id) => store.byId(id),
   };
-}
-
-/**
- * A DataLoader that only batches: every call is its own (no caching across calls). A batch runs once the one
- * before it has finished, and after the current turn's I/O: the calls that arrive meanwhile (gateway answers
- * come back one by one) make the next batch, so its size follows the load instead of the turns.
- */
-export function loader<K extends object, V>(batch: (calls: readonly K[]) => Promise<V[]>): DataLoader<K, V> {
-  let previous: Promise<unknown> = Promise.resolve();
-  const run = (calls: readonly K[]) => {
-    const running = batch(calls);
-    previous = running.catch(() => {});
-    return running;
-  };
-  return new DataLoader<K, V>(run, {
-    cache: false,
-    maxBatchSize: MAX_BATCH,
-    batchScheduleFn: (dispatch) => void previous.then(() => setImmediate(dispatch)),
-  });
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {

@@ -1,4 +1,5 @@
 import { errors } from "../../errors.js";
+import { JsonText } from "../../json-text.js";
 import { isValidServerName } from "../../server-name.js";
 import type { ClaimKeysBody, ClaimKeysResponse } from "../../../schemas/client/e2e-keys/claim-keys.js";
 import type { QueryKeysBody, QueryKeysResponse } from "../../../schemas/client/e2e-keys/query-keys.js";
@@ -16,6 +17,19 @@ const MIN_TIMEOUT_MS = 100;
 const MAX_TIMEOUT_MS = 60_000;
 /** Other servers asked at once, as Synapse limits it. */
 const CONCURRENT_SERVERS = 10;
+
+/**
+ * The answer as JSON text: local users' devices as the database assembled them, spliced in beside the rest
+ * (remote users, failures, cross-signing keys), which is serialised here as usual.
+ */
+function answerJson(localJson: ReadonlyMap<string, string>, response: QueryKeysResponse): JsonText {
+  const { device_keys: others, ...rest } = response;
+  const users: string[] = [];
+  for (const [userId, devices] of localJson) users.push(`${JSON.stringify(userId)}:${devices}`);
+  for (const [userId, devices] of Object.entries(others)) users.push(`${JSON.stringify(userId)}:${JSON.stringify(devices)}`);
+  const restJson = JSON.stringify(rest);
+  return new JsonText(`{"device_keys":{${users.join(",")}}${restJson === "{}" ? "}" : `,${restJson.slice(1)}`}`);
+}
 
 const timeoutOf = (timeout: number | undefined) => Math.min(Math.max(timeout ?? DEFAULT_TIMEOUT_MS, MIN_TIMEOUT_MS), MAX_TIMEOUT_MS);
 
@@ -37,7 +51,7 @@ async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T
 export class KeyDistribution {
   constructor(
     private readonly serverName: string,
-    private readonly local: Pick<E2eKeysService, "queryLocal" | "claimLocal">,
+    private readonly local: Pick<E2eKeysService, "queryLocalJson" | "claimLocal">,
     private readonly remote: RemoteUserKeys,
     /** The queried users' cross-signing keys: master_keys, self_signing_keys, and the requester's user_signing_keys. */
     private readonly crossSigning?: Pick<CrossSigningService, "keysOf" | "withSignaturesBy">,
@@ -46,7 +60,7 @@ export class KeyDistribution {
   ) {}
 
   /** `requesterId`: who asks, which decides the cross-signing keys and signatures they see. */
-  async query(body: QueryKeysBody, requesterId?: string): Promise<QueryKeysResponse> {
+  async query(body: QueryKeysBody, requesterId?: string): Promise<JsonText> {
     const local: Record<string, string[]> = {};
     const byServer = new Map<string, Record<string, string[]>>();
     for (const [userId, deviceIds] of Object.entries(body.device_keys)) {
@@ -55,21 +69,28 @@ export class KeyDistribution {
       if (server === undefined || !isValidServerName(server)) continue;
       setOwn(server === this.serverName ? local : (byServer.get(server) ?? byServer.set(server, {}).get(server)!), userId, deviceIds);
     }
-    const response: QueryKeysResponse = { device_keys: await this.local.queryLocal(local, { displayNames: true }), failures: {} };
+    const response: QueryKeysResponse = { device_keys: {}, failures: {} };
     const remoteUsers = [...byServer.values()].flatMap((asked) => Object.keys(asked));
-    if (this.cached && byServer.size > 0) {
-      const fromCache = await this.cached.query(Object.assign({}, ...byServer.values()) as Record<string, string[]>);
-      assignOwn(response.device_keys, fromCache);
+    const cached = this.cached;
+    const fromCache = async () => {
+      if (!cached || byServer.size === 0) return;
+      const found = await cached.query(Object.assign({}, ...byServer.values()) as Record<string, string[]>);
+      assignOwn(response.device_keys, found);
       for (const [server, asked] of byServer) {
-        for (const userId of Object.keys(fromCache)) delete asked[userId];
+        for (const userId of Object.keys(found)) delete asked[userId];
         if (Object.keys(asked).length === 0) byServer.delete(server);
       }
       const uncached = [...byServer.values()].flatMap((asked) => Object.keys(asked));
       // In the background (it logs its own failures): the answer comes from their servers this time.
-      void this.cached.queriedUncached(uncached);
-    }
-    // What is stored here, for local users and remote ones whose keys came in EDUs; a remote server's answer replaces it.
-    const crossSigning = await this.crossSigning?.keysOf([...Object.keys(local), ...remoteUsers], requesterId);
+      void cached.queriedUncached(uncached);
+    };
+    // The three reads at once. Cross-signing keys: what is stored here, for local users and remote ones whose
+    // keys came in EDUs; a remote server's answer replaces it.
+    const [localJson, crossSigning] = await Promise.all([
+      this.local.queryLocalJson(local, { displayNames: true }),
+      this.crossSigning?.keysOf([...Object.keys(local), ...remoteUsers], requesterId),
+      fromCache(),
+    ]);
     const timeoutMs = timeoutOf(body.timeout);
     await eachLimited([...byServer], CONCURRENT_SERVERS, async ([server, asked]) => {
       try {
@@ -90,7 +111,7 @@ export class KeyDistribution {
         setOwn(response.failures, server, failureOf(error));
       }
     });
-    return crossSigning ? { ...response, ...nonEmptyFields(crossSigning) } : response;
+    return answerJson(localJson, crossSigning ? { ...response, ...nonEmptyFields(crossSigning) } : response);
   }
 
   async claim(body: ClaimKeysBody): Promise<ClaimKeysResponse> {
