@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { testDrivers } from "./test-app.js";
 import { useTestApp } from "./testing/use-test-app.js";
@@ -7,14 +7,8 @@ import { bearer, registerTestUser, type TestUser } from "../users/testing/http-u
 import {
   APNS_APP,
   FCM_APP,
-  startPushServices,
-  startTestGateway,
-  testGatewayConfig,
+  useTestPushGateway,
   WEBPUSH_APP,
-  writeTestCredentials,
-  type PushServices,
-  type TestCredentials,
-  type TestGateway,
 } from "../push-gateway/testing/test-gateway.js";
 
 /**
@@ -38,21 +32,8 @@ const pushkeysOf = async (http: FastifyInstance, who: TestUser) =>
   ((await call(http, who, "GET", "/pushers")).pushers as Array<{ pushkey: string }>).map((p) => p.pushkey).sort();
 
 describe.each(testDrivers())("Myelin -> Myelin's Push Gateway -> WebPush, FCM and APNs (%s)", (driver) => {
-  let credentials: TestCredentials;
-  let services: PushServices;
-  let gateway: TestGateway;
-
-  // These hooks come before the app's: the services start before it and stop after it is disposed of.
-  beforeAll(async () => {
-    credentials = writeTestCredentials();
-    services = await startPushServices(credentials);
-    gateway = await startTestGateway(testGatewayConfig(credentials, services));
-  });
-  afterAll(async () => {
-    await gateway?.gateway.stop();
-    await services?.stop();
-    credentials?.remove();
-  });
+  // Before the app's hooks: the services start before it and stop after it is disposed of.
+  const { credentials, services, gateway } = useTestPushGateway();
   // The pushers reach the gateway on 127.0.0.1: the test opens loopback as LOOPBACK_FEDERATION does.
   const { app } = useTestApp(driver, { config: { federation: LOOPBACK_FEDERATION } });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from "vitest";
 import type { Clock } from "../../core/clock.js";
 import { registerTestUser, type TestUser } from "../../users/testing/http-users.js";
 import { createTestApp, type DriverName, type TestApp } from "../test-app.js";
+import { standIn } from "../../core/testing/stand-in.js";
 
 export interface UseTestAppOptions {
   /** Config overrides, as createTestApp takes them. */
@@ -39,28 +40,4 @@ export function useTestApp(driver: DriverName, options: UseTestAppOptions = {}):
     app: standIn("the test app", () => app),
     users: Array.from({ length: options.users ?? 0 }, (_, i) => standIn(`test user ${i}`, () => users[i])),
   };
-}
-
-/** An object that forwards every read to `current()`, which beforeAll fills in. */
-function standIn<T extends object>(name: string, current: () => T | undefined): T {
-  const real = (): T => {
-    const value = current();
-    if (value === undefined) throw new Error(`${name} is used outside the tests (before beforeAll made it, or after afterAll)`);
-    return value;
-  };
-  return new Proxy({} as T, {
-    get: (_target, key) => {
-      const value = real();
-      const property = Reflect.get(value, key, value);
-      return typeof property === "function" ? property.bind(value) : property;
-    },
-    set: (_target, key, value) => Reflect.set(real(), key, value),
-    has: (_target, key) => Reflect.has(real(), key),
-    ownKeys: () => Reflect.ownKeys(real()),
-    getOwnPropertyDescriptor: (_target, key) => {
-      const descriptor = Reflect.getOwnPropertyDescriptor(real(), key);
-      // A proxy may only report an own property as configurable when its target lacks it.
-      return descriptor ? { ...descriptor, configurable: true } : undefined;
-    },
-  });
 }

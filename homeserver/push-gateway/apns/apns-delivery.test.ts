@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { freePort } from "../../app/testing/cli-process.js";
-import { APNS_APP, FCM_APP, TEST_FCM_PROJECT, startPushServices, startTestGateway, testGatewayConfig, writeTestCredentials, type PushServices, type TestCredentials, type TestGateway } from "../testing/test-gateway.js";
+import { APNS_APP, FCM_APP, TEST_FCM_PROJECT, startTestGateway, testGatewayConfig, useTestPushGateway } from "../testing/test-gateway.js";
 import { apnsDeviceToken } from "./apns-app.js";
 
 const MESSAGE = {
@@ -23,20 +23,7 @@ function tokenPair(seed: number): { pushkey: string; hex: string } {
 const device = (pushkey: string, tweaks: Record<string, unknown> = { sound: "default" }) => ({ app_id: APNS_APP, pushkey, pushkey_ts: 1_700_000_000, data: {}, tweaks });
 
 describe("APNs delivery (HTTP/2, token-based authentication)", () => {
-  let credentials: TestCredentials;
-  let services: PushServices;
-  let gateway: TestGateway;
-
-  beforeAll(async () => {
-    credentials = writeTestCredentials();
-    services = await startPushServices(credentials);
-    gateway = await startTestGateway(testGatewayConfig(credentials, services));
-  });
-  afterAll(async () => {
-    await gateway?.gateway.stop();
-    await services?.stop();
-    credentials?.remove();
-  });
+  const { credentials, services, gateway } = useTestPushGateway();
 
   it("posts an alert with badge and sound to /3/device/<hex token>, with an ES256 provider token and Apple's headers", async () => {
     const { pushkey, hex } = tokenPair(1);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FCM_APP, startPushServices, startTestGateway, testGatewayConfig, writeTestCredentials, type PushServices, type TestCredentials, type TestGateway } from "../testing/test-gateway.js";
+import { describe, expect, it } from "vitest";
+import { FCM_APP, useTestPushGateway } from "../testing/test-gateway.js";
 
 const MESSAGE = {
   event_id: "$fcm1:example.org",
@@ -16,20 +16,7 @@ const MESSAGE = {
 const device = (pushkey: string) => ({ app_id: FCM_APP, pushkey, pushkey_ts: 1_700_000_000, data: {}, tweaks: { sound: "default" } });
 
 describe("FCM HTTP v1 delivery (OAuth 2.0 service-account token, messages:send)", () => {
-  let credentials: TestCredentials;
-  let services: PushServices;
-  let gateway: TestGateway;
-
-  beforeAll(async () => {
-    credentials = writeTestCredentials();
-    services = await startPushServices(credentials);
-    gateway = await startTestGateway(testGatewayConfig(credentials, services));
-  });
-  afterAll(async () => {
-    await gateway?.gateway.stop();
-    await services?.stop();
-    credentials?.remove();
-  });
+  const { credentials, services, gateway } = useTestPushGateway();
 
   it("gets an access token with a signed assertion once, and sends data messages with string values", async () => {
     expect(await gateway.notify({ ...MESSAGE, devices: [device("token-a")] })).toEqual({ status: 200, body: { rejected: [] } });

@@ -9,6 +9,8 @@ import { startPushGateway, type RunningPushGateway } from "../start-push-gateway
 import { ApnsStandIn } from "./apns-stand-in.js";
 import { FcmStandIn } from "./fcm-stand-in.js";
 import { WebPushReceiver } from "./webpush-receiver.js";
+import { afterAll, beforeAll } from "vitest";
+import { standIn } from "../../core/testing/stand-in.js";
 
 /** Key material as the operator would have it: VAPID keys, a service account file and a .p8 file. */
 export interface TestCredentials {
@@ -122,3 +124,31 @@ export async function startTestGateway(config: Record<string, unknown>): Promise
   };
   return { gateway, notifyUrl, post, notify: (notification) => post(JSON.stringify({ notification })) };
 }
+
+/**
+ * The push services' stand-ins, their credentials and a gateway in front of them, as hooks of the enclosing
+ * describe (started in beforeAll, stopped in afterAll; put it before useTestApp so that they outlive the app).
+ * The three objects stand for the real ones, which exist only while the tests run.
+ */
+export function useTestPushGateway(): { credentials: TestCredentials; services: PushServices; gateway: TestGateway } {
+  let credentials: TestCredentials | undefined;
+  let services: PushServices | undefined;
+  let gateway: TestGateway | undefined;
+  beforeAll(async () => {
+    credentials = writeTestCredentials();
+    services = await startPushServices(credentials);
+    gateway = await startTestGateway(testGatewayConfig(credentials, services));
+  });
+  afterAll(async () => {
+    await gateway?.gateway.stop();
+    await services?.stop();
+    credentials?.remove();
+    gateway = services = credentials = undefined;
+  });
+  return {
+    credentials: standIn("the push credentials", () => credentials),
+    services: standIn("the push services", () => services),
+    gateway: standIn("the push gateway", () => gateway),
+  };
+}
+

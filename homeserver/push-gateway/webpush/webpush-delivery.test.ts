@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../app/testing/cli-process.js";
-import { startTestGateway, startPushServices, testGatewayConfig, writeTestCredentials, WEBPUSH_APP, type PushServices, type TestCredentials, type TestGateway } from "../testing/test-gateway.js";
+import { startTestGateway, testGatewayConfig, useTestPushGateway, WEBPUSH_APP, type TestGateway } from "../testing/test-gateway.js";
 import type { TestSubscription } from "../testing/webpush-receiver.js";
 
 /** A pusher's device entry for a WebPush subscription, by Sygnal's convention (pushkey = p256dh). */
@@ -21,20 +21,7 @@ const MESSAGE = {
 } as const;
 
 describe("WebPush delivery (RFC 8030, payload encryption RFC 8291, VAPID RFC 8292)", () => {
-  let credentials: TestCredentials;
-  let services: PushServices;
-  let gateway: TestGateway;
-
-  beforeAll(async () => {
-    credentials = writeTestCredentials();
-    services = await startPushServices(credentials);
-    gateway = await startTestGateway(testGatewayConfig(credentials, services));
-  });
-  afterAll(async () => {
-    await gateway?.gateway.stop();
-    await services?.stop();
-    credentials?.remove();
-  });
+  const { credentials, services, gateway } = useTestPushGateway();
 
   it("encrypts the notification to the subscription and signs it with the VAPID key: the browser decrypts the event", async () => {
     const subscription = services.webPush.subscribe();
