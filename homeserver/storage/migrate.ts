@@ -24,6 +24,7 @@ import * as media from "./migrations/20261207T2310-media.js";
 import * as urlPreviews from "./migrations/20261207T2320-url-previews.js";
 import * as uiaSessions from "./migrations/20261208T0100-uia-sessions.js";
 import * as remoteDeviceLists from "./migrations/20261208T0110-remote-device-lists.js";
+import * as callInvitesIndex from "./migrations/20261208T0500-call-invites-index.js";
 
 /**
  * Migrations are listed in code (not read from disk) so they work the same under tsx, bundles and tests.
@@ -54,6 +55,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "20261207T2320-url-previews": urlPreviews,
   "20261208T0100-uia-sessions": uiaSessions,
   "20261208T0110-remote-device-lists": remoteDeviceLists,
+  "20261208T0500-call-invites-index": callInvitesIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

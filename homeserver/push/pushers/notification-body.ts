@@ -1,5 +1,6 @@
 import type { IdentifiedPdu } from "../../events/pdu.js";
 import type { PusherRow } from "../../storage/stores/pushers-store.js";
+import type { Badge } from "./badge-count.js";
 import type { NotifyBody } from "./gateway-client.js";
 
 /** What the body says about the event's room and sender, read once per event (event-context.ts). */
@@ -41,12 +42,12 @@ function deviceOf(pusher: PusherRow, tweaks?: Record<string, unknown>): Record<s
  * only which event (and the badge), without tweaks, as Synapse sends it. An encrypted event's content never goes
  * to the gateway: the type says enough, and the ciphertext is no business of a third party's.
  */
-export function eventNotification(pusher: PusherRow, roomId: string, event: IdentifiedPdu, actions: unknown, unread: number, context: EventContext): NotifyBody {
+export function eventNotification(pusher: PusherRow, roomId: string, event: IdentifiedPdu, actions: unknown, badge: Badge, context: EventContext): NotifyBody {
   const tweaks = tweaksOf(actions);
   const encrypted = event.type === "m.room.encrypted";
   const prio = encrypted || tweaks.highlight === true || tweaks.sound !== undefined ? "high" : "low";
   if (pusher.data.format === "event_id_only") {
-    return { notification: { event_id: event.event_id, room_id: roomId, prio, counts: { unread }, devices: [deviceOf(pusher)] } };
+    return { notification: { event_id: event.event_id, room_id: roomId, prio, counts: countsOf(badge), devices: [deviceOf(pusher)] } };
   }
   const notification: NotifyBody["notification"] = {
     event_id: event.event_id,
@@ -54,7 +55,7 @@ export function eventNotification(pusher: PusherRow, roomId: string, event: Iden
     type: event.type,
     sender: event.sender,
     prio,
-    counts: { unread },
+    counts: countsOf(badge),
     devices: [deviceOf(pusher, tweaks)],
   };
   const content = event.content as Record<string, unknown> | undefined;
@@ -70,6 +71,14 @@ export function eventNotification(pusher: PusherRow, roomId: string, event: Iden
 }
 
 /** A badge update (after a read receipt): counts only, no event. */
-export function countsNotification(pusher: PusherRow, unread: number): NotifyBody {
-  return { notification: { counts: { unread }, devices: [deviceOf(pusher)] } };
+export function countsNotification(pusher: PusherRow, badge: Badge): NotifyBody {
+  return { notification: { counts: countsOf(badge), devices: [deviceOf(pusher)] } };
+}
+
+/**
+ * The API's counts. `unread` always, as Synapse sends it (a badge update of 0 is what clears a badge);
+ * `missed_calls` only when there are some, as the API asks of zero counts (Synapse never sends it).
+ */
+function countsOf({ unread, missedCalls }: Badge): { unread: number; missed_calls?: number } {
+  return missedCalls > 0 ? { unread, missed_calls: missedCalls } : { unread };
 }

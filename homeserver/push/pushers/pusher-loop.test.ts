@@ -160,6 +160,19 @@ describe.each(testDrivers())("the pusher loop on %s", (driver) => {
     expect(badge).toEqual({ counts: { unread: 0 }, devices: [{ app_id: "org.example.app", pushkey: member.localpart, pushkey_ts: expect.any(Number), data: {} }] });
   });
 
+  it("a call invite carries the missed call in its counts, and reading it clears them", async () => {
+    const { sender, roomId, others } = await roomWithPushers(1);
+    const [member] = others;
+    const eventId = await send(app.http, sender, roomId, { call_id: "call-1", lifetime: 60_000, offer: { type: "offer", sdp: "v=0" }, version: 1, party_id: "p" }, "m.call.invite");
+    const rung = await eventually(async () => gateway.deliveredTo(member.localpart)[0], "call notification");
+    expect(rung).toMatchObject({ event_id: eventId, type: "m.call.invite", prio: "high", counts: { unread: 1, missed_calls: 1 } });
+    await call(app.http, member, "POST", `/rooms/${encodeURIComponent(roomId)}/receipt/m.read/${encodeURIComponent(eventId)}`, {});
+    const badge = await eventually(async () => gateway.deliveredTo(member.localpart)[1], "badge update");
+    // Zero counts are left out, as the Push Gateway API asks; unread stays, as Synapse sends it.
+    expect(badge).toMatchObject({ counts: { unread: 0 } });
+    expect((badge as { counts: Record<string, unknown> }).counts).not.toHaveProperty("missed_calls");
+  });
+
   it("a notification already read by the time its pusher gets to it is not sent", async () => {
     const { sender, roomId, others } = await roomWithPushers(1);
     const [member] = others;

@@ -3,7 +3,7 @@ import type { PushersConfig } from "../../core/config.js";
 import type { Logger } from "../../core/logger.js";
 import type { PendingNotification, PushersStore, PusherRow } from "../../storage/stores/pushers-store.js";
 import type { LiveDevices } from "../../sync/live-devices.js";
-import type { BadgeCount } from "./badge-count.js";
+import type { Badge, BadgeCount } from "./badge-count.js";
 import type { EventContexts } from "./event-context.js";
 import type { NotifyBody, PushGatewayClient } from "./gateway-client.js";
 import { countsNotification, eventNotification } from "./notification-body.js";
@@ -53,8 +53,8 @@ export class PusherWorker {
   private badgeWanted = false;
   /** The user read something since the batch in hand was read: read the rest again (read ones are not sent). */
   private readSince = false;
-  /** The badge the gateway last took, as Synapse keeps it: a receipt that changes nothing sends nothing. */
-  private lastBadge: number | undefined;
+  /** The counts the gateway last took, as Synapse keeps them: a receipt that changes nothing sends nothing. */
+  private lastBadge: Badge | undefined;
   private run: Promise<void> | undefined;
 
   constructor(
@@ -182,13 +182,13 @@ export class PusherWorker {
     if (!Array.isArray(actions) || !actions.includes("notify")) return "skipped";
     const event = await contexts.event(notification.eventId);
     if (!event) return "skipped";
-    const unread = await badge.of(row.userId);
+    const counts = await badge.of(row.userId);
     const context = row.data.format === "event_id_only" ? {} : await contexts.of(notification.roomId, notification.eventId, event.pdu.sender);
-    const body = eventNotification(row, notification.roomId, event.pdu, actions, unread, context);
+    const body = eventNotification(row, notification.roomId, event.pdu, actions, counts, context);
     try {
       const { rejected } = await this.notify(row, body);
       if (rejected.includes(row.pushkey)) return "rejected";
-      this.lastBadge = unread;
+      this.lastBadge = counts;
       return "sent";
     } catch (error) {
       this.deps.logger.warn({ pusherId: this.id, userId: row.userId, err: (error as Error).message }, "push gateway request failed");
@@ -199,16 +199,16 @@ export class PusherWorker {
   /** A badge update is sent once, never retried (as Synapse): the next event or receipt carries the count again. */
   private async sendBadge(row: PusherRow): Promise<void> {
     this.badgeWanted = false;
-    const unread = await this.deps.badge.of(row.userId);
-    if (unread === this.lastBadge) return;
+    const counts = await this.deps.badge.of(row.userId);
+    if (counts.unread === this.lastBadge?.unread && counts.missedCalls === this.lastBadge.missedCalls) return;
     try {
-      const { rejected } = await this.notify(row, countsNotification(row, unread));
+      const { rejected } = await this.notify(row, countsNotification(row, counts));
       if (rejected.includes(row.pushkey)) {
         await this.deps.store.deleteById(this.id);
         this.gone();
         return;
       }
-      this.lastBadge = unread;
+      this.lastBadge = counts;
     } catch (error) {
       this.deps.logger.warn({ pusherId: this.id, userId: row.userId, err: (error as Error).message }, "sending a badge update failed");
     }

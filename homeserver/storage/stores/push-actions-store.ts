@@ -227,6 +227,38 @@ export class PushActionsStore {
     );
   }
 
+  /**
+   * Each user's missed calls over the rooms paired with them (the pushers' counts.missed_calls): the call
+   * invites of others after the user's read position in the room's main timeline (an unthreaded or main-thread
+   * receipt, their own later event, such as answering) and after they joined, not redacted, that notified them
+   * (their own row says so, else the room's row). Users with none have no entry.
+   */
+  async missedCallsOfPairs(pairs: ReadonlyArray<{ userId: string; roomId: string }>, upTo: number): Promise<Map<string, number>> {
+    if (pairs.length === 0) return new Map();
+    const json = JSON.stringify(pairs.map((p) => ({ user_id: p.userId, room_id: p.roomId })));
+    const { rows } = await sql<{ user_id: string; n: number }>`
+      WITH wanted_pairs AS (SELECT * FROM jsonb_to_recordset(${json}::jsonb) AS p(user_id text, room_id text)),
+      wanted_users AS (SELECT DISTINCT user_id FROM wanted_pairs),
+      wanted_rooms AS (SELECT DISTINCT room_id FROM wanted_pairs),
+      ${readUpToSql}
+      members AS (
+        SELECT w.user_id, w.room_id, GREATEST(COALESCE(ms.since_pos, 0), COALESCE(un.pos, 0), COALESCE(th.pos, 0)) AS from_pos
+        FROM wanted_pairs w
+        LEFT JOIN push_member_since ms ON ms.user_id = w.user_id AND ms.room_id = w.room_id
+        LEFT JOIN read_up_to un ON un.user_id = w.user_id AND un.room_id = w.room_id AND un.thread_id = ''
+        LEFT JOIN read_up_to th ON th.user_id = w.user_id AND th.room_id = w.room_id AND th.thread_id = ${MAIN_THREAD}
+      )
+      SELECT m.user_id, count(*)::int AS n
+      FROM members m
+      JOIN events e ON e.room_id = m.room_id AND e.type = 'm.call.invite' AND e.stream_pos > m.from_pos AND e.stream_pos <= ${upTo}
+      WHERE e.sender <> m.user_id AND e.redacted_by IS NULL
+        AND COALESCE(
+          (SELECT x.notify FROM event_push_actions x WHERE x.user_id = m.user_id AND x.stream_pos = e.stream_pos),
+          EXISTS (SELECT 1 FROM event_push_room_actions o WHERE o.event_id = e.event_id AND NOT o.redacted))
+      GROUP BY m.user_id`.execute(this.db);
+    return new Map(rows.map((r) => [r.user_id, Number(r.n)]));
+  }
+
   /** `wanted` defines wanted_users, wanted_rooms and the (user, room) wanted_pairs among them. */
   private async countsOf(wanted: RawBuilder<unknown>, upTo: number): Promise<CountsByUser> {
     const byUser: CountsByUser = new Map();
