@@ -130,7 +130,7 @@ export class AccountService {
       refreshToken: body.refresh_token,
       guestUserId,
     };
-    return this.uia.authenticateOnce(body.auth, { ...uiaRequest, clientParams: { ...params } }, async (completed, kept) => {
+    return this.uia.authenticateOnce(body.auth, { ...uiaRequest, clientParams: { ...params } }, async (completed, kept, keepOutcome) => {
       const registration = kept as KeptRegistrationParams;
       if (registration.passwordHash === undefined) throw errors.missingParam("Missing params: password");
       if (registration.guestUserId !== undefined) {
@@ -146,8 +146,9 @@ export class AccountService {
           ? undefined
           : { deviceId: registration.deviceId, initialDisplayName: registration.initialDisplayName, refreshToken: registration.refreshToken, ip: options.ip },
       };
-      const { userId, tokens } = await this.createAccount(account);
-      return { user_id: userId, home_server: this.core.serverName, ...tokens };
+      const answer = (userId: string, tokens: IssuedTokens | undefined) => ({ user_id: userId, home_server: this.core.serverName, ...tokens });
+      const { userId, tokens } = await this.createAccount(account, (tx, created) => keepOutcome(tx, answer(created.userId, created.tokens)));
+      return answer(userId, tokens);
     });
   }
 
@@ -155,7 +156,11 @@ export class AccountService {
    * Creates the account (and its first device and tokens, when `session` is given) in one transaction.
    * Shared by /register, shared-secret admin registration and `myelin register-user`.
    */
-  async createAccount(account: NewAccount): Promise<{ userId: string; tokens?: IssuedTokens }> {
+  async createAccount(
+    account: NewAccount,
+    /** Runs last in the account's transaction (a registration keeps its answer for the session's retries). */
+    alsoInTransaction?: (tx: Tx, created: { userId: string; tokens?: IssuedTokens }) => Promise<void>,
+  ): Promise<{ userId: string; tokens?: IssuedTokens }> {
     // All-digit localparts are kept for guests; a guest's is generated, never chosen.
     if (account.isGuest !== true || !isGuestLocalpart(account.localpart)) checkNewLocalpart(account.localpart, this.core.serverName);
     const userId = userIdOf(account.localpart, this.core.serverName);
@@ -175,7 +180,9 @@ export class AccountService {
       });
       if (!inserted) throw errors.userInUse();
       await this.consumeRegistrationToken(tx, account.registrationToken);
-      return account.session ? this.sessions.createSession(tx, { ...account.session, userId }) : undefined;
+      const issued = account.session ? await this.sessions.createSession(tx, { ...account.session, userId }) : undefined;
+      await alsoInTransaction?.(tx, { userId, tokens: issued });
+      return issued;
     });
     return { userId, tokens };
   }

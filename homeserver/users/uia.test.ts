@@ -4,7 +4,7 @@ import { errors, MatrixError } from "../errors.js";
 import { openTestDatabase, testDrivers, type TestDatabase } from "../storage/test-databases.js";
 import { UiaSessionsStore } from "../storage/stores/uia-sessions-store.js";
 import type { Db } from "../storage/database.js";
-import { UiaChallenge, UiaService } from "./uia.js";
+import { UiaChallenge, UiaService, type KeepOutcome } from "./uia.js";
 import { sessionHashOf } from "./uia-session-secrets.js";
 import { openTwoConnections } from "./testing/two-connections.js";
 
@@ -99,6 +99,44 @@ describe.each(testDrivers())("UiaService on %s", (driver) => {
       expect(await uia.authenticateOnce({ type: "m.login.dummy", session }, request, run)).toBe(1);
       expect(runs).toBe(1);
       await expect(uia.authenticate({ type: "m.login.dummy", session }, { ...request, operation: "other" })).rejects.toMatchObject({ status: 403 });
+    });
+
+    it("authenticateOnce keeps a result in the run's own transaction: a process that dies after the commit leaves it for the retry", async () => {
+      // A store whose writes outside a transaction fail, as when the process dies right after the run's commit.
+      const store = new UiaSessionsStore(test.database.db);
+      const dying = Object.assign(Object.create(store) as UiaSessionsStore, {
+        storeOutcome: (...args: Parameters<UiaSessionsStore["storeOutcome"]>) =>
+          args[5] === undefined ? Promise.reject(new Error("the process died after the commit")) : store.storeOutcome(...args),
+      });
+      const clock = { now: () => 1_000_000 };
+      const uia = new UiaService(clock, { "m.login.dummy": async () => true }, dying);
+      const once = { operation: "register", flows: [["m.login.dummy"]] };
+      const { session } = (await challengeOf(uia.authenticateOnce(undefined, once, async () => "never"))).body;
+      let runs = 0;
+      const run = (value: string) => async (_completed: Map<string, unknown>, _params: Record<string, unknown>, keep: KeepOutcome<string>) => {
+        runs++;
+        return test.database.transaction(async (tx) => {
+          await keep(tx, value);
+          return value;
+        });
+      };
+      expect(await uia.authenticateOnce({ type: "m.login.dummy", session }, once, run("@new:x"))).toBe("@new:x");
+      // Another process (a fresh service over the same database) gets the kept result for the same session.
+      const other = new UiaService(clock, { "m.login.dummy": async () => true }, store);
+      expect(await other.authenticateOnce({ type: "m.login.dummy", session }, once, run("@again:x"))).toBe("@new:x");
+      expect(runs).toBe(1);
+
+      // A run whose transaction rolls back keeps nothing: the session may run again.
+      const second = (await challengeOf(uia.authenticateOnce(undefined, once, async () => "never"))).body.session;
+      await expect(
+        uia.authenticateOnce({ type: "m.login.dummy", session: second }, once, async (_c, _p, keep) =>
+          test.database.transaction(async (tx) => {
+            await keep(tx, "@rolled-back:x");
+            throw errors.userInUse();
+          }),
+        ),
+      ).rejects.toMatchObject({ errcode: "M_USER_IN_USE" });
+      expect(await other.authenticateOnce({ session: second }, once, run("@second:x"))).toBe("@second:x");
     });
 
     it("authenticateOnce lets a session whose run failed run again, its flow still complete", async () => {

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Clock } from "../core/clock.js";
+import type { Tx } from "../storage/database.js";
 import { errors, MatrixError } from "../errors.js";
 import type { StoredUiaSession, UiaSessionsStore } from "../storage/stores/uia-sessions-store.js";
 import { newSessionId } from "./secrets.js";
@@ -53,6 +54,14 @@ const CLAIM_STALE_MS = 60 * 1000;
 const OUTCOME_POLL_MS = 50;
 const OUTCOME_POLLS = 200;
 
+/**
+ * Keeps the operation's result with the session inside the operation's own transaction: a process that dies
+ * after the commit leaves the result behind for the session's retry, not a claim on an operation that ran.
+ */
+export type KeepOutcome<T> = (tx: Tx, result: T) => Promise<void>;
+
+type OnceRun<T> = (completed: Map<string, unknown>, clientParams: Record<string, unknown>, keep: KeepOutcome<T>) => Promise<T>;
+
 type SessionStore = Pick<UiaSessionsStore, "insert" | "find" | "touch" | "completeStage" | "take" | "claimOutcome" | "storeOutcome" | "releaseOutcome">;
 
 interface CompletedFlow {
@@ -98,18 +107,15 @@ export class UiaService {
    * result instead of an error, as in Synapse. A failed run leaves the flow completed, so the client may
    * correct its request in the same session.
    */
-  async authenticateOnce<T>(
-    auth: unknown,
-    request: UiaRequest,
-    run: (completed: Map<string, unknown>, clientParams: Record<string, unknown>) => Promise<T>,
-  ): Promise<T> {
+  async authenticateOnce<T>(auth: unknown, request: UiaRequest, run: OnceRun<T>): Promise<T> {
     const earlier = await this.findOutcome<T>(auth, request);
     if (earlier) return earlier.value;
     const flow = await this.completeFlow(auth, request);
     if (!flow.named) {
       const taken = await this.sessions.take(flow.sessionHash, this.clock.now());
       if (!taken) throw unknownSession(flow.sessionId);
-      return run(new Map(Object.entries(taken.completed)), taken.clientParams);
+      // The client never learnt this session's id, so it cannot send it again: nothing to keep.
+      return run(new Map(Object.entries(taken.completed)), taken.clientParams, async () => {});
     }
     return this.runOnce(flow.sessionId, flow.sessionHash, run);
   }
@@ -144,11 +150,7 @@ export class UiaService {
    * Runs the operation of a completed session once across every process: the request that claims the session
    * in the database runs it; any other request of the session waits for the result.
    */
-  private async runOnce<T>(
-    sessionId: string,
-    sessionHash: string,
-    run: (completed: Map<string, unknown>, clientParams: Record<string, unknown>) => Promise<T>,
-  ): Promise<T> {
+  private async runOnce<T>(sessionId: string, sessionHash: string, run: OnceRun<T>): Promise<T> {
     for (let polls = 0; ; polls++) {
       const here = this.running.get(sessionHash);
       if (here) return here as Promise<T>;
@@ -164,24 +166,27 @@ export class UiaService {
     }
   }
 
-  private runClaimed<T>(
-    sessionId: string,
-    sessionHash: string,
-    claim: string,
-    session: StoredUiaSession,
-    run: (completed: Map<string, unknown>, clientParams: Record<string, unknown>) => Promise<T>,
-  ): Promise<T> {
+  private runClaimed<T>(sessionId: string, sessionHash: string, claim: string, session: StoredUiaSession, run: OnceRun<T>): Promise<T> {
     const outcome = (async () => {
       let result: T;
+      // Set once the run has kept its result in its transaction (whose commit the run's return follows).
+      let kept = false;
+      const keep: KeepOutcome<T> = async (tx, value) => {
+        const now = this.clock.now();
+        await this.sessions.storeOutcome(sessionHash, claim, sealOutcome(sessionId, value), now, now + SESSION_TTL_MS, tx);
+        kept = true;
+      };
       try {
-        result = await run(new Map(Object.entries(session.completed)), session.clientParams);
+        result = await run(new Map(Object.entries(session.completed)), session.clientParams, keep);
       } catch (error) {
         // The run's own error is what the client must see; a claim left behind goes stale on its own.
         await this.sessions.releaseOutcome(sessionHash, claim).catch(() => undefined);
         throw error;
       }
-      const now = this.clock.now();
-      await this.sessions.storeOutcome(sessionHash, claim, sealOutcome(sessionId, result), now, now + SESSION_TTL_MS);
+      if (!kept) {
+        const now = this.clock.now();
+        await this.sessions.storeOutcome(sessionHash, claim, sealOutcome(sessionId, result), now, now + SESSION_TTL_MS);
+      }
       return result;
     })().finally(() => this.running.delete(sessionHash));
     this.running.set(sessionHash, outcome);

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { Db } from "../database.js";
+import type { Db, Tx } from "../database.js";
 
 /** One live user-interactive auth session, as the `uia_sessions` table keeps it. */
 export interface StoredUiaSession {
@@ -115,11 +115,14 @@ export class UiaSessionsStore {
     return toSession(rows[0]);
   }
 
-  /** Keeps the operation's sealed result, if `claim` still holds the session. */
-  async storeOutcome(sessionHash: string, claim: string, outcome: string, now: number, expiresTs: number): Promise<void> {
+  /**
+   * Keeps the operation's sealed result, if `claim` still holds the session; in `tx` when given, the
+   * operation's own transaction, so that the result exists exactly when what it describes does.
+   */
+  async storeOutcome(sessionHash: string, claim: string, outcome: string, now: number, expiresTs: number, tx?: Tx): Promise<void> {
     await sql`
       UPDATE uia_sessions SET outcome = ${outcome}, outcome_claim = NULL, outcome_claimed_ts = NULL, updated_ts = ${now}, expires_ts = ${expiresTs}
-      WHERE session_hash = ${sessionHash} AND outcome_claim = ${claim}`.execute(this.db);
+      WHERE session_hash = ${sessionHash} AND outcome_claim = ${claim}`.execute(tx ?? this.db);
   }
 
   /** Gives up `claim` after the operation failed, so that the session may run it again. */
