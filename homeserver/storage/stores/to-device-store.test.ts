@@ -48,7 +48,7 @@ describe.each(testDrivers())("ToDeviceStore on %s", (driver) => {
     ...over,
   });
 
-  it("queues messages for 1,000 devices in one statement, raising the high-water mark in it", async () => {
+  it("queues messages for 1,000 devices in one statement, raising the high-water mark in it when asked", async () => {
     const userId = newUserId();
     const ids = Array.from({ length: 1_000 }, (_, i) => `D${String(i).padStart(4, "0")}`);
     await addDevices(userId, ids);
@@ -57,11 +57,11 @@ describe.each(testDrivers())("ToDeviceStore on %s", (driver) => {
     let statements = 0;
     await test.database.transaction(async (tx) => {
       const counted = countingStatements(tx);
-      await store.insert(counted.tx, rows);
+      await store.insert(counted.tx, rows, highest + 1_000);
       statements = counted.count();
     });
     expect(statements).toBe(1);
-    expect(await store.highWater()).toBe(highest);
+    expect(await store.highWater()).toBe(highest + 1_000);
     expect(await store.countPending(userId, "D0000")).toBe(1);
     expect(await store.countPending(userId, "D0999")).toBe(1);
     const read = await store.acknowledgeAndRead(userId, "D0500", { after: 0, upTo: highest, limit: 100 });
@@ -97,11 +97,17 @@ describe.each(testDrivers())("ToDeviceStore on %s", (driver) => {
   it("never lowers the high-water mark when a lower position commits after a higher one", async () => {
     const userId = newUserId();
     await addDevices(userId, ["D"]);
+    // Above the mark earlier tests raised.
+    nextPos = Math.max(nextPos, (await store.highWater()) + 1);
     const high = row(userId, "D", { streamPos: nextPos + 10 });
     const low = row(userId, "D", { streamPos: nextPos + 5 });
     nextPos += 11;
-    await test.database.transaction((tx) => store.insert(tx, [high]));
-    await test.database.transaction((tx) => store.insert(tx, [low]));
+    await test.database.transaction((tx) => store.insert(tx, [high], high.streamPos));
+    await test.database.transaction((tx) => store.insert(tx, [low], low.streamPos));
+    expect(await store.highWater()).toBe(high.streamPos);
+    // Without a mark to raise, the statement leaves it alone.
+    await test.database.transaction((tx) => store.insert(tx, [row(userId, "D", { streamPos: nextPos + 100 })]));
+    nextPos += 101;
     expect(await store.highWater()).toBe(high.streamPos);
   });
 

@@ -81,13 +81,12 @@ export class ToDeviceStore {
   }
 
   /**
-   * Queues the rows in ONE statement, which also raises the stream's high-water mark to their highest position
-   * (the publisher resumes from it after a restart, when delivered rows are gone).
+   * Queues the rows in ONE statement; with `highWater`, the same statement also raises the stream's high-water
+   * mark to it (the publisher resumes from the mark after a restart, when delivered rows are gone, so every
+   * stored position must be at or below it).
    */
-  async insert(tx: Tx, rows: readonly ToDeviceRow[]): Promise<void> {
+  async insert(tx: Tx, rows: readonly ToDeviceRow[], highWater?: number): Promise<void> {
     if (rows.length === 0) return;
-    let highest = rows[0].streamPos;
-    for (const row of rows) if (row.streamPos > highest) highest = row.streamPos;
     const wire = rows.map((r) => ({ user_id: r.userId, device_id: r.deviceId, stream_pos: r.streamPos, sender: r.sender, type: r.type, content: r.content, message_id: r.messageId }));
     let json = JSON.stringify(wire);
     // json, not jsonb, and each content as JSON inside the rows' JSON: it is taken as the text it is in the
@@ -102,14 +101,18 @@ export class ToDeviceStore {
       content = sql`m.content`;
       contentType = sql`text`;
     }
-    await sql`
-      WITH queued AS (
+    const queue = sql`
         INSERT INTO to_device_messages (user_id, device_id, stream_pos, sender, type, content, message_id)
         SELECT m.user_id, m.device_id, m.stream_pos, m.sender, m.type, ${content}, m.message_id
         FROM json_to_recordset(${json}::json)
-          AS m(user_id text, device_id text, stream_pos bigint, sender text, type text, content ${contentType}, message_id text)
-      )
-      INSERT INTO stream_high_water (stream, position) VALUES (${TO_DEVICE_STREAM}, ${highest})
+          AS m(user_id text, device_id text, stream_pos bigint, sender text, type text, content ${contentType}, message_id text)`;
+    if (highWater === undefined) {
+      await queue.execute(tx);
+      return;
+    }
+    await sql`
+      WITH queued AS (${queue})
+      INSERT INTO stream_high_water (stream, position) VALUES (${TO_DEVICE_STREAM}, ${highWater})
       ON CONFLICT (stream) DO UPDATE SET position = GREATEST(stream_high_water.position, EXCLUDED.position)`.execute(tx);
   }
 

@@ -51,10 +51,19 @@ export class ToDeviceService {
   /** Set once federation is wired; until then (and in tests without it) messages for other servers are dropped. */
   private federation: ToDeviceFederation | undefined;
 
+  /**
+   * Positions up to here are covered by the stored high-water mark. A write whose positions pass it raises the
+   * mark RESERVED_POSITIONS beyond them in its own statement; the writes in between leave the mark's row alone,
+   * which every concurrent to-device write would otherwise update and so wait on, one commit after another.
+   */
+  private reservedUpTo: number;
+
   constructor(
     private readonly core: CoreContext,
     private readonly store: ToDeviceStore,
   ) {
+    // The publisher starts from the stored mark, and nothing has been allocated yet.
+    this.reservedUpTo = core.streams.toDevice.current;
     // Also catches publications caused by another writer finishing an earlier position.
     core.streams.toDevice.onPublish(() => this.wakePublished());
   }
@@ -142,8 +151,14 @@ export class ToDeviceService {
       positions.push(streamPos);
       return { userId, deviceId, streamPos, sender, type: eventType, content: contents[target], messageId: messageIds[i] };
     });
-    await this.store.insert(tx, rows);
     const highest = positions[positions.length - 1];
+    const reserve = highest > this.reservedUpTo ? highest + RESERVED_POSITIONS : undefined;
+    await this.store.insert(tx, rows, reserve);
+    if (reserve !== undefined) {
+      this.core.database.onCommit(tx, () => {
+        this.reservedUpTo = Math.max(this.reservedUpTo, reserve);
+      });
+    }
     const users = new Set(devices.map((d) => d.userId));
     this.core.database.onCommit(tx, () => this.awaitingPublish.set(highest, users));
   }
@@ -213,6 +228,11 @@ function requireStorableId(value: string, field: string): void {
 }
 
 const MESSAGE_ID_BYTES = 12;
+/**
+ * How far past a write's positions the high-water mark is raised: a restart resumes from the mark, so at most
+ * this many positions are skipped then (harmless: tokens only compare them).
+ */
+const RESERVED_POSITIONS = 100_000;
 
 /** Random per message; also the message_id of an m.direct_to_device EDU (at most 32 code points), for receivers' dedupe. */
 export function newMessageId(): string {
