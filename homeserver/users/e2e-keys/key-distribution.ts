@@ -19,8 +19,8 @@ const MAX_TIMEOUT_MS = 60_000;
 const CONCURRENT_SERVERS = 10;
 
 /**
- * The answer as JSON text: local users' devices as the database assembled them, spliced in beside the rest
- * (remote users, failures, cross-signing keys), which is serialised here as usual.
+ * The answer as JSON text: local users' devices as E2eKeysService.queryLocalJson spliced them from their stored
+ * JSON, beside the rest (remote users, failures, cross-signing keys), which is serialised here as usual.
  */
 function answerJson(localJson: ReadonlyMap<string, string>, response: QueryKeysResponse): JsonText {
   const { device_keys: others, ...rest } = response;
