@@ -1,4 +1,4 @@
-import { createECDH, generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +7,7 @@ import { ConfigError } from "../../core/config.js";
 import { DEFAULT_IP_RANGE_BLOCKLIST } from "../../core/config-schema.js";
 import { loadVapidKeys } from "./app-credentials.js";
 import { APNS_SANDBOX_ENDPOINT, buildPushGatewayConfig, loadPushGatewayConfig } from "./gateway-config.js";
+import { newVapidKeys } from "../testing/test-gateway.js";
 
 const dir = mkdtempSync(join(tmpdir(), "myelin-push-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,11 +66,16 @@ describe("the push gateway's configuration", () => {
     await expect(loadPushGatewayConfig(join(dir, "missing.yaml"))).rejects.toThrow(/cannot read push gateway config file .*missing\.yaml/);
   });
 
+  it("takes every raw VAPID key, also the one in 256 whose first byte is zero (the tests' keys keep their 32 bytes)", async () => {
+    for (let i = 0; i < 2_000; i++) {
+      const { privateKey, publicKey } = newVapidKeys();
+      expect(privateKey).toHaveLength(43);
+      expect(await loadVapidKeys("web", privateKey, undefined)).toEqual({ privateKey, publicKey });
+    }
+  });
+
   it("takes the VAPID key raw or from a PEM file, derives the public key, and refuses one that does not match", async () => {
-    const ecdh = createECDH("prime256v1");
-    ecdh.generateKeys();
-    const raw = ecdh.getPrivateKey().toString("base64url");
-    const publicKey = ecdh.getPublicKey().toString("base64url");
+    const { privateKey: raw, publicKey } = newVapidKeys();
     expect(await loadVapidKeys("web", raw, undefined)).toEqual({ privateKey: raw, publicKey });
 
     const pemPath = join(dir, "vapid.pem");

@@ -23,11 +23,20 @@ export interface TestCredentials {
 
 export const TEST_FCM_PROJECT = "myelin-test";
 
-export function writeTestCredentials(): TestCredentials {
-  const dir = mkdtempSync(join(tmpdir(), "myelin-push-gateway-"));
+/** A VAPID key pair in base64url, as `web-push generate-vapid-keys` prints it. */
+export function newVapidKeys(): { privateKey: string; publicKey: string } {
   const ecdh = createECDH("prime256v1");
   ecdh.generateKeys();
-  const vapid = { privateKey: ecdh.getPrivateKey().toString("base64url"), publicKey: ecdh.getPublicKey().toString("base64url") };
+  // getPrivateKey drops leading zero bytes (one key in 256): a VAPID private key is always its 32 bytes.
+  const privateKey = Buffer.alloc(32);
+  const raw = ecdh.getPrivateKey();
+  raw.copy(privateKey, 32 - raw.length);
+  return { privateKey: privateKey.toString("base64url"), publicKey: ecdh.getPublicKey().toString("base64url") };
+}
+
+export function writeTestCredentials(): TestCredentials {
+  const dir = mkdtempSync(join(tmpdir(), "myelin-push-gateway-"));
+  const vapid = newVapidKeys();
 
   const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const clientEmail = `gateway@${TEST_FCM_PROJECT}.iam.gserviceaccount.com`;
